@@ -1,0 +1,392 @@
+/*
+ * concur's command line: the verbs, their option tables, validation. Only this
+ * file prints usage errors and chooses exit codes; every bad value is caught
+ * before anything runs, with a message naming the flag and what it accepts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "concur_build.h"
+#include "core/exitcodes.h"
+#include "core/plan.h"
+#include "core/report.h"
+#include "core/runner.h"
+
+struct cli {
+	const char *verb;
+	struct cc_select sel;
+	const char *out;
+	char err[PATH_MAX + 512];
+};
+
+typedef int opt_setter(struct cli *cli, const char *val);
+
+struct opt {
+	const char *name, *metavar, *help;
+	opt_setter *set;
+	bool run_only; /* meaningless for `list` */
+};
+
+static int bad(struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(cli->err, sizeof(cli->err), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Splits a comma list, calling each(cli, item) for every item. */
+static int each_item(struct cli *cli, const char *flag, const char *val, int (*each)(struct cli *, const char *))
+{
+	char buf[1024];
+	if (!*val || snprintf(buf, sizeof(buf), "%s", val) >= (int)sizeof(buf))
+		return bad(cli, "%s: expected a comma-separated list, got '%s'", flag, val);
+	char *save, *tok;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		int rc = each(cli, tok);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	if (*s == '-' || !*s)
+		return -EINVAL;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (*end || errno)
+		return -EINVAL;
+	if (v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static int set_suite(struct cli *cli, const char *v)
+{
+	cli->sel.suite = cc_suite_find(v);
+	return cli->sel.suite ? 0 : bad(cli, "--suite: unknown suite '%s' (smoke, quick, standard, full)", v);
+}
+
+static int set_filter(struct cli *cli, const char *v)
+{
+	cli->sel.filter = v;
+	return 0;
+}
+
+static int add_model(struct cli *cli, const char *v)
+{
+	const struct cc_model *m = model_find(v);
+	if (!m) {
+		char names[256] = "";
+		for (unsigned k = 0; k < model_count; k++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", k ? ", " : "",
+				 model_all[k]->name);
+		return bad(cli, "--models: unknown model '%s' (%s)", v, names);
+	}
+	if (cli->sel.nmodels == CC_MAX_LIST)
+		return bad(cli, "--models: more than %d", CC_MAX_LIST);
+	cli->sel.models[cli->sel.nmodels++] = m;
+	return 0;
+}
+
+static int set_models(struct cli *cli, const char *v) { return each_item(cli, "--models", v, add_model); }
+
+static int add_workload(struct cli *cli, const char *v)
+{
+	const struct wl_desc *wl = wl_find(v);
+	if (!wl) {
+		char names[512] = "";
+		for (unsigned k = 0; k < wl_count; k++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s/%s", k ? ", " : "",
+				 wl_class_name(wl_all[k]->cls), wl_all[k]->name);
+		return bad(cli, "--workloads: unknown workload '%s' (%s)", v, names);
+	}
+	if (cli->sel.nworkloads == CC_MAX_LIST)
+		return bad(cli, "--workloads: more than %d", CC_MAX_LIST);
+	cli->sel.workloads[cli->sel.nworkloads++] = wl;
+	return 0;
+}
+
+static int set_workloads(struct cli *cli, const char *v) { return each_item(cli, "--workloads", v, add_workload); }
+
+static int add_workers(struct cli *cli, const char *v)
+{
+	uint64_t n;
+	if (parse_u64(v, 1, CC_MAX_WORKERS, &n))
+		return bad(cli, "--workers: '%s' is not a worker count from 1 to %d (or 'auto')", v, CC_MAX_WORKERS);
+	if (cli->sel.nworkers == CC_MAX_LIST)
+		return bad(cli, "--workers: more than %d counts", CC_MAX_LIST);
+	cli->sel.workers[cli->sel.nworkers++] = (unsigned)n;
+	return 0;
+}
+
+static int set_workers(struct cli *cli, const char *v)
+{
+	if (!strcmp(v, "auto")) { /* the suite's sweep */
+		cli->sel.nworkers = 0;
+		return 0;
+	}
+	return each_item(cli, "--workers", v, add_workers);
+}
+
+static int set_repetitions(struct cli *cli, const char *v)
+{
+	uint64_t n;
+	if (parse_u64(v, 1, 1000, &n))
+		return bad(cli, "--repetitions: '%s' is not a count from 1 to 1000", v);
+	cli->sel.repetitions = (unsigned)n;
+	return 0;
+}
+
+static int set_tasks(struct cli *cli, const char *v)
+{
+	uint64_t n;
+	if (parse_u64(v, 1, UINT64_C(1) << 40, &n))
+		return bad(cli, "--tasks: '%s' is not a task count from 1 to 2^40", v);
+	cli->sel.tasks = n;
+	return 0;
+}
+
+static int set_param(struct cli *cli, const char *v)
+{
+	struct cc_param_override *o = &cli->sel.params[cli->sel.nparams];
+	const char *eq = strchr(v, '='), *dot = memchr(v, '.', eq ? (size_t)(eq - v) : 0);
+	if (!eq || eq == v || !eq[1])
+		return bad(cli, "--param: expected name=value or workload.name=value, got '%s'", v);
+	if (cli->sel.nparams == CC_MAX_LIST)
+		return bad(cli, "--param: more than %d", CC_MAX_LIST);
+	const char *name = dot ? dot + 1 : v;
+	char wlname[64], pname[64];
+	if (dot) {
+		snprintf(wlname, sizeof(wlname), "%.*s", (int)(dot - v), v);
+		if (!(o->wl = wl_find(wlname)))
+			return bad(cli, "--param: unknown workload '%s' in '%s'", wlname, v);
+	}
+	snprintf(pname, sizeof(pname), "%.*s", (int)(eq - name), name);
+	/* Validate against every workload that has the parameter: bounds may differ. */
+	bool found = false;
+	for (unsigned k = 0; k < wl_count; k++) {
+		const struct wl_desc *wl = wl_all[k];
+		int idx = wl_param_index(wl, pname);
+		if (idx < 0 || (o->wl && o->wl != wl))
+			continue;
+		found = true;
+		const struct wl_param *p = &wl->params[idx];
+		int rc = cc_param_parse(p, eq + 1, &o->value);
+		if (rc)
+			return bad(cli, "--param: %s/%s %s='%s' is %s: expected %s from %" PRId64 " to %" PRId64 " (%s)",
+				   wl_class_name(wl->cls), wl->name, pname, eq + 1,
+				   rc == -ERANGE ? "out of range" : "not a number",
+				   p->type == WL_BYTES ? "bytes (K, M, G suffixes allowed)" : "an integer", p->min,
+				   p->max, p->help);
+	}
+	if (!found)
+		return bad(cli, "--param: no workload has a parameter '%s'%s%s", pname, o->wl ? " in " : "",
+			   o->wl ? o->wl->name : "");
+	o->name = strdup(pname);
+	cli->sel.nparams++;
+	return 0;
+}
+
+static int set_out(struct cli *cli, const char *v)
+{
+	if (!*v)
+		return bad(cli, "--out: empty file name");
+	int rc = cc_check_writable(v, false);
+	if (rc)
+		return bad(cli, "--out: cannot write '%s': %s", v, strerror(-rc));
+	cli->out = v;
+	return 0;
+}
+
+static int set_timeout(struct cli *cli, const char *v)
+{
+	char *end;
+	double t = strtod(v, &end);
+	if (end == v || *end || !isfinite(t) || t <= 0 || t > 86400 * 7)
+		return bad(cli, "--timeout: '%s' is not a number of seconds above 0 and up to a week", v);
+	cli->sel.timeout_s = t;
+	return 0;
+}
+
+static int set_max_cv(struct cli *cli, const char *v)
+{
+	char *end;
+	double cv = strtod(v, &end);
+	bool pct = *end == '%';
+	if (end == v || *(end + pct) || !isfinite(cv) || cv <= 0 || cv > 1000)
+		return bad(cli, "--max-cv: '%s' is not a positive percentage such as 5%%", v);
+	cli->sel.max_cv = cv / 100; /* a percentage, with or without the sign */
+	return 0;
+}
+
+static const struct opt opts[] = {
+	{"suite", "S", "smoke, quick, standard (default) or full", set_suite, false},
+	{"filter", "RE", "only benchmarks whose name matches this extended regex", set_filter, false},
+	{"models", "a,b", "only these execution models", set_models, false},
+	{"workloads", "a,b", "only these workloads (hash or cpu/hash)", set_workloads, false},
+	{"workers", "1,2,4|auto", "worker counts to sweep (auto: the suite's sweep)", set_workers, false},
+	{"repetitions", "N", "repetitions per benchmark (default: the suite's)", set_repetitions, false},
+	{"tasks", "N", "tasks per batch (default: the workload's, scaled by the suite)", set_tasks, false},
+	{"param", "[wl.]name=value", "set a workload parameter (repeatable)", set_param, false},
+	{"out", "FILE", "results file (default results/<machine-id>/<UTC time>.json)", set_out, true},
+	{"timeout", "SECONDS", "watchdog per benchmark repetition (default 600)", set_timeout, true},
+	{"max-cv", "PCT", "mark a benchmark noisy above this variation across repetitions (default 5%)", set_max_cv,
+	 true},
+	{0},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: concur <command> [options]\n\n"
+		   "commands:\n"
+		   "  run      run benchmarks; progress on stderr, JSON to --out\n"
+		   "  list     print every benchmark the selection would run, one a line\n\n"
+		   "options (run and list):\n");
+	for (const struct opt *o = opts; o->name; o++) {
+		char lhs[64];
+		snprintf(lhs, sizeof(lhs), "--%s %s", o->name, o->metavar);
+		fprintf(f, "  %-30s %s%s\n", lhs, o->help, o->run_only ? " (run only)" : "");
+	}
+	fprintf(f, "\n  --help, --version\n\nworkloads:\n");
+	for (unsigned k = 0; k < wl_count; k++) {
+		const struct wl_desc *wl = wl_all[k];
+		fprintf(f, "  %s/%-18s %s\n", wl_class_name(wl->cls), wl->name, wl->summary);
+		for (const struct wl_param *p = wl->params; p && p->name; p++)
+			fprintf(f, "      %-10s %s (default %" PRId64 ", %" PRId64 "..%" PRId64 ")\n", p->name, p->help,
+				p->def, p->min, p->max);
+	}
+	fprintf(f, "\nmodels:\n");
+	for (unsigned k = 0; k < model_count; k++)
+		fprintf(f, "  %-20s %s\n", model_all[k]->name, model_all[k]->summary);
+	fprintf(f, "\nsuites:\n");
+	for (const struct cc_suite *s = cc_suites; s->name; s++)
+		fprintf(f, "  %-20s %s\n", s->name, s->summary);
+	fprintf(f, "\nexit status: 0 ok, 1 a benchmark failed, 2 bad usage, 130 interrupted\n");
+}
+
+static int usage_error(const char *verb, const char *msg)
+{
+	fprintf(stderr, "concur: %s: %s\nTry 'concur --help'.\n", verb, msg);
+	return CC_EXIT_USAGE;
+}
+
+/* Parses argv[first..] into cli. 0, or an exit code. */
+static int parse_opts(struct cli *cli, int argc, char **argv, int first)
+{
+	for (int k = first; k < argc; k++) {
+		const char *a = argv[k];
+		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			exit(CC_EXIT_OK);
+		}
+		if (strncmp(a, "--", 2))
+			return usage_error(cli->verb, (snprintf(cli->err, sizeof(cli->err), "unexpected argument '%s'", a), cli->err));
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const struct opt *o;
+		for (o = opts; o->name; o++)
+			if (strlen(o->name) == len && !strncmp(o->name, name, len))
+				break;
+		if (!o->name || (o->run_only && strcmp(cli->verb, "run"))) {
+			snprintf(cli->err, sizeof(cli->err), "unknown option '%.*s'", (int)len + 2, a);
+			return usage_error(cli->verb, cli->err);
+		}
+		const char *val = eq ? eq + 1 : (k + 1 < argc ? argv[++k] : NULL);
+		if (!val) {
+			snprintf(cli->err, sizeof(cli->err), "--%s needs a value (%s)", o->name, o->metavar);
+			return usage_error(cli->verb, cli->err);
+		}
+		if (o->set(cli, val))
+			return usage_error(cli->verb, cli->err);
+	}
+	return 0;
+}
+
+static void on_signal(int sig) { cc_stop_signal = sig; }
+
+static void default_out(char *buf, size_t len)
+{
+	char id[13], stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	cc_machine_id(id);
+	snprintf(buf, len, "results/%s/%s.json", id, stamp);
+}
+
+int main(int argc, char **argv)
+{
+	struct cli cli = {.sel = {.timeout_s = 600, .max_cv = 0.05}};
+	if (argc < 2) {
+		usage(stderr);
+		return CC_EXIT_USAGE;
+	}
+	cli.verb = argv[1];
+	if (!strcmp(cli.verb, "--help") || !strcmp(cli.verb, "-h") || !strcmp(cli.verb, "help")) {
+		usage(stdout);
+		return CC_EXIT_OK;
+	}
+	if (!strcmp(cli.verb, "--version")) {
+		printf("concur %s (%s)\n", CONCUR_VERSION, CONCUR_GIT_COMMIT);
+		return CC_EXIT_OK;
+	}
+	if (strcmp(cli.verb, "run") && strcmp(cli.verb, "list")) {
+		snprintf(cli.err, sizeof(cli.err), "unknown command (run, list)");
+		return usage_error(cli.verb, cli.err);
+	}
+	int rc = parse_opts(&cli, argc, argv, 2);
+	if (rc)
+		return rc;
+	if (!cli.sel.suite)
+		cli.sel.suite = cc_suite_find("standard");
+
+	struct cc_plan plan;
+	if (cc_plan_build(&cli.sel, &plan, cli.err, sizeof(cli.err)))
+		return usage_error(cli.verb, cli.err);
+	if (!strcmp(cli.verb, "list")) {
+		for (unsigned k = 0; k < plan.ncells; k++)
+			printf("%s\n", plan.cells[k].name);
+		cc_plan_free(&plan);
+		return CC_EXIT_OK;
+	}
+
+	char out[PATH_MAX];
+	if (cli.out) {
+		snprintf(out, sizeof(out), "%s", cli.out);
+	} else {
+		default_out(out, sizeof(out));
+		int e = cc_check_writable(out, true);
+		if (e) {
+			snprintf(cli.err, sizeof(cli.err), "cannot write '%s': %s (use --out)", out, strerror(-e));
+			return usage_error(cli.verb, cli.err);
+		}
+	}
+	if (cc_runner_init() < 0)
+		fprintf(stderr, "concur: run: cannot become a subreaper: %s\n", strerror(errno));
+	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART: waits must wake up */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
+	struct cc_run_info info = {.out_path = out, .argc = argc, .argv = argv};
+	rc = cc_run(&plan, &info);
+	cc_plan_free(&plan);
+	return rc;
+}

@@ -1,0 +1,117 @@
+/* What every model shares: the model table, the worker loop, the start gate. */
+#include "core/model.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+
+#define MODEL(sym) &sym,
+const struct cc_model *const model_all[] = {
+#include "models/list.h"
+};
+#undef MODEL
+const unsigned model_count = sizeof(model_all) / sizeof(model_all[0]);
+
+const struct cc_model *model_find(const char *name)
+{
+	for (unsigned i = 0; i < model_count; i++)
+		if (!strcmp(model_all[i]->name, name))
+			return model_all[i];
+	return NULL;
+}
+
+void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct cc_worker_out *out)
+{
+	uint64_t (*task)(const void *, uint64_t) = job->wl->task;
+	const unsigned stride = job->latency_stride ? job->latency_stride : 1;
+	uint64_t done = 0, sum = 0;
+	unsigned until_sample = 0;
+
+	cc_hist_reset(&out->hist);
+	for (;;) {
+		/* relaxed: the index only hands out work; results travel through out, published by join/exit */
+		uint64_t i = atomic_fetch_add_explicit(next, 1, memory_order_relaxed);
+		if (i >= job->ntasks)
+			break;
+		uint64_t v;
+		if (until_sample == 0) {
+			int64_t t0 = cc_now_ns();
+			v = task(job->ctx, i);
+			cc_hist_record(&out->hist, (uint64_t)(cc_now_ns() - t0));
+			until_sample = stride;
+		} else {
+			v = task(job->ctx, i);
+		}
+		until_sample--;
+		sum += cc_fold(i, v);
+		done++;
+	}
+	out->tasks = done;
+	out->checksum = sum;
+	out->finish_ns = cc_now_ns();
+}
+
+void cc_outcome_collect(struct cc_outcome *out, const struct cc_worker_out *w, unsigned n, int64_t start_ns)
+{
+	int64_t last = start_ns;
+	out->checksum = 0;
+	cc_hist_reset(out->hist);
+	for (unsigned k = 0; k < n; k++) {
+		out->checksum += w[k].checksum;
+		out->worker_tasks[k] = w[k].tasks;
+		cc_hist_merge(out->hist, &w[k].hist);
+		if (w[k].finish_ns > last)
+			last = w[k].finish_ns;
+	}
+	out->wall_s = (double)(last - start_ns) / 1e9;
+}
+
+static long futex(atomic_uint *addr, int op, unsigned val, const struct timespec *ts)
+{
+	/* no FUTEX_PRIVATE_FLAG: the gate is shared with forked children */
+	return syscall(SYS_futex, addr, op, val, ts, NULL, 0);
+}
+
+void cc_gate_init(struct cc_gate *g)
+{
+	atomic_init(&g->arrived, 0);
+	atomic_init(&g->open, 0);
+}
+
+bool cc_gate_pass(struct cc_gate *g)
+{
+	atomic_fetch_add(&g->arrived, 1);
+	futex(&g->arrived, FUTEX_WAKE, 1, NULL);
+	unsigned o;
+	while ((o = atomic_load(&g->open)) == 0)
+		futex(&g->open, FUTEX_WAIT, 0, NULL);
+	return o == 1;
+}
+
+int cc_gate_wait_all(struct cc_gate *g, unsigned n, int timeout_ms)
+{
+	int64_t deadline = cc_now_ns() + (int64_t)timeout_ms * 1000000;
+	unsigned a;
+	while ((a = atomic_load(&g->arrived)) < n) {
+		int64_t left = deadline - cc_now_ns();
+		if (timeout_ms >= 0 && left <= 0)
+			return -ETIMEDOUT;
+		struct timespec ts = {left / 1000000000, left % 1000000000};
+		futex(&g->arrived, FUTEX_WAIT, a, timeout_ms >= 0 ? &ts : NULL);
+	}
+	return 0;
+}
+
+static void gate_set(struct cc_gate *g, unsigned v)
+{
+	atomic_store(&g->open, v);
+	futex(&g->open, FUTEX_WAKE, INT_MAX, NULL);
+}
+
+void cc_gate_open(struct cc_gate *g) { gate_set(g, 1); }
+void cc_gate_abandon(struct cc_gate *g) { gate_set(g, 2); }

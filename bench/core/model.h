@@ -1,0 +1,92 @@
+/*
+ * The execution-model interface and what every model shares.
+ *
+ * A model runs tasks [0, ntasks) of one workload on W workers and fills a
+ * cc_outcome. It owns spawning, the start gate and timing of the parallel
+ * region; the worker loop itself (claim a task, run it, time it, fold it) is
+ * cc_worker_loop, identical in every model so they all do the same work.
+ */
+#ifndef CONCUR_MODEL_H
+#define CONCUR_MODEL_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/hist.h"
+#include "core/workload.h"
+
+struct cc_job {
+	const struct wl_desc *wl;
+	const void *ctx; /* the workload's setup result */
+	uint64_t ntasks;
+	unsigned workers;
+	unsigned latency_stride; /* time one task in this many (1: every task) */
+};
+
+/* What one worker reports; lives in memory its coordinator can read (shared for processes). */
+struct cc_worker_out {
+	uint64_t tasks;
+	uint64_t checksum;
+	int64_t finish_ns;
+	struct cc_hist hist;
+};
+
+struct cc_outcome {
+	double spawn_s;        /* creating workers until all have passed the start gate */
+	double wall_s;         /* gate opened until the last worker finished */
+	uint64_t checksum;     /* order-independent fold of every task's result */
+	uint64_t *worker_tasks; /* caller-provided, one per worker */
+	struct cc_hist *hist;   /* caller-provided; merged latencies */
+	char why[256];          /* set when run() fails */
+};
+
+struct cc_model {
+	const char *name;
+	const char *summary;
+	bool single_worker; /* runs only with workers = 1 */
+	/* Runs the job; 0, or -errno with out->why saying what failed. */
+	int (*run)(const struct cc_job *job, struct cc_outcome *out);
+};
+
+#define MODEL(sym) extern const struct cc_model sym;
+#include "models/list.h"
+#undef MODEL
+
+extern const struct cc_model *const model_all[];
+extern const unsigned model_count;
+const struct cc_model *model_find(const char *name);
+
+/* Folds task i's result into a checksum; a sum of mixes, so the order tasks ran in does not matter. */
+static inline uint64_t cc_fold(uint64_t i, uint64_t v)
+{
+	uint64_t z = v ^ (i * 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* Claims tasks from *next until none are left, running, timing and folding each. */
+void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct cc_worker_out *out);
+
+/* Gathers the workers' reports into out (checksum, per-worker tasks, histogram, wall time). */
+void cc_outcome_collect(struct cc_outcome *out, const struct cc_worker_out *w, unsigned n, int64_t start_ns);
+
+/*
+ * The start gate: workers arrive and sleep; the coordinator waits for all of
+ * them, notes the time and opens it. Works across fork (futex on shared memory).
+ */
+struct cc_gate {
+	atomic_uint arrived;
+	atomic_uint open; /* 0 closed, 1 go, 2 abandon */
+};
+
+void cc_gate_init(struct cc_gate *g);
+/* Returns true to go, false if the coordinator abandoned the run. */
+bool cc_gate_pass(struct cc_gate *g);
+/* Waits up to timeout_ms (< 0: for ever) for n arrivals; 0, or -ETIMEDOUT. */
+int cc_gate_wait_all(struct cc_gate *g, unsigned n, int timeout_ms);
+void cc_gate_open(struct cc_gate *g);
+void cc_gate_abandon(struct cc_gate *g);
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * The plan: a suite and the user's filters expanded into cells
+ * (workload instance × model × workers × placement), and the state each cell
+ * accumulates while it runs.
+ */
+#ifndef CONCUR_PLAN_H
+#define CONCUR_PLAN_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/hist.h"
+#include "core/model.h"
+#include "core/workload.h"
+
+#define CC_MAX_WORKERS 4096
+#define CC_MAX_LIST 64
+
+struct cc_suite {
+	const char *name;
+	const char *summary;
+	unsigned repetitions;
+	double task_scale; /* multiplies each workload's default_tasks */
+	bool oversubscribe; /* the worker sweep goes on to 2x the CPUs */
+};
+
+extern const struct cc_suite cc_suites[];
+const struct cc_suite *cc_suite_find(const char *name);
+
+struct cc_param_override {
+	const struct wl_desc *wl; /* NULL: every selected workload that has the parameter */
+	const char *name;
+	int64_t value;
+};
+
+/* What the user asked for; zero/NULL fields mean "the suite's choice". */
+struct cc_select {
+	const struct cc_suite *suite;
+	const char *filter; /* POSIX extended regex over benchmark names */
+	const struct cc_model *models[CC_MAX_LIST];
+	unsigned nmodels;
+	const struct wl_desc *workloads[CC_MAX_LIST];
+	unsigned nworkloads;
+	unsigned workers[CC_MAX_LIST];
+	unsigned nworkers;
+	unsigned repetitions;
+	uint64_t tasks;
+	struct cc_param_override params[CC_MAX_LIST];
+	unsigned nparams;
+	double timeout_s;
+	double max_cv;
+};
+
+/* One measured repetition. */
+struct cc_rep {
+	double wall_s, spawn_s;
+	double user_s, sys_s, child_user_s, child_sys_s;
+	long nvcsw, nivcsw, max_rss_kb;
+	uint64_t checksum;
+};
+
+/* A workload with its parameter values, set up once and shared by its cells. */
+struct cc_instance {
+	const struct wl_desc *wl;
+	int64_t params[WL_MAX_PARAMS];
+	uint64_t ntasks;
+	void *ctx;
+	int setup_err; /* 0, or -errno from setup */
+	bool ready;
+	bool have_ref;
+	uint64_t ref_checksum; /* what serial computes for these tasks */
+	const struct cc_cell *serial; /* the serial cell, if it is in the plan */
+};
+
+enum cc_status { CC_PENDING, CC_OK, CC_FAILED, CC_TIMEOUT, CC_MISMATCH };
+
+struct cc_cell {
+	struct cc_instance *inst;
+	const struct cc_model *model;
+	unsigned workers;
+	char name[192];
+	/* results */
+	unsigned reps_seen; /* repetitions Google Benchmark asked for so far */
+	unsigned nreps;     /* of which measured */
+	struct cc_rep *reps;
+	enum cc_status status;
+	char error[320];
+	unsigned latency_stride;
+	struct cc_hist *hist; /* every repetition's latencies */
+	uint64_t *worker_tasks; /* from the last repetition */
+};
+
+struct cc_plan {
+	const struct cc_suite *suite;
+	unsigned repetitions;
+	double timeout_s;
+	double max_cv;
+	struct cc_instance *inst;
+	unsigned ninst;
+	struct cc_cell *cells;
+	unsigned ncells;
+};
+
+/*
+ * Builds the plan. Returns 0, or -EINVAL with a message naming the flag in
+ * err (bad regex, nothing selected, a parameter no selected workload has).
+ */
+int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, size_t errlen);
+void cc_plan_free(struct cc_plan *plan);
+
+/* The default worker sweep for a suite on a machine with ncpu CPUs. */
+unsigned cc_default_workers(const struct cc_suite *suite, unsigned ncpu, unsigned *out, unsigned max);
+
+/* Parses a parameter value by its type (WL_BYTES takes K/M/G); 0 or -EINVAL / -ERANGE. */
+int cc_param_parse(const struct wl_param *p, const char *text, int64_t *value);
+
+/* Statistics over a cell's measured repetitions. */
+double cc_median(double *v, unsigned n); /* sorts v */
+double cc_cell_median_wall(const struct cc_cell *c);
+/* Coefficient of variation of wall time; < 0 when fewer than two repetitions. */
+double cc_cell_cv(const struct cc_cell *c);
+
+#endif

@@ -1,0 +1,38 @@
+/* Child-process helpers; see proc.h. */
+#include "core/proc.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int cc_proc_die_with_parent(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return -errno;
+	/* the parent may have died between fork and prctl */
+	return getppid() == parent ? 0 : -ESRCH;
+}
+
+bool cc_proc_describe_status(int st, char *why, size_t len, const char *what, unsigned index)
+{
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return false;
+	if (WIFSIGNALED(st))
+		snprintf(why, len, "%s %u killed by signal %d (%s)", what, index, WTERMSIG(st),
+			 strsignal(WTERMSIG(st)));
+	else
+		snprintf(why, len, "%s %u exited with status %d", what, index, WEXITSTATUS(st));
+	return true;
+}
+
+void cc_proc_kill_group(pid_t pgid)
+{
+	if (kill(-pgid, SIGKILL) < 0 && errno == ESRCH)
+		return;
+	while (waitpid(-pgid, NULL, 0) > 0 || errno == EINTR)
+		;
+}

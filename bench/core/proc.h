@@ -1,0 +1,20 @@
+/* Child-process helpers shared by the models and the runner: no child outlives its parent. */
+#ifndef CONCUR_PROC_H
+#define CONCUR_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* In a fresh child: be killed when parent dies; -ESRCH if it already has. */
+int cc_proc_die_with_parent(pid_t parent);
+
+/* If wait status st is not a clean exit, writes "<what> <index> killed by signal …" or
+ * "… exited with status N" into why and returns true. */
+bool cc_proc_describe_status(int st, char *why, size_t len, const char *what, unsigned index);
+
+/* Kills process group pgid and reaps every member that is our child (direct or, as
+ * subreaper, adopted). Safe to call when the group is already gone. */
+void cc_proc_kill_group(pid_t pgid);
+
+#endif

@@ -1,0 +1,354 @@
+/*
+ * Results: builds the "concur" object that sits beside Google Benchmark's own
+ * JSON (see docs/result.schema.json), writes files atomically, and prints the
+ * human summary. Only cells whose every repetition ran are reported.
+ */
+#define _GNU_SOURCE
+#include "core/report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "concur_build.h"
+#include "core/runner.h"
+#include "core/sysinfo.h"
+#include "gbench/gbc.h"
+
+/* Every figure of a benchmark entry: its unit, how repetitions aggregate, which way is better. */
+static const struct metric {
+	const char *name, *unit, *aggregate, *better, *help;
+} metrics[] = {
+	{"wall_s", "s", "median", "lower", "parallel region: start gate opened until the last worker finished"},
+	{"spawn_s", "s", "median", "lower", "creating the workers until all passed the start gate"},
+	{"cpu_s", "s", "median", "lower", "user+system CPU of the cell process and its children over the batch"},
+	{"tasks_per_s", "1/s", "median", "higher", "tasks / median wall_s"},
+	{"speedup", "x", "median", "higher", "serial's median wall_s / this median wall_s, same run"},
+	{"latency", "ns", "histogram", "lower", "per-task duration, all repetitions merged"},
+	{"cv", "1", "stddev/mean", "lower", "coefficient of variation of wall_s across repetitions"},
+	{0},
+};
+
+void cc_machine_id(char out[13])
+{
+	const struct cc_sysinfo *si;
+	cc_sysinfo_get(&si);
+	char key[256];
+	snprintf(key, sizeof(key), "%s|%u|%u|%" PRIu64, si->cpu_model, si->cores, si->pus,
+		 (uint64_t)((si->memory_bytes + (1ull << 29)) >> 30)); /* GiB, rounded: the kernel's reserve varies */
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	for (const char *p = key; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	snprintf(out, 13, "%012" PRIx64, (uint64_t)(h & 0xffffffffffffull));
+}
+
+static json_t *machine_json(void)
+{
+	const struct cc_sysinfo *si;
+	int err = cc_sysinfo_get(&si);
+	char id[13];
+	cc_machine_id(id);
+	json_t *m = json_pack("{s:s, s:s, s:s, s:s, s:I, s:i, s:i, s:i, s:i, s:s}", "id", id, "hostname",
+			      si->hostname, "cpu_model", si->cpu_model, "kernel", si->kernel, "memory_bytes",
+			      (json_int_t)si->memory_bytes, "cores", si->cores, "pus", si->pus, "packages",
+			      si->packages, "numa_nodes", si->numa_nodes, "hwloc_version", si->hwloc_version);
+	if (err)
+		json_object_set_new(m, "topology_error", json_string(strerror(-err)));
+	return m;
+}
+
+static json_t *build_json(void)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "concur_version", CONCUR_VERSION, "compiler",
+			 CONCUR_COMPILER, "flags", CONCUR_C_FLAGS, "build_type", CONCUR_BUILD_TYPE, "sanitize",
+			 CONCUR_SANITIZE, "git_commit", CONCUR_GIT_COMMIT, "benchmark_library",
+			 gbc_library_version());
+}
+
+void cc_report_add_context(void)
+{
+	char id[13];
+	cc_machine_id(id);
+	gbc_add_context("concur_version", CONCUR_VERSION);
+	gbc_add_context("concur_machine_id", id);
+	gbc_add_context("concur_git_commit", CONCUR_GIT_COMMIT);
+}
+
+/* {median, mean, min, max} of one double field of every measured repetition. */
+static json_t *stat_json(const struct cc_cell *c, size_t offset)
+{
+	double v[c->nreps], sum = 0;
+	for (unsigned k = 0; k < c->nreps; k++) {
+		v[k] = *(const double *)((const char *)&c->reps[k] + offset);
+		sum += v[k];
+	}
+	double med = cc_median(v, c->nreps); /* sorts v */
+	return json_pack("{s:f, s:f, s:f, s:f}", "median", med, "mean", sum / c->nreps, "min", v[0], "max",
+			 v[c->nreps - 1]);
+}
+
+static double median_of(const struct cc_cell *c, double (*get)(const struct cc_rep *))
+{
+	double v[c->nreps];
+	for (unsigned k = 0; k < c->nreps; k++)
+		v[k] = get(&c->reps[k]);
+	return cc_median(v, c->nreps);
+}
+
+static double rep_cpu(const struct cc_rep *r) { return r->user_s + r->sys_s + r->child_user_s + r->child_sys_s; }
+static double rep_user(const struct cc_rep *r) { return r->user_s; }
+static double rep_sys(const struct cc_rep *r) { return r->sys_s; }
+static double rep_cuser(const struct cc_rep *r) { return r->child_user_s; }
+static double rep_csys(const struct cc_rep *r) { return r->child_sys_s; }
+static double rep_vcsw(const struct cc_rep *r) { return (double)r->nvcsw; }
+static double rep_ivcsw(const struct cc_rep *r) { return (double)r->nivcsw; }
+static double rep_rss(const struct cc_rep *r) { return (double)r->max_rss_kb; }
+
+static const char *status_name(enum cc_status s)
+{
+	static const char *const names[] = {"pending", "ok", "failed", "timeout", "checksum_mismatch"};
+	return names[s];
+}
+
+static bool cell_noisy(const struct cc_plan *p, const struct cc_cell *c)
+{
+	double cv = cc_cell_cv(c);
+	return cv >= 0 && cv > p->max_cv;
+}
+
+/* speedup against serial in this run; < 0 when there is no serial figure to compare with */
+static double cell_speedup(const struct cc_cell *c)
+{
+	const struct cc_cell *s = c->inst->serial;
+	if (!s || s->status != CC_OK || !c->nreps)
+		return -1;
+	return cc_cell_median_wall(s) / cc_cell_median_wall(c);
+}
+
+static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
+{
+	const struct wl_desc *wl = c->inst->wl;
+	char hex[17];
+	json_t *params = json_object();
+	for (unsigned k = 0; k < wl_param_count(wl); k++)
+		json_object_set_new(params, wl->params[k].name, json_integer(c->inst->params[k]));
+	json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:I, s:i, s:s, s:b}", "name", c->name, "class",
+			      wl_class_name(wl->cls), "workload", wl->name, "model", c->model->name, "workers",
+			      c->workers, "pin", "none", "params", params, "tasks", (json_int_t)c->inst->ntasks,
+			      "repetitions", c->nreps, "status", status_name(c->status), "valid",
+			      c->status == CC_OK);
+	if (c->status != CC_OK)
+		json_object_set_new(b, "error", json_string(c->error));
+	if (c->inst->have_ref) {
+		snprintf(hex, sizeof(hex), "%016" PRIx64, c->inst->ref_checksum);
+		json_object_set_new(b, "reference_checksum", json_string(hex));
+	}
+	if (!c->nreps)
+		return b;
+	snprintf(hex, sizeof(hex), "%016" PRIx64, c->reps[c->nreps - 1].checksum);
+	json_object_set_new(b, "checksum", json_string(hex));
+	json_object_set_new(b, "checksum_ok", json_boolean(c->status != CC_MISMATCH));
+	json_object_set_new(b, "wall_s", stat_json(c, offsetof(struct cc_rep, wall_s)));
+	json_object_set_new(b, "spawn_s", stat_json(c, offsetof(struct cc_rep, spawn_s)));
+	json_object_set_new(b, "cpu_s", json_real(median_of(c, rep_cpu)));
+	double wall = cc_cell_median_wall(c), cv = cc_cell_cv(c), speedup = cell_speedup(c);
+	if (wall > 0)
+		json_object_set_new(b, "tasks_per_s", json_real((double)c->inst->ntasks / wall));
+	if (speedup >= 0)
+		json_object_set_new(b, "speedup", json_real(speedup));
+	if (cv >= 0)
+		json_object_set_new(b, "cv", json_real(cv));
+	json_object_set_new(b, "noisy", json_boolean(cell_noisy(p, c)));
+
+	const struct cc_hist *h = c->hist;
+	char sampling[48];
+	if (c->latency_stride <= 1)
+		snprintf(sampling, sizeof(sampling), "every task");
+	else
+		snprintf(sampling, sizeof(sampling), "1 in %u tasks", c->latency_stride);
+	json_object_set_new(b, "latency",
+			    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "unit", "ns", "sampling", sampling,
+				      "samples", (json_int_t)h->count, "p50", (json_int_t)cc_hist_quantile(h, 0.5),
+				      "p90", (json_int_t)cc_hist_quantile(h, 0.9), "p99",
+				      (json_int_t)cc_hist_quantile(h, 0.99), "p999",
+				      (json_int_t)cc_hist_quantile(h, 0.999), "max", (json_int_t)h->max));
+	json_object_set_new(b, "rusage",
+			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "user_s", median_of(c, rep_user), "sys_s",
+				      median_of(c, rep_sys), "children_user_s", median_of(c, rep_cuser),
+				      "children_sys_s", median_of(c, rep_csys), "voluntary_csw",
+				      median_of(c, rep_vcsw), "involuntary_csw", median_of(c, rep_ivcsw),
+				      "max_rss_kb", median_of(c, rep_rss)));
+	json_t *wt = json_array();
+	for (unsigned k = 0; k < c->workers; k++)
+		json_array_append_new(wt, json_integer((json_int_t)c->worker_tasks[k]));
+	json_object_set_new(b, "worker_tasks", wt);
+	return b;
+}
+
+char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, bool interrupted,
+		       double clock_ns)
+{
+	json_t *argv = json_array(), *benches = json_array(), *mt = json_object();
+	for (int k = 0; k < info->argc; k++)
+		json_array_append_new(argv, json_string(info->argv[k]));
+	for (unsigned k = 0; k < p->ncells; k++)
+		if (p->cells[k].reps_seen == p->repetitions)
+			json_array_append_new(benches, cell_json(p, &p->cells[k]));
+	for (const struct metric *m = metrics; m->name; m++)
+		json_object_set_new(mt, m->name,
+				    json_pack("{s:s, s:s, s:s, s:s}", "unit", m->unit, "aggregate", m->aggregate,
+					      "better", m->better, "help", m->help));
+	json_t *run = json_pack("{s:s, s:o, s:i, s:f, s:f, s:b, s:f}", "suite", p->suite->name, "argv", argv,
+				"repetitions", p->repetitions, "timeout_s", p->timeout_s, "max_cv", p->max_cv,
+				"interrupted", interrupted, "clock_read_ns", clock_ns);
+	json_t *root = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "schema_version", CC_SCHEMA_VERSION, "run", run,
+				 "machine", machine_json(), "build", build_json(), "metrics", mt, "benchmarks",
+				 benches);
+	if (!root)
+		return NULL;
+	/* 2-space indent at depth 1, matching Google Benchmark's layout */
+	char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+	json_decref(root);
+	return text;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof(buf), "%s", dir) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int dir_of(const char *path, char *dir, size_t len)
+{
+	char buf[PATH_MAX];
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	snprintf(dir, len, "%s", dirname(buf));
+	return 0;
+}
+
+int cc_check_writable(const char *path, bool create_dirs)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 16];
+	struct stat st;
+	int rc = dir_of(path, dir, sizeof(dir));
+	if (!rc && create_dirs)
+		rc = mkdir_p(dir);
+	if (rc)
+		return rc;
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return -EISDIR;
+	snprintf(tmp, sizeof(tmp), "%s/.concur-XXXXXX", dir);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	unlink(tmp);
+	return 0;
+}
+
+int cc_write_atomic(const char *path, const char *data, size_t len)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 16];
+	int rc = dir_of(path, dir, sizeof(dir));
+	if (rc)
+		return rc;
+	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", path);
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return -errno;
+	mode_t mask = umask(0);
+	umask(mask);
+	fchmod(fd, 0666 & ~mask); /* mkstemp makes 0600; results are ordinary files */
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	close(fd);
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (dfd >= 0) { /* the rename itself must survive a crash */
+		fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return rc;
+}
+
+void cc_report_summary(FILE *f, const struct cc_plan *p)
+{
+	for (unsigned i = 0; i < p->ninst; i++) {
+		const struct cc_instance *in = &p->inst[i];
+		fprintf(f, "\n%s/%s  (%" PRIu64 " tasks", wl_class_name(in->wl->cls), in->wl->name, in->ntasks);
+		for (unsigned k = 0; k < wl_param_count(in->wl); k++)
+			fprintf(f, ", %s=%" PRId64, in->wl->params[k].name, in->params[k]);
+		fprintf(f, ")\n  %-12s %7s %12s %9s %10s  %s\n", "model", "workers", "median ms", "speedup", "cpu s",
+			"notes");
+		for (unsigned k = 0; k < p->ncells; k++) {
+			const struct cc_cell *c = &p->cells[k];
+			if (c->inst != in || !c->reps_seen)
+				continue;
+			fprintf(f, "  %-12s %7u ", c->model->name, c->workers);
+			if (c->nreps)
+				fprintf(f, "%12.3f ", cc_cell_median_wall(c) * 1e3);
+			else
+				fprintf(f, "%12s ", "-");
+			double s = cell_speedup(c);
+			if (s >= 0)
+				fprintf(f, "%8.2fx ", s);
+			else
+				fprintf(f, "%9s ", "-");
+			if (c->nreps)
+				fprintf(f, "%10.3f  ", median_of(c, rep_cpu));
+			else
+				fprintf(f, "%10s  ", "-");
+			if (c->status > CC_OK)
+				fprintf(f, "%s: %s", status_name(c->status), c->error);
+			else if (c->status == CC_PENDING)
+				fprintf(f, "incomplete");
+			else if (cell_noisy(p, c))
+				fprintf(f, "noisy (cv %.1f%%)", cc_cell_cv(c) * 100);
+			fputc('\n', f);
+		}
+	}
+	fputc('\n', f);
+}

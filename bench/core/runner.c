@@ -1,0 +1,385 @@
+/*
+ * The runner; see runner.h. One Google Benchmark repetition of a cell is one
+ * cell process: it warms up, picks the latency sampling stride, then runs the
+ * measured batch and reports through a shared mapping. The parent only waits
+ * (on a pidfd, so the watchdog costs nothing while the cell runs).
+ */
+#define _GNU_SOURCE
+#include "core/runner.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "core/clock.h"
+#include "core/exitcodes.h"
+#include "core/proc.h"
+#include "core/report.h"
+#include "gbench/gbc.h"
+
+volatile sig_atomic_t cc_stop_signal;
+
+/* Clock reads cost this many times less than the tasks they time, at most. */
+#define LATENCY_OVERHEAD_FACTOR 100
+
+/* What a cell process reports to its parent. */
+struct cell_report {
+	int err;
+	char why[256];
+	double spawn_s, wall_s;
+	uint64_t checksum;
+	unsigned stride;
+	struct rusage self, children; /* deltas over the measured batch */
+	struct cc_hist hist;
+	uint64_t worker_tasks[];
+};
+
+static struct {
+	struct cc_plan *plan;
+	const struct cc_run_info *info;
+	double clock_ns;
+	int64_t start_ns;
+	unsigned cells_started;
+} run;
+
+int cc_runner_init(void)
+{
+	/* Orphans of a killed cell process are re-parented to us, so we can reap them. */
+	return prctl(PR_SET_CHILD_SUBREAPER, 1) < 0 ? -errno : 0;
+}
+
+static double tv_s(struct timeval t) { return (double)t.tv_sec + (double)t.tv_usec / 1e6; }
+
+static void rusage_delta(struct rusage *d, const struct rusage *a, const struct rusage *b)
+{
+	d->ru_utime.tv_sec = b->ru_utime.tv_sec - a->ru_utime.tv_sec;
+	d->ru_utime.tv_usec = b->ru_utime.tv_usec - a->ru_utime.tv_usec;
+	d->ru_stime.tv_sec = b->ru_stime.tv_sec - a->ru_stime.tv_sec;
+	d->ru_stime.tv_usec = b->ru_stime.tv_usec - a->ru_stime.tv_usec;
+	d->ru_nvcsw = b->ru_nvcsw - a->ru_nvcsw;
+	d->ru_nivcsw = b->ru_nivcsw - a->ru_nivcsw;
+	d->ru_maxrss = b->ru_maxrss; /* a high-water mark, not a sum */
+}
+
+/* Chooses to time one task in `stride` so that clock reads stay under 1/FACTOR of the work. */
+static unsigned latency_stride(double task_ns)
+{
+	double s = ceil(run.clock_ns * LATENCY_OVERHEAD_FACTOR / (task_ns > 0.01 ? task_ns : 0.01));
+	return s < 1 ? 1 : s > (1 << 20) ? (1 << 20) : (unsigned)s;
+}
+
+static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_model *model, unsigned workers,
+				   bool reference, struct cell_report *r, pid_t parent)
+{
+	setpgid(0, 0);
+	if (cc_proc_die_with_parent(parent) < 0)
+		_exit(127);
+	struct cc_job job = {c->inst->wl, c->inst->ctx, c->inst->ntasks, workers, UINT_MAX};
+	struct cc_outcome o = {.worker_tasks = r->worker_tasks, .hist = &r->hist};
+	struct rusage s0, s1, c0, c1;
+
+	if (!reference) {
+		/* Warm-up on a tenth of the batch: faults pages in and estimates a task's length. */
+		job.ntasks = c->inst->ntasks / 10 ? c->inst->ntasks / 10 : 1;
+		r->err = model->run(&job, &o);
+		if (r->err)
+			goto out;
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		double busy = workers < (unsigned)ncpu ? workers : (double)ncpu;
+		job.latency_stride = latency_stride(o.wall_s * 1e9 * busy / (double)job.ntasks);
+		job.ntasks = c->inst->ntasks;
+	}
+	r->stride = job.latency_stride;
+	getrusage(RUSAGE_SELF, &s0);
+	getrusage(RUSAGE_CHILDREN, &c0);
+	r->err = model->run(&job, &o);
+	getrusage(RUSAGE_SELF, &s1);
+	getrusage(RUSAGE_CHILDREN, &c1);
+	rusage_delta(&r->self, &s0, &s1);
+	rusage_delta(&r->children, &c0, &c1);
+	r->spawn_s = o.spawn_s;
+	r->wall_s = o.wall_s;
+	r->checksum = o.checksum;
+out:
+	memcpy(r->why, o.why, sizeof(r->why));
+	_exit(0);
+}
+
+/* Waits for pid until deadline_ns or a stop signal. 0 when it ended (status in *st), else -ETIMEDOUT / -EINTR. */
+static int wait_child(pid_t pid, int64_t deadline_ns, int *st)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	int rc = 0;
+	for (;;) {
+		pid_t got = waitpid(pid, st, WNOHANG);
+		if (got == pid)
+			break;
+		if (cc_stop_signal) {
+			rc = -EINTR;
+			break;
+		}
+		int64_t left_ms = (deadline_ns - cc_now_ns()) / 1000000;
+		if (left_ms <= 0) {
+			rc = -ETIMEDOUT;
+			break;
+		}
+		/* Without pidfd (kernels before 5.3) poll the child every 10 ms. */
+		struct pollfd pfd = {pidfd, POLLIN, 0};
+		poll(&pfd, pidfd >= 0 ? 1 : 0, pidfd >= 0 ? (int)(left_ms < INT_MAX ? left_ms : INT_MAX) : 10);
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return rc;
+}
+
+/*
+ * Runs one batch of cell c in a cell process. Returns 0 with *out mapped (the
+ * caller unmaps), or an error: -ETIMEDOUT, -EINTR (stop signal), or another
+ * -errno with the reason in why.
+ */
+static int run_batch(struct cc_cell *c, const struct cc_model *model, unsigned workers, bool reference,
+		     int64_t deadline_ns, struct cell_report **out, size_t *size, char *why, size_t whylen)
+{
+	*size = sizeof(struct cell_report) + workers * sizeof(uint64_t);
+	struct cell_report *r = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r == MAP_FAILED) {
+		snprintf(why, whylen, "mapping the cell report: %s", strerror(errno));
+		return -errno;
+	}
+	fflush(NULL); /* nothing buffered may be written twice */
+	pid_t self = getpid(), pid = fork();
+	if (pid == 0)
+		cell_process(c, model, workers, reference, r, self);
+	if (pid < 0) {
+		int e = errno;
+		snprintf(why, whylen, "fork of the cell process: %s", strerror(e));
+		munmap(r, *size);
+		return -e;
+	}
+	setpgid(pid, pid); /* also in the child: whichever runs first, the group exists before any kill */
+	int st = 0, rc = wait_child(pid, deadline_ns, &st);
+	cc_proc_kill_group(pid); /* a timed-out or interrupted cell, or anything a crashed one left behind */
+	if (rc == -ETIMEDOUT)
+		snprintf(why, whylen, "timed out after %.0f s (--timeout); killed", run.plan->timeout_s);
+	else if (rc == -EINTR)
+		snprintf(why, whylen, "interrupted");
+	else if (cc_proc_describe_status(st, why, whylen, "cell process", 0))
+		rc = -ECHILD;
+	else if (r->err) {
+		snprintf(why, whylen, "%s", r->why[0] ? r->why : strerror(-r->err));
+		rc = r->err;
+	}
+	if (rc) {
+		munmap(r, *size);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+static void fail_cell(struct cc_cell *c, enum cc_status status, const char *fmt, const char *detail)
+{
+	c->status = status;
+	snprintf(c->error, sizeof(c->error), fmt, detail);
+	fprintf(stderr, "concur: %s: %s\n", c->name, c->error);
+}
+
+static _Noreturn void stop_now(void)
+{
+	fprintf(stderr, "\nconcur: stopped by signal %d; writing the %s completed so far\n", (int)cc_stop_signal,
+		"cells");
+	int rc = gbc_finish_early();
+	cc_report_summary(stderr, run.plan);
+	if (rc < 0)
+		fprintf(stderr, "concur: results not written: %s\n", strerror(-rc));
+	exit(128 + (int)cc_stop_signal);
+}
+
+static int ensure_instance(struct cc_instance *in)
+{
+	if (!in->ready && !in->setup_err && in->wl->setup) {
+		in->setup_err = in->wl->setup(in->params, &in->ctx);
+		in->ready = !in->setup_err;
+	} else if (!in->wl->setup) {
+		in->ready = true;
+	}
+	return in->setup_err;
+}
+
+/* The reference checksum: what serial computes for the same tasks. Runs serial if the plan does not. */
+static int ensure_reference(struct cc_cell *c, int64_t deadline)
+{
+	struct cc_instance *in = c->inst;
+	if (in->have_ref || c->model == &model_serial)
+		return 0;
+	struct cell_report *r;
+	size_t size;
+	char why[256];
+	int rc = run_batch(c, &model_serial, 1, true, deadline, &r, &size, why, sizeof(why));
+	if (rc == -EINTR)
+		stop_now();
+	if (rc) {
+		fail_cell(c, CC_FAILED, "the reference run (serial) failed: %s", why);
+		return rc;
+	}
+	in->ref_checksum = r->checksum;
+	in->have_ref = true;
+	munmap(r, size);
+	return 0;
+}
+
+static void progress(const struct cc_cell *c)
+{
+	unsigned k = ++run.cells_started;
+	double elapsed = (double)(cc_now_ns() - run.start_ns) / 1e9;
+	fprintf(stderr, "concur: [%u/%u] %s  (%.1f s elapsed", k, run.plan->ncells, c->name, elapsed);
+	if (k > 1)
+		fprintf(stderr, ", about %.0f s left", elapsed / (k - 1) * (run.plan->ncells - k + 1));
+	fprintf(stderr, ")\n");
+}
+
+static void set_counters(gbc_state *st, const struct cc_cell *c, const struct cc_rep *rep)
+{
+	const struct cc_cell *serial = c->inst->serial;
+	gbc_set_counter(st, "tasks_per_s", (double)c->inst->ntasks / rep->wall_s, GBC_COUNTER_DEFAULT);
+	gbc_set_counter(st, "spawn_s", rep->spawn_s, GBC_COUNTER_DEFAULT);
+	gbc_set_counter(st, "cpu_s", rep->user_s + rep->sys_s + rep->child_user_s + rep->child_sys_s,
+			GBC_COUNTER_DEFAULT);
+	gbc_set_counter(st, "voluntary_csw", (double)rep->nvcsw, GBC_COUNTER_DEFAULT);
+	gbc_set_counter(st, "involuntary_csw", (double)rep->nivcsw, GBC_COUNTER_DEFAULT);
+	if (serial && serial->status == CC_OK && serial->nreps)
+		gbc_set_counter(st, "speedup", cc_cell_median_wall(serial) / rep->wall_s, GBC_COUNTER_DEFAULT);
+}
+
+static void cell_bench(gbc_state *st, void *arg)
+{
+	struct cc_cell *c = arg;
+	struct cc_plan *p = run.plan;
+
+	if (cc_stop_signal)
+		stop_now();
+	if (c->reps_seen++ == 0) {
+		progress(c);
+		c->reps = calloc(p->repetitions, sizeof(*c->reps));
+		c->hist = calloc(1, sizeof(*c->hist));
+		c->worker_tasks = calloc(c->workers, sizeof(*c->worker_tasks));
+		if (!c->reps || !c->hist || !c->worker_tasks)
+			fail_cell(c, CC_FAILED, "allocating results: %s", strerror(ENOMEM));
+	}
+	int64_t deadline = cc_now_ns() + (int64_t)(p->timeout_s * 1e9);
+	if (c->status == CC_PENDING && ensure_instance(c->inst))
+		fail_cell(c, CC_FAILED, "workload setup failed: %s", strerror(-c->inst->setup_err));
+	if (c->status == CC_PENDING)
+		ensure_reference(c, deadline);
+	if (c->status > CC_OK) { /* failed earlier: the remaining repetitions repeat the error */
+		gbc_skip_with_error(st, c->error);
+		return;
+	}
+
+	struct cell_report *r;
+	size_t size;
+	char why[256];
+	int rc = run_batch(c, c->model, c->workers, false, deadline, &r, &size, why, sizeof(why));
+	if (rc == -EINTR)
+		stop_now();
+	if (rc) {
+		fail_cell(c, rc == -ETIMEDOUT ? CC_TIMEOUT : CC_FAILED, "%s", why);
+		gbc_skip_with_error(st, c->error);
+		return;
+	}
+	if (!c->inst->have_ref) { /* only serial gets here: its first batch is the reference */
+		c->inst->ref_checksum = r->checksum;
+		c->inst->have_ref = true;
+	}
+	if (r->checksum != c->inst->ref_checksum) {
+		snprintf(why, sizeof(why), "checksum %016" PRIx64 " differs from serial's %016" PRIx64,
+			 r->checksum, c->inst->ref_checksum);
+		fail_cell(c, CC_MISMATCH, "%s: the model did not do the same work", why);
+		gbc_skip_with_error(st, c->error);
+		munmap(r, size);
+		return;
+	}
+	struct cc_rep *rep = &c->reps[c->nreps++];
+	*rep = (struct cc_rep){
+		.wall_s = r->wall_s,
+		.spawn_s = r->spawn_s,
+		.user_s = tv_s(r->self.ru_utime),
+		.sys_s = tv_s(r->self.ru_stime),
+		.child_user_s = tv_s(r->children.ru_utime),
+		.child_sys_s = tv_s(r->children.ru_stime),
+		.nvcsw = r->self.ru_nvcsw + r->children.ru_nvcsw,
+		.nivcsw = r->self.ru_nivcsw + r->children.ru_nivcsw,
+		.max_rss_kb = r->self.ru_maxrss > r->children.ru_maxrss ? r->self.ru_maxrss : r->children.ru_maxrss,
+		.checksum = r->checksum,
+	};
+	cc_hist_merge(c->hist, &r->hist);
+	memcpy(c->worker_tasks, r->worker_tasks, c->workers * sizeof(uint64_t));
+	c->latency_stride = r->stride;
+	munmap(r, size);
+
+	while (gbc_keep_running(st))
+		gbc_set_iteration_time(st, rep->wall_s);
+	set_counters(st, c, rep);
+	if (c->nreps == p->repetitions)
+		c->status = CC_OK;
+}
+
+static char *extra_json(void *arg)
+{
+	(void)arg;
+	return cc_report_concur(run.plan, run.info, cc_stop_signal != 0, run.clock_ns);
+}
+
+static int sink(const char *json, size_t len, void *arg)
+{
+	(void)arg;
+	return cc_write_atomic(run.info->out_path, json, len);
+}
+
+int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
+{
+	run.plan = plan;
+	run.info = info;
+	run.clock_ns = cc_clock_cost_ns();
+	run.start_ns = cc_now_ns();
+	run.cells_started = 0;
+
+	struct gbc_bench_opts opts = {.manual_time = true, .unit = GBC_MS};
+	for (unsigned k = 0; k < plan->ncells; k++) {
+		if (gbc_register(plan->cells[k].name, cell_bench, &plan->cells[k], &opts) < 0) {
+			fprintf(stderr, "concur: run: registering %s failed\n", plan->cells[k].name);
+			return CC_EXIT_FAIL;
+		}
+	}
+	cc_report_add_context();
+	fprintf(stderr, "concur: running %u benchmarks, suite %s, %u repetition%s each\n", plan->ncells,
+		plan->suite->name, plan->repetitions, plan->repetitions == 1 ? "" : "s");
+
+	const struct gbc_output out = {.extra_key = "concur", .extra = extra_json, .sink = sink};
+	/* Names are unique and already filtered: run them all. */
+	const struct gbc_run_opts ropts = {.repetitions = (int)plan->repetitions, .one_iteration = true};
+	long n = gbc_run(&ropts, &out);
+	cc_report_summary(stderr, plan);
+	if (n < 0) {
+		fprintf(stderr, "concur: run: writing %s: %s\n", info->out_path, strerror((int)-n));
+		return CC_EXIT_FAIL;
+	}
+	fprintf(stderr, "concur: results written to %s\n", info->out_path);
+	if (cc_stop_signal)
+		return 128 + (int)cc_stop_signal;
+	for (unsigned k = 0; k < plan->ncells; k++)
+		if (plan->cells[k].status != CC_OK)
+			return CC_EXIT_FAIL;
+	return CC_EXIT_OK;
+}

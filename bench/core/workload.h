@@ -1,0 +1,57 @@
+/*
+ * The workload descriptor: the one header every workload file fills in.
+ *
+ * A workload does one unit of work per task and returns a value that is folded
+ * into the cell's checksum; it never creates threads or processes (models do)
+ * and keeps no mutable state shared between tasks, so every model can run it.
+ * Adding a workload is its file plus one line in workloads/list.h.
+ */
+#ifndef CONCUR_WORKLOAD_H
+#define CONCUR_WORKLOAD_H
+
+#include <stdint.h>
+
+enum wl_class { WL_CPU, WL_IO, WL_MIX, WL_SYNC, WL_IPC, WL_SERVER };
+
+enum wl_ptype {
+	WL_INT,   /* a plain integer */
+	WL_BYTES, /* an integer that also accepts K, M, G (x1024) suffixes */
+};
+
+#define WL_MAX_PARAMS 8
+
+struct wl_param {
+	const char *name;
+	enum wl_ptype type;
+	int64_t def, min, max;
+	const char *help;
+};
+
+struct wl_desc {
+	const char *name; /* without the class: "hash" */
+	enum wl_class cls;
+	const char *summary;
+	const struct wl_param *params; /* ends with an entry whose name is NULL */
+	uint64_t default_tasks;        /* tasks in one batch of the standard suite */
+	/* Prepares what tasks read (params in table order); 0 or -errno. Optional. */
+	int (*setup)(const int64_t *params, void **ctx);
+	void (*teardown)(void *ctx);
+	/* Performs task i; ctx is shared by all workers and read-only here. */
+	uint64_t (*task)(const void *ctx, uint64_t i);
+};
+
+/* The list expands here into one extern declaration per workload. */
+#define WL(sym) extern const struct wl_desc sym;
+#include "workloads/list.h"
+#undef WL
+
+extern const struct wl_desc *const wl_all[];
+extern const unsigned wl_count;
+
+const char *wl_class_name(enum wl_class cls);
+/* Finds "hash" or "cpu/hash"; NULL if unknown. */
+const struct wl_desc *wl_find(const char *name);
+unsigned wl_param_count(const struct wl_desc *wl);
+int wl_param_index(const struct wl_desc *wl, const char *name);
+
+#endif

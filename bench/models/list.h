@@ -1,0 +1,4 @@
+/* Every execution model, one line each, in the order cells are run: serial first. */
+MODEL(model_serial)
+MODEL(model_threads)
+MODEL(model_processes)
