@@ -51,8 +51,10 @@ static int each_item(struct cli *cli, const char *flag, const char *val, int (*e
 	char buf[1024];
 	if (!*val || snprintf(buf, sizeof(buf), "%s", val) >= (int)sizeof(buf))
 		return bad(cli, "%s: expected a comma-separated list, got '%s'", flag, val);
-	char *save, *tok;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+	char *rest = buf, *tok;
+	while ((tok = strsep(&rest, ","))) {
+		if (!*tok)
+			return bad(cli, "%s: empty item in '%s'", flag, val);
 		int rc = each(cli, tok);
 		if (rc)
 			return rc;

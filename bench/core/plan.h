@@ -81,7 +81,8 @@ struct cc_cell {
 	unsigned workers;
 	char name[192];
 	/* results */
-	unsigned reps_seen; /* repetitions Google Benchmark asked for so far */
+	unsigned reps_seen; /* repetitions Google Benchmark started so far */
+	unsigned reps_done; /* ... and finished: the cell is reported when this reaches the plan's count */
 	unsigned nreps;     /* of which measured */
 	struct cc_rep *reps;
 	enum cc_status status;

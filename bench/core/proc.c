@@ -9,8 +9,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-int cc_proc_die_with_parent(pid_t parent)
+int cc_proc_child_init(pid_t parent)
 {
+	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGINT, SIGTERM, SIGHUP};
+	for (unsigned k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+		signal(sigs[k], SIG_DFL);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return -errno;
 	/* the parent may have died between fork and prctl */

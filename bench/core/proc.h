@@ -6,8 +6,12 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* In a fresh child: be killed when parent dies; -ESRCH if it already has. */
-int cc_proc_die_with_parent(pid_t parent);
+/*
+ * In a fresh child: be killed when parent dies (-ESRCH if it already has), and
+ * take the default action for fatal and stop signals whatever handlers the
+ * parent installed, so that a crash ends the child and is seen as one.
+ */
+int cc_proc_child_init(pid_t parent);
 
 /* If wait status st is not a clean exit, writes "<what> <index> killed by signal …" or
  * "… exited with status N" into why and returns true. */

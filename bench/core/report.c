@@ -201,7 +201,7 @@ char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, 
 	for (int k = 0; k < info->argc; k++)
 		json_array_append_new(argv, json_string(info->argv[k]));
 	for (unsigned k = 0; k < p->ncells; k++)
-		if (p->cells[k].reps_seen == p->repetitions)
+		if (p->cells[k].reps_done == p->repetitions)
 			json_array_append_new(benches, cell_json(p, &p->cells[k]));
 	for (const struct metric *m = metrics; m->name; m++)
 		json_object_set_new(mt, m->name,

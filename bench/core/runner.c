@@ -83,21 +83,21 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 				   bool reference, struct cell_report *r, pid_t parent)
 {
 	setpgid(0, 0);
-	if (cc_proc_die_with_parent(parent) < 0)
+	if (cc_proc_child_init(parent) < 0)
 		_exit(127);
 	struct cc_job job = {c->inst->wl, c->inst->ctx, c->inst->ntasks, workers, UINT_MAX};
 	struct cc_outcome o = {.worker_tasks = r->worker_tasks, .hist = &r->hist};
 	struct rusage s0, s1, c0, c1;
 
 	if (!reference) {
-		/* Warm-up on a tenth of the batch: faults pages in and estimates a task's length. */
+		/* Warm-up on a tenth of the batch, timing every task: faults pages in and
+		 * measures a task's typical length (wall time would add the wake-up of workers). */
 		job.ntasks = c->inst->ntasks / 10 ? c->inst->ntasks / 10 : 1;
+		job.latency_stride = 1;
 		r->err = model->run(&job, &o);
 		if (r->err)
 			goto out;
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		double busy = workers < (unsigned)ncpu ? workers : (double)ncpu;
-		job.latency_stride = latency_stride(o.wall_s * 1e9 * busy / (double)job.ntasks);
+		job.latency_stride = latency_stride((double)cc_hist_quantile(&r->hist, 0.5));
 		job.ntasks = c->inst->ntasks;
 	}
 	r->stride = job.latency_stride;
@@ -262,9 +262,8 @@ static void set_counters(gbc_state *st, const struct cc_cell *c, const struct cc
 		gbc_set_counter(st, "speedup", cc_cell_median_wall(serial) / rep->wall_s, GBC_COUNTER_DEFAULT);
 }
 
-static void cell_bench(gbc_state *st, void *arg)
+static void cell_rep(gbc_state *st, struct cc_cell *c)
 {
-	struct cc_cell *c = arg;
 	struct cc_plan *p = run.plan;
 
 	if (cc_stop_signal)
@@ -333,6 +332,13 @@ static void cell_bench(gbc_state *st, void *arg)
 	set_counters(st, c, rep);
 	if (c->nreps == p->repetitions)
 		c->status = CC_OK;
+}
+
+static void cell_bench(gbc_state *st, void *arg)
+{
+	struct cc_cell *c = arg;
+	cell_rep(st, c);
+	c->reps_done++;
 }
 
 static char *extra_json(void *arg)

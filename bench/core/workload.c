@@ -6,6 +6,9 @@
 #define WL(sym) &sym,
 const struct wl_desc *const wl_all[] = {
 #include "workloads/list.h"
+#ifdef CONCUR_TEST_WORKLOADS
+#include "tests/workloads/list.h"
+#endif
 };
 #undef WL
 const unsigned wl_count = sizeof(wl_all) / sizeof(wl_all[0]);

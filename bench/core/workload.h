@@ -43,6 +43,9 @@ struct wl_desc {
 /* The list expands here into one extern declaration per workload. */
 #define WL(sym) extern const struct wl_desc sym;
 #include "workloads/list.h"
+#ifdef CONCUR_TEST_WORKLOADS /* the test build adds workloads that misbehave on purpose */
+#include "tests/workloads/list.h"
+#endif
 #undef WL
 
 extern const struct wl_desc *const wl_all[];

@@ -43,6 +43,24 @@ public:
 		sink_result_ = out_->sink ? out_->sink(doc.data(), doc.size(), out_->arg) : 0;
 	}
 
+	// The library's own statistics can be non-finite (the cv of a counter
+	// that is 0 in every repetition is 0/0) and it would write them as NaN,
+	// which is not JSON. Such counters are left out, as gbc_set_counter
+	// refuses them; an aggregate whose time is not finite is left out whole.
+	void ReportRuns(const std::vector<Run> &runs) override
+	{
+		std::vector<Run> kept;
+		for (Run r : runs) {
+			if (!std::isfinite(r.real_accumulated_time) || !std::isfinite(r.cpu_accumulated_time))
+				continue;
+			for (auto it = r.counters.begin(); it != r.counters.end();)
+				it = std::isfinite(it->second.value) ? std::next(it) : r.counters.erase(it);
+			kept.push_back(r);
+		}
+		if (!kept.empty())
+			JSONReporter::ReportRuns(kept);
+	}
+
 	int sink_result() const { return sink_result_; }
 	bool started() const { return !buf_.str().empty(); }
 

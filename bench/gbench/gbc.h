@@ -3,9 +3,11 @@
  *
  * C code registers benchmarks, drives the iteration loop with manual time,
  * sets counters, labels and errors, and adds a top-level object to the JSON
- * that Google Benchmark writes. Google Benchmark's own JSON is kept byte for
- * byte as the library produced it; the extra object is spliced in before the
- * closing brace, so tools that read that format keep working.
+ * that Google Benchmark writes. Google Benchmark's own JSON is kept as the
+ * library writes it; the extra object is spliced in before the closing brace,
+ * so tools that read that format keep working. One exception: a non-finite
+ * statistic the library computed (0/0 for the cv of an all-zero counter) is
+ * left out, because NaN is not JSON.
  */
 #ifndef CONCUR_GBC_H
 #define CONCUR_GBC_H

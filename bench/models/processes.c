@@ -24,7 +24,7 @@ struct shared {
 
 static _Noreturn void child_main(const struct cc_job *job, struct shared *sh, unsigned k, pid_t parent)
 {
-	if (cc_proc_die_with_parent(parent) < 0)
+	if (cc_proc_child_init(parent) < 0)
 		_exit(127);
 	if (cc_gate_pass(&sh->gate))
 		cc_worker_loop(job, &sh->next, &sh->w[k]);

@@ -1,0 +1,357 @@
+"""End-to-end tests of the concur binary: bad input, real runs, failures, signals, the schema.
+
+Run by ctest with CONCUR (the real binary), CONCUR_TEST (the same CLI with the
+test-only workload cpu/fault) and CONCUR_SCHEMA in the environment. Every
+process a test starts carries a tag in its environment; after each test, no
+live process may still carry it (no child outlives concur).
+"""
+import glob
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+import uuid
+
+import jsonschema
+
+CONCUR = os.environ["CONCUR"]
+CONCUR_TEST = os.environ["CONCUR_TEST"]
+with open(os.environ["CONCUR_SCHEMA"]) as f:
+    SCHEMA = json.load(f)
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def reject_constant(name):
+    raise ValueError(f"non-finite number in JSON: {name}")
+
+
+def load_results(path):
+    with open(path) as f:
+        return json.loads(f.read(), parse_constant=reject_constant)
+
+
+def tagged_processes(tag):
+    """Live (non-zombie) processes whose environment carries the tag."""
+    found = []
+    needle = f"CONCUR_E2E_TAG={tag}".encode()
+    for env in glob.glob("/proc/[0-9]*/environ"):
+        try:
+            with open(env, "rb") as f:
+                if needle not in f.read().split(b"\0"):
+                    continue
+            with open(env.replace("environ", "stat")) as f:
+                state = f.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            found.append(env.split("/")[2])
+    return found
+
+
+class Base(unittest.TestCase):
+    def setUp(self):
+        self.tag = uuid.uuid4().hex
+        self.tmp = tempfile.TemporaryDirectory()
+        self.env = dict(os.environ, CONCUR_E2E_TAG=self.tag)
+
+    def tearDown(self):
+        deadline = time.time() + 10
+        while tagged_processes(self.tag) and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(tagged_processes(self.tag), [], "a child process outlived concur")
+        self.tmp.cleanup()
+
+    @staticmethod
+    def read(path):
+        with open(path) as f:
+            return f.read()
+
+    def out(self, name="r.json"):
+        return os.path.join(self.tmp.name, name)
+
+    def concur(self, *args, binary=CONCUR, timeout=300):
+        return subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout, env=self.env,
+                              cwd=self.tmp.name)
+
+    def assertUsageError(self, args, flag, *words):
+        p = self.concur(*args)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(flag, p.stderr)
+        for w in words:
+            self.assertIn(w, p.stderr)
+        self.assertEqual(os.listdir(self.tmp.name), [], "nothing may run or be written on bad input")
+
+    def assertValid(self, doc):
+        errors = sorted(VALIDATOR.iter_errors(doc), key=lambda e: e.path)
+        self.assertEqual([f"{list(e.path)}: {e.message}" for e in errors], [])
+
+    def cells(self, doc):
+        return {b["name"]: b for b in doc["concur"]["benchmarks"]}
+
+
+class Usage(Base):
+    def test_bad_flags_exit_2_naming_the_flag(self):
+        o = self.out()
+        self.assertUsageError(["run", "--models", "fibers", "--out", o], "--models", "threads", "processes")
+        self.assertUsageError(["run", "--workloads", "nope"], "--workloads", "cpu/hash")
+        self.assertUsageError(["run", "--suite", "huge"], "--suite", "standard")
+        self.assertUsageError(["run", "--param", "colour=red"], "--param", "colour")
+        self.assertUsageError(["run", "--param", "size=big"], "--param", "not a number")
+        self.assertUsageError(["run", "--param", "size=4"], "--param", "out of range")
+        self.assertUsageError(["run", "--param", "hash.ns=5"], "--param", "ns")
+        self.assertUsageError(["run", "--param", "nosuch.size=5"], "--param", "nosuch")
+        self.assertUsageError(["run", "--workloads", "hash", "--param", "ns=5"], "--param", "ns")
+        self.assertUsageError(["run", "--param", "size"], "--param")
+        for bad in ["0", "x", "5000", "1,,2", "-1", "2.5", ""]:
+            self.assertUsageError(["run", "--workers", bad], "--workers")
+        for bad in ["0", "1001", "many"]:
+            self.assertUsageError(["run", "--repetitions", bad], "--repetitions")
+        self.assertUsageError(["run", "--tasks", "0"], "--tasks")
+        self.assertUsageError(["run", "--timeout", "-3"], "--timeout")
+        self.assertUsageError(["run", "--max-cv", "nan"], "--max-cv")
+        self.assertUsageError(["run", "--filter", "(["], "--filter")
+        self.assertUsageError(["run", "--filter", "no-such-benchmark"], "--filter", "no benchmark matches")
+        self.assertUsageError(["run", "--colour"], "unknown option '--colour'")
+        self.assertUsageError(["run", "--suite"], "--suite needs a value")
+        self.assertUsageError(["run", "smoke"], "unexpected argument 'smoke'")
+        self.assertUsageError(["list", "--out", o], "unknown option '--out'")
+        self.assertUsageError(["fly"], "unknown command")
+        self.assertUsageError([], "usage")
+
+    def test_unwritable_out(self):
+        self.assertUsageError(["run", "--out", "/nonexistent-dir/r.json"], "--out", "No such file")
+        self.assertUsageError(["run", "--out", "/proc/r.json"], "--out")
+        self.assertUsageError(["run", "--out", "/"], "--out")
+
+    def test_help_and_version(self):
+        p = self.concur("--help")
+        self.assertEqual(p.returncode, 0)
+        for word in ["--suite", "--workers", "--param", "cpu/hash", "cpu/spin", "processes", "smoke"]:
+            self.assertIn(word, p.stdout)
+        self.assertNotIn("cpu/fault", p.stdout, "test-only workloads stay out of the real binary")
+        p = self.concur("--version")
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout, r"^concur \d+\.\d+\.\d+")
+
+    def test_list(self):
+        p = self.concur("list", "--suite", "smoke")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        names = p.stdout.split()
+        self.assertIn("cpu/hash/serial/workers:1/pin:none", names)
+        self.assertIn("cpu/spin/processes/workers:2/pin:none", names)
+        self.assertEqual(len(names), 10)
+        for n in names:
+            self.assertRegex(n, r"^cpu/(hash|spin)/(serial|threads|processes)/workers:\d+/pin:none$")
+        p = self.concur("list", "--models", "threads", "--workers", "3,1", "--filter", "hash")
+        self.assertEqual(p.stdout.split(), ["cpu/hash/threads/workers:3/pin:none", "cpu/hash/threads/workers:1/pin:none"])
+
+
+class Run(Base):
+    def test_smoke_run(self):
+        o = self.out()
+        start = time.time()
+        p = self.concur("run", "--suite", "smoke", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertLess(time.time() - start, 120)
+        self.assertEqual(p.stdout, "", "results go to the file, progress to stderr")
+        self.assertIn("[1/10] cpu/hash/serial/workers:1/pin:none", p.stderr)
+        self.assertRegex(p.stderr, r"threads\s+2\s+[\d.]+\s+[\d.]+x")
+        self.assertIn("results written to " + o, p.stderr)
+        doc = load_results(o)
+        self.assertValid(doc)
+        cells = self.cells(doc)
+        self.assertEqual(len(cells), 10)
+        models = {c["model"] for c in cells.values()}
+        self.assertEqual(models, {"serial", "threads", "processes"})
+        for wl in ["hash", "spin"]:
+            sums = {c["checksum"] for c in cells.values() if c["workload"] == wl}
+            self.assertEqual(len(sums), 1, f"{wl}: every model must compute what serial computes")
+        for c in cells.values():
+            self.assertEqual(c["status"], "ok", c)
+            self.assertEqual(c["checksum"], c["reference_checksum"])
+            self.assertEqual(sum(c["worker_tasks"]), c["tasks"])
+            self.assertEqual(len(c["worker_tasks"]), c["workers"])
+            self.assertGreater(c["speedup"], 0)
+            self.assertGreater(c["cpu_s"], 0)
+            self.assertGreater(c["latency"]["samples"], 0)
+            self.assertLessEqual(c["latency"]["p50"], c["latency"]["max"])
+        self.assertEqual(cells["cpu/hash/serial/workers:1/pin:none"]["spawn_s"]["max"], 0)
+        gb = [b["name"] for b in doc["benchmarks"]]
+        self.assertIn("cpu/hash/threads/workers:2/pin:none/manual_time", gb)
+        self.assertEqual(doc["context"]["concur_machine_id"], doc["concur"]["machine"]["id"])
+        self.assertEqual(glob.glob(self.out("*tmp*")), [], "no temporary file is left behind")
+
+    def test_default_output_path(self):
+        p = self.concur("run", "--suite", "smoke", "--filter", "hash/serial")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        files = glob.glob(os.path.join(self.tmp.name, "results", "*", "*.json"))
+        self.assertEqual(len(files), 1)
+        self.assertRegex(files[0], r"results/[0-9a-f]{12}/\d{8}T\d{6}Z\.json$")
+        self.assertValid(load_results(files[0]))
+
+    def test_without_serial_the_checksum_is_still_checked(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--models", "threads", "--workloads", "hash",
+                        "--param", "hash.size=1K", "--repetitions", "3", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = load_results(o)
+        self.assertValid(doc)
+        for c in doc["concur"]["benchmarks"]:
+            self.assertEqual(c["checksum"], c["reference_checksum"])
+            self.assertNotIn("speedup", c, "no serial measured in this run: no speedup is claimed")
+            self.assertEqual(c["params"], {"size": 1024})
+            self.assertEqual(c["repetitions"], 3)
+            self.assertIn("cv", c)
+        aggregates = {b["aggregate_name"] for b in doc["benchmarks"] if b["run_type"] == "aggregate"}
+        self.assertTrue({"mean", "median", "stddev"} <= aggregates)
+
+    def test_empty_tasks_measure_overhead(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "spin", "--param", "ns=0", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = load_results(o)
+        self.assertValid(doc)
+        for c in doc["concur"]["benchmarks"]:
+            self.assertRegex(c["latency"]["sampling"], r"^1 in \d+ tasks$", "ns-long tasks are sampled")
+
+
+class Failures(Base):
+    def run_fault(self, *args):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "fault", "--out", o, *args, binary=CONCUR_TEST)
+        self.assertTrue(os.path.exists(o), p.stderr)
+        doc = load_results(o)
+        self.assertValid(doc)
+        return p, self.cells(doc)
+
+    def test_crashed_worker_process_is_recorded_and_the_run_goes_on(self):
+        p, cells = self.run_fault("--param", "mode=1", "--param", "where=1", "--workers", "2")
+        self.assertEqual(p.returncode, 1)
+        bad = cells["cpu/fault/processes/workers:2/pin:none"]
+        self.assertEqual(bad["status"], "failed")
+        self.assertFalse(bad["valid"])
+        self.assertIn("killed by signal 11", bad["error"])
+        self.assertEqual(cells["cpu/fault/serial/workers:1/pin:none"]["status"], "ok")
+        self.assertEqual(cells["cpu/fault/threads/workers:2/pin:none"]["status"], "ok")
+        self.assertIn("killed by signal 11", p.stderr)
+
+    def test_crash_in_a_thread_fails_only_its_cell(self):
+        p, cells = self.run_fault("--param", "mode=1", "--models", "threads", "--workers", "1,2")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(len(cells), 2)
+        for c in cells.values():
+            self.assertEqual(c["status"], "failed")
+            self.assertIn("signal 11", c["error"])
+
+    def test_nonzero_exit_is_recorded(self):
+        p, cells = self.run_fault("--param", "mode=3", "--param", "where=1", "--models", "processes")
+        self.assertEqual(p.returncode, 1)
+        for c in cells.values():
+            self.assertIn("exited with status 3", c["error"])
+
+    def test_different_result_is_a_checksum_mismatch(self):
+        p, cells = self.run_fault("--param", "mode=4", "--param", "where=1", "--models", "serial,processes",
+                                  "--workers", "2")
+        self.assertEqual(p.returncode, 1)
+        c = cells["cpu/fault/processes/workers:2/pin:none"]
+        self.assertEqual(c["status"], "checksum_mismatch")
+        self.assertIn("differs from serial", c["error"])
+        self.assertEqual(cells["cpu/fault/serial/workers:1/pin:none"]["status"], "ok")
+
+    def test_hung_cell_times_out_and_is_killed(self):
+        start = time.time()
+        p, cells = self.run_fault("--param", "mode=2", "--param", "where=1", "--models", "processes,threads",
+                                  "--workers", "2", "--timeout", "1", "--repetitions", "2")
+        self.assertLess(time.time() - start, 60)
+        self.assertEqual(p.returncode, 1)
+        c = cells["cpu/fault/processes/workers:2/pin:none"]
+        self.assertEqual(c["status"], "timeout")
+        self.assertIn("timed out", c["error"])
+        self.assertEqual(cells["cpu/fault/threads/workers:2/pin:none"]["status"], "ok")
+
+
+class Signals(Base):
+    def start_hanging_run(self, o):
+        """Starts a run whose hash cells finish and whose last cell hangs; returns once it hangs."""
+        err = open(self.out("stderr"), "w+")
+        self.addCleanup(err.close)
+        p = subprocess.Popen([CONCUR_TEST, "run", "--suite", "smoke", "--workloads", "hash,fault", "--param",
+                              "mode=2", "--param", "where=1", "--models", "serial,processes", "--workers", "2",
+                              "--out", o], stderr=err, env=self.env, cwd=self.tmp.name)
+        deadline = time.time() + 120
+        while "fault/processes" not in self.read(err.name):
+            self.assertIsNone(p.poll(), self.read(err.name))
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.05)
+        # concur, the cell process and the worker that hangs at task 0 (the other finishes)
+        while len(tagged_processes(self.tag)) < 3 and time.time() < deadline:
+            time.sleep(0.05)
+        return p, err
+
+    def test_ctrl_c_writes_completed_cells_and_exits_130(self):
+        o = self.out()
+        p, err = self.start_hanging_run(o)
+        p.send_signal(signal.SIGINT)
+        self.assertEqual(p.wait(timeout=30), 130)
+        doc = load_results(o)
+        self.assertValid(doc)
+        self.assertTrue(doc["concur"]["run"]["interrupted"])
+        names = set(self.cells(doc))
+        self.assertIn("cpu/hash/processes/workers:2/pin:none", names)
+        self.assertNotIn("cpu/fault/processes/workers:2/pin:none", names, "an unfinished cell is not reported")
+        gb = {b["name"] for b in doc["benchmarks"]}
+        self.assertNotIn("cpu/fault/processes/workers:2/pin:none/manual_time", gb)
+        self.assertIn("stopped by signal 2", self.read(err.name))
+
+    def test_sigterm_exits_143(self):
+        o = self.out()
+        p, _ = self.start_hanging_run(o)
+        p.send_signal(signal.SIGTERM)
+        self.assertEqual(p.wait(timeout=30), 143)
+        self.assertValid(load_results(o))
+
+    def test_sigkill_leaves_no_child(self):
+        o = self.out()
+        p, _ = self.start_hanging_run(o)
+        p.kill()
+        p.wait(timeout=30)
+        # tearDown checks that the cell process and its workers died with concur
+        self.assertFalse(os.path.exists(o))
+
+
+class Schema(Base):
+    """The schema itself must be able to fail, or validating against it proves nothing."""
+
+    def setUp(self):
+        super().setUp()
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--filter", "hash/(serial|threads)", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.doc = load_results(o)
+
+    def test_written_results_are_valid(self):
+        self.assertValid(self.doc)
+        VALIDATOR.check_schema(SCHEMA)
+
+    def invalid(self, mutate):
+        doc = json.loads(json.dumps(self.doc))
+        mutate(doc)
+        self.assertFalse(VALIDATOR.is_valid(doc))
+
+    def test_broken_documents_are_rejected(self):
+        self.invalid(lambda d: d.pop("concur"))
+        self.invalid(lambda d: d["concur"].pop("machine"))
+        self.invalid(lambda d: d["concur"]["benchmarks"][0].update(checksum_ok=False))
+        self.invalid(lambda d: d["concur"]["benchmarks"][0].update(name="hash-threads"))
+        self.invalid(lambda d: d["concur"]["benchmarks"][0].update(status="ok", valid=False))
+        self.invalid(lambda d: d["concur"]["benchmarks"][0]["latency"].pop("p99"))
+        self.invalid(lambda d: d["concur"]["benchmarks"][0].update(pin="sideways"))
+        self.invalid(lambda d: d["concur"].update(schema_version=2))
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,157 @@
+/*
+ * Every model against every workload: the same checksum as serial, every task
+ * done exactly once, every task timed; and the processes model's handling of
+ * workers that crash, exit non-zero or compute something else.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/model.h"
+
+struct ran {
+	int rc;
+	struct cc_outcome out;
+	uint64_t worker_tasks[64];
+	struct cc_hist hist;
+};
+
+/* Sets wl up with small params (NULL: the defaults); like the runner, once for all models. */
+static void *setup(const struct wl_desc *wl, const int64_t *params)
+{
+	int64_t p[WL_MAX_PARAMS];
+	for (unsigned k = 0; k < wl_param_count(wl); k++)
+		p[k] = params ? params[k] : wl->params[k].def;
+	if (wl == &wl_cpu_spin && !params)
+		p[0] = 2000; /* 2 us: the test stays quick */
+	void *ctx = NULL;
+	assert_int_equal(wl->setup ? wl->setup(p, &ctx) : 0, 0);
+	return ctx;
+}
+
+static void teardown(const struct wl_desc *wl, void *ctx)
+{
+	if (wl->teardown)
+		wl->teardown(ctx);
+}
+
+static void run(const struct cc_model *m, const struct wl_desc *wl, void *ctx, unsigned workers, uint64_t ntasks,
+		struct ran *r)
+{
+	struct cc_job job = {wl, ctx, ntasks, workers, 1};
+	memset(r, 0, sizeof(*r));
+	r->out.worker_tasks = r->worker_tasks;
+	r->out.hist = &r->hist;
+	r->rc = m->run(&job, &r->out);
+}
+
+static void every_model_matches_serial(void **state)
+{
+	(void)state;
+	static const unsigned workers[] = {1, 2, 3, 7};
+	static struct ran ref, got;
+	for (unsigned w = 0; w < wl_count; w++) {
+		const struct wl_desc *wl = wl_all[w];
+		void *ctx = setup(wl, NULL);
+		run(&model_serial, wl, ctx, 1, 257, &ref);
+		assert_int_equal(ref.rc, 0);
+		for (unsigned m = 0; m < model_count; m++) {
+			for (unsigned k = 0; k < 4; k++) {
+				if (model_all[m]->single_worker && workers[k] > 1)
+					continue;
+				run(model_all[m], wl, ctx, workers[k], 257, &got);
+				assert_int_equal(got.rc, 0);
+				assert_int_equal(got.out.checksum, ref.out.checksum);
+				uint64_t sum = 0;
+				for (unsigned i = 0; i < workers[k]; i++)
+					sum += got.worker_tasks[i];
+				assert_int_equal(sum, 257);
+				assert_int_equal(got.hist.count, 257); /* stride 1: every task timed */
+				assert_true(got.out.wall_s > 0);
+				assert_true(got.out.spawn_s >= 0);
+			}
+		}
+		teardown(wl, ctx);
+	}
+}
+
+static void more_workers_than_tasks(void **state)
+{
+	(void)state;
+	static struct ran ref, got;
+	void *ctx = setup(&wl_cpu_hash, NULL);
+	run(&model_serial, &wl_cpu_hash, ctx, 1, 3, &ref);
+	for (unsigned m = 1; m < model_count; m++) {
+		run(model_all[m], &wl_cpu_hash, ctx, 16, 3, &got);
+		assert_int_equal(got.rc, 0);
+		assert_int_equal(got.out.checksum, ref.out.checksum);
+	}
+	teardown(&wl_cpu_hash, ctx);
+}
+
+static void a_different_result_changes_the_checksum(void **state)
+{
+	(void)state;
+	static struct ran ref, got;
+	const int64_t wrong_in_workers[] = {4, 10, 1};
+	void *ctx = setup(&wl_test_fault, wrong_in_workers);
+	run(&model_serial, &wl_test_fault, ctx, 1, 50, &ref);
+	run(&model_processes, &wl_test_fault, ctx, 2, 50, &got);
+	teardown(&wl_test_fault, ctx);
+	assert_int_equal(got.rc, 0);
+	assert_int_not_equal(got.out.checksum, ref.out.checksum);
+}
+
+static void crashed_worker_fails_the_run(void **state)
+{
+	(void)state;
+	static struct ran got;
+	const int64_t crash[] = {1, 5, 1};
+	void *ctx = setup(&wl_test_fault, crash);
+	run(&model_processes, &wl_test_fault, ctx, 2, 50, &got);
+	teardown(&wl_test_fault, ctx);
+	assert_int_equal(got.rc, -ECHILD);
+	assert_non_null(strstr(got.out.why, "killed by signal 11"));
+}
+
+static void worker_exit_status_is_reported(void **state)
+{
+	(void)state;
+	static struct ran got;
+	const int64_t exit3[] = {3, 0, 1};
+	void *ctx = setup(&wl_test_fault, exit3);
+	run(&model_processes, &wl_test_fault, ctx, 3, 50, &got);
+	teardown(&wl_test_fault, ctx);
+	assert_int_equal(got.rc, -ECHILD);
+	assert_non_null(strstr(got.out.why, "exited with status 3"));
+}
+
+static void fold_is_order_independent(void **state)
+{
+	(void)state;
+	uint64_t a = cc_fold(1, 10) + cc_fold(2, 20), b = cc_fold(2, 20) + cc_fold(1, 10);
+	assert_int_equal(a, b);
+	assert_int_not_equal(cc_fold(1, 20) + cc_fold(2, 10), a); /* but results stay tied to their task */
+}
+
+int main(void)
+{
+	setpgid(0, 0); /* the fault workload tells worker processes apart by their process group */
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_model_matches_serial),
+		cmocka_unit_test(more_workers_than_tasks),
+		cmocka_unit_test(a_different_result_changes_the_checksum),
+		cmocka_unit_test(crashed_worker_fails_the_run),
+		cmocka_unit_test(worker_exit_status_is_reported),
+		cmocka_unit_test(fold_is_order_independent),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

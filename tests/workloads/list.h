@@ -1,0 +1,2 @@
+/* Workloads built only into the test binaries (concur-test): they exercise the harness's failure paths. */
+WL(wl_test_fault)
