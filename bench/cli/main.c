@@ -172,7 +172,7 @@ static int set_param(struct cli *cli, const char *v)
 	if (cli->sel.nparams == CC_MAX_LIST)
 		return bad(cli, "--param: more than %d", CC_MAX_LIST);
 	const char *name = dot ? dot + 1 : v;
-	char wlname[64], pname[64];
+	char wlname[64], pname[sizeof(o->name)];
 	if (dot) {
 		snprintf(wlname, sizeof(wlname), "%.*s", (int)(dot - v), v);
 		if (!(o->wl = wl_find(wlname)))
@@ -199,7 +199,7 @@ static int set_param(struct cli *cli, const char *v)
 	if (!found)
 		return bad(cli, "--param: no workload has a parameter '%s'%s%s", pname, o->wl ? " in " : "",
 			   o->wl ? o->wl->name : "");
-	o->name = strdup(pname);
+	snprintf(o->name, sizeof(o->name), "%s", pname);
 	cli->sel.nparams++;
 	return 0;
 }

@@ -30,7 +30,7 @@ const struct cc_suite *cc_suite_find(const char *name);
 
 struct cc_param_override {
 	const struct wl_desc *wl; /* NULL: every selected workload that has the parameter */
-	const char *name;
+	char name[32];
 	int64_t value;
 };
 
