@@ -1,16 +1,3 @@
-# FindJansson: finds jansson through pkg-config and gives the imported target Jansson::Jansson.
-find_package(PkgConfig QUIET)
-if(PkgConfig_FOUND)
-  pkg_check_modules(PC_Jansson QUIET jansson)
-endif()
-find_path(Jansson_INCLUDE_DIR NAMES jansson.h HINTS ${PC_Jansson_INCLUDE_DIRS})
-find_library(Jansson_LIBRARY NAMES jansson HINTS ${PC_Jansson_LIBRARY_DIRS})
-set(Jansson_VERSION ${PC_Jansson_VERSION})
-include(FindPackageHandleStandardArgs)
-find_package_handle_standard_args(Jansson REQUIRED_VARS Jansson_LIBRARY Jansson_INCLUDE_DIR VERSION_VAR Jansson_VERSION)
-if(Jansson_FOUND AND NOT TARGET Jansson::Jansson)
-  add_library(Jansson::Jansson UNKNOWN IMPORTED)
-  set_target_properties(Jansson::Jansson PROPERTIES IMPORTED_LOCATION "${Jansson_LIBRARY}"
-                        INTERFACE_INCLUDE_DIRECTORIES "${Jansson_INCLUDE_DIR}")
-endif()
-mark_as_advanced(Jansson_INCLUDE_DIR Jansson_LIBRARY)
+# FindJansson: jansson (JSON results) as the imported target Jansson::Jansson.
+include(PkgConfigImport)
+concur_pkg_config_import(Jansson jansson jansson.h jansson)

@@ -77,6 +77,13 @@ static int parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+/* Appends "[prefix/]name" to a comma-separated list of the allowed values. */
+static void append_name(char *list, size_t len, const char *prefix, const char *name)
+{
+	size_t used = strlen(list);
+	snprintf(list + used, len - used, "%s%s%s%s", used ? ", " : "", prefix, *prefix ? "/" : "", name);
+}
+
 static int set_suite(struct cli *cli, const char *v)
 {
 	cli->sel.suite = cc_suite_find(v);
@@ -93,10 +100,9 @@ static int add_model(struct cli *cli, const char *v)
 {
 	const struct cc_model *m = model_find(v);
 	if (!m) {
-		char names[256] = "";
+		char names[512] = "";
 		for (unsigned k = 0; k < model_count; k++)
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", k ? ", " : "",
-				 model_all[k]->name);
+			append_name(names, sizeof(names), "", model_all[k]->name);
 		return bad(cli, "--models: unknown model '%s' (%s)", v, names);
 	}
 	if (cli->sel.nmodels == CC_MAX_LIST)
@@ -113,8 +119,7 @@ static int add_workload(struct cli *cli, const char *v)
 	if (!wl) {
 		char names[512] = "";
 		for (unsigned k = 0; k < wl_count; k++)
-			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s/%s", k ? ", " : "",
-				 wl_class_name(wl_all[k]->cls), wl_all[k]->name);
+			append_name(names, sizeof(names), wl_class_name(wl_all[k]->cls), wl_all[k]->name);
 		return bad(cli, "--workloads: unknown workload '%s' (%s)", v, names);
 	}
 	if (cli->sel.nworkloads == CC_MAX_LIST)

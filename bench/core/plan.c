@@ -10,10 +10,11 @@
 #include <unistd.h>
 
 const struct cc_suite cc_suites[] = {
-	{"smoke", "every model and workload once, tiny batches: checks that all works", 1, 0.05, false},
-	{"quick", "3 repetitions, quarter-size batches", 3, 0.25, false},
-	{"standard", "5 repetitions, full batches, workers up to 2x the CPUs", 5, 1.0, true},
-	{"full", "10 repetitions, double batches, workers up to 2x the CPUs", 10, 2.0, true},
+	{"smoke", "every model and workload once at 1 and 2 workers, tiny batches: checks that all works", 1, 0.05, 2,
+	 false},
+	{"quick", "3 repetitions, quarter-size batches", 3, 0.25, 0, false},
+	{"standard", "5 repetitions, full batches, workers up to 2x the CPUs", 5, 1.0, 0, true},
+	{"full", "10 repetitions, double batches, workers up to 2x the CPUs", 10, 2.0, 0, true},
 	{0},
 };
 
@@ -43,9 +44,9 @@ static int cmp_unsigned(const void *a, const void *b)
 unsigned cc_default_workers(const struct cc_suite *suite, unsigned ncpu, unsigned *out, unsigned max)
 {
 	unsigned n = 0;
-	if (!strcmp(suite->name, "smoke")) {
-		add_unique(out, &n, max, 1);
-		add_unique(out, &n, max, 2);
+	if (suite->sweep_max) {
+		for (unsigned w = 1; w <= suite->sweep_max; w++)
+			add_unique(out, &n, max, w);
 		return n;
 	}
 	for (unsigned w = 1; w < ncpu; w *= 2)

@@ -22,7 +22,8 @@ struct cc_suite {
 	const char *summary;
 	unsigned repetitions;
 	double task_scale; /* multiplies each workload's default_tasks */
-	bool oversubscribe; /* the worker sweep goes on to 2x the CPUs */
+	unsigned sweep_max; /* 0: sweep 1, 2, 4 ... up to the CPUs; else 1 .. sweep_max */
+	bool oversubscribe; /* the sweep goes on to 2x the CPUs */
 };
 
 extern const struct cc_suite cc_suites[];

@@ -110,28 +110,27 @@ static void a_different_result_changes_the_checksum(void **state)
 	assert_int_not_equal(got.out.checksum, ref.out.checksum);
 }
 
+/* A worker process that misbehaves (fault params: mode, at, where=1) fails the run, saying how. */
+static void assert_worker_failure(const int64_t *fault, unsigned workers, const char *why)
+{
+	static struct ran got;
+	void *ctx = setup(&wl_test_fault, fault);
+	run(&model_processes, &wl_test_fault, ctx, workers, 50, &got);
+	teardown(&wl_test_fault, ctx);
+	assert_int_equal(got.rc, -ECHILD);
+	assert_non_null(strstr(got.out.why, why));
+}
+
 static void crashed_worker_fails_the_run(void **state)
 {
 	(void)state;
-	static struct ran got;
-	const int64_t crash[] = {1, 5, 1};
-	void *ctx = setup(&wl_test_fault, crash);
-	run(&model_processes, &wl_test_fault, ctx, 2, 50, &got);
-	teardown(&wl_test_fault, ctx);
-	assert_int_equal(got.rc, -ECHILD);
-	assert_non_null(strstr(got.out.why, "killed by signal 11"));
+	assert_worker_failure((const int64_t[]){1, 5, 1}, 2, "killed by signal 11");
 }
 
 static void worker_exit_status_is_reported(void **state)
 {
 	(void)state;
-	static struct ran got;
-	const int64_t exit3[] = {3, 0, 1};
-	void *ctx = setup(&wl_test_fault, exit3);
-	run(&model_processes, &wl_test_fault, ctx, 3, 50, &got);
-	teardown(&wl_test_fault, ctx);
-	assert_int_equal(got.rc, -ECHILD);
-	assert_non_null(strstr(got.out.why, "exited with status 3"));
+	assert_worker_failure((const int64_t[]){3, 0, 1}, 3, "exited with status 3");
 }
 
 static void fold_is_order_independent(void **state)
