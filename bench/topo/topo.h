@@ -1,0 +1,55 @@
+/*
+ * Topology and placement: the machine (or a synthetic or XML description of
+ * one) as seen by hwloc, the placement policies that map workers to hardware
+ * threads, the worker-count sweep derived from it, and binding with read-back.
+ */
+#ifndef CONCUR_TOPO_H
+#define CONCUR_TOPO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum topo_policy { TOPO_NONE, TOPO_CORE, TOPO_COMPACT, TOPO_SCATTER, TOPO_PU, TOPO_NPOLICIES };
+
+/* One hardware thread, with the logical index of every level above it. */
+struct topo_place {
+	unsigned pu_os;      /* the OS's CPU number: what binding and sched_getcpu use */
+	unsigned pu, core, l3, numa, package; /* logical indices (0 when the level is absent) */
+};
+
+struct topo {
+	void *hwloc; /* hwloc_topology_t */
+	char source[64]; /* "this machine", "synthetic", "xml" */
+	unsigned npu, ncore, nl3, nnuma, npackage;
+	struct topo_place *pus;   /* every allowed PU, in logical order */
+	struct topo_place *cores; /* the first allowed PU of every core, in logical order */
+	unsigned *scatter;        /* core indices in scatter order */
+};
+
+/* Loads this machine (restricted to the CPUs this process may use), a synthetic
+ * description ("pack:2 numa:2 l3:2 core:8 pu:2") or an XML export. 0 or -errno
+ * (-EINVAL for a malformed description or file). */
+int topo_load(struct topo *t, const char *synthetic, const char *xml);
+void topo_free(struct topo *t);
+
+const char *topo_policy_name(enum topo_policy p);
+/* -1 if unknown */
+int topo_policy_parse(const char *name);
+
+/* The PU (index into t->pus) for each of n workers under policy; false entries
+ * for TOPO_NONE. Returns true if workers had to share places (oversubscribed). */
+bool topo_plan(const struct topo *t, enum topo_policy p, unsigned n, const struct topo_place **out);
+
+/* The worker counts that matter here: 1, cores per L3, cores per NUMA node, all
+ * cores, all PUs, 2x PUs; sorted, without repeats. Returns how many. */
+unsigned topo_sweep(const struct topo *t, unsigned *out, unsigned max);
+
+/* Binds the calling thread (or, with process, the whole calling process) to one
+ * PU and reads the binding back. 0, or -errno with the reason in why. */
+int topo_bind(const struct topo *t, unsigned pu_os, bool process, char *why, size_t len);
+
+/* The allowed cpuset as a list string ("0-3,8"). */
+void topo_allowed_list(const struct topo *t, char *buf, size_t len);
+const char *topo_hwloc_version(void);
+
+#endif
