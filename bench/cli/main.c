@@ -20,6 +20,7 @@
 #include "core/plan.h"
 #include "core/report.h"
 #include "core/runner.h"
+#include "topo/topo.h"
 
 struct cli {
 	const char *verb;
@@ -143,11 +144,27 @@ static int add_workers(struct cli *cli, const char *v)
 
 static int set_workers(struct cli *cli, const char *v)
 {
-	if (!strcmp(v, "auto")) { /* the suite's sweep */
-		cli->sel.nworkers = 0;
-		return 0;
-	}
-	return each_item(cli, "--workers", v, add_workers);
+	cli->sel.nworkers = 0;
+	cli->sel.workers_auto = !strcmp(v, "auto"); /* the topology's sweep */
+	return cli->sel.workers_auto ? 0 : each_item(cli, "--workers", v, add_workers);
+}
+
+static int add_pin(struct cli *cli, const char *v)
+{
+	int p = topo_policy_parse(v);
+	if (p < 0)
+		return bad(cli, "--pin: unknown placement policy '%s' (none, core, compact, scatter, pu)", v);
+	for (unsigned k = 0; k < cli->sel.npins; k++)
+		if (cli->sel.pins[k] == (enum topo_policy)p)
+			return 0;
+	cli->sel.pins[cli->sel.npins++] = (enum topo_policy)p;
+	return 0;
+}
+
+static int set_pin(struct cli *cli, const char *v)
+{
+	cli->sel.npins = 0;
+	return each_item(cli, "--pin", v, add_pin);
 }
 
 static int set_repetitions(struct cli *cli, const char *v)
@@ -246,7 +263,10 @@ static const struct opt opts[] = {
 	{"filter", "RE", "only benchmarks whose name matches this extended regex", set_filter, false},
 	{"models", "a,b", "only these execution models", set_models, false},
 	{"workloads", "a,b", "only these workloads (hash or cpu/hash)", set_workloads, false},
-	{"workers", "1,2,4|auto", "worker counts to sweep (auto: the suite's sweep)", set_workers, false},
+	{"workers", "1,2,4|auto", "worker counts (auto: 1, cores per L3, per NUMA node, all cores, all hardware "
+				  "threads, 2x; the suite's default)",
+	 set_workers, false},
+	{"pin", "POLICY[,..]", "placement: none, core (default), compact, scatter, pu", set_pin, false},
 	{"repetitions", "N", "repetitions per benchmark (default: the suite's)", set_repetitions, false},
 	{"tasks", "N", "tasks per batch (default: the workload's, scaled by the suite)", set_tasks, false},
 	{"param", "[wl.]name=value", "set a workload parameter (repeatable)", set_param, false},
@@ -363,13 +383,23 @@ int main(int argc, char **argv)
 	if (!cli.sel.suite)
 		cli.sel.suite = cc_suite_find("standard");
 
+	struct topo topo;
+	rc = topo_load(&topo, NULL, NULL);
+	if (rc) {
+		fprintf(stderr, "concur: %s: loading this machine's topology with hwloc: %s\n", cli.verb, strerror(-rc));
+		return CC_EXIT_NO_RESOURCE;
+	}
+	cli.sel.topo = &topo;
 	struct cc_plan plan;
-	if (cc_plan_build(&cli.sel, &plan, cli.err, sizeof(cli.err)))
+	if (cc_plan_build(&cli.sel, &plan, cli.err, sizeof(cli.err))) {
+		topo_free(&topo);
 		return usage_error(cli.verb, cli.err);
+	}
 	if (!strcmp(cli.verb, "list")) {
 		for (unsigned k = 0; k < plan.ncells; k++)
 			printf("%s\n", plan.cells[k].name);
 		cc_plan_free(&plan);
+		topo_free(&topo);
 		return CC_EXIT_OK;
 	}
 
@@ -395,5 +425,6 @@ int main(int argc, char **argv)
 	struct cc_run_info info = {.out_path = out, .argc = argc, .argv = argv};
 	rc = cc_run(&plan, &info);
 	cc_plan_free(&plan);
+	topo_free(&topo);
 	return rc;
 }

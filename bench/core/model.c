@@ -1,10 +1,13 @@
 /* What every model shares: the model table, the worker loop, the start gate. */
+#define _GNU_SOURCE
 #include "core/model.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -25,13 +28,49 @@ const struct cc_model *model_find(const char *name)
 	return NULL;
 }
 
+void cc_worker_bind(const struct cc_job *job, unsigned k, bool process, struct cc_worker_out *out)
+{
+	char why[160];
+	out->info.cpu_requested = job->cpu ? job->cpu[k] : -1;
+	out->info.bind_err = job->cpu ? topo_bind(job->topo, (unsigned)job->cpu[k], process, why, sizeof(why)) : 0;
+}
+
+/* Notes the CPU this worker is on now: a new one is a migration. */
+static void sample_cpu(struct cc_worker_info *w)
+{
+	int cpu = sched_getcpu();
+	if (w->nobserved && w->observed[w->nobserved - 1] == cpu)
+		return;
+	for (unsigned k = 0; k < w->nobserved; k++)
+		if (w->observed[k] == cpu)
+			goto moved; /* back on one seen before */
+	if (w->nobserved < CC_MAX_OBSERVED)
+		w->observed[w->nobserved++] = cpu;
+	else
+		w->observed[CC_MAX_OBSERVED - 1] = cpu; /* the list is full: keep the latest */
+	if (w->nobserved == 1)
+		return;
+moved:
+	w->migrations++;
+}
+
+static long involuntary_switches(void)
+{
+	struct rusage ru;
+	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_nivcsw : 0;
+}
+
 void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct cc_worker_out *out)
 {
 	uint64_t (*task)(const void *, uint64_t) = job->wl->task;
 	const unsigned stride = job->latency_stride ? job->latency_stride : 1;
 	uint64_t done = 0, sum = 0;
 	unsigned until_sample = 0;
+	struct cc_worker_info *w = &out->info;
+	long nivcsw = involuntary_switches();
 
+	w->nobserved = w->migrations = 0;
+	sample_cpu(w);
 	cc_hist_reset(&out->hist);
 	for (;;) {
 		/* relaxed: the index only hands out work; results travel through out, published by join/exit */
@@ -49,9 +88,12 @@ void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct
 		}
 		until_sample--;
 		sum += cc_fold(i, v);
-		done++;
+		if ((++done & 63) == 0)
+			sample_cpu(w);
 	}
-	out->tasks = done;
+	sample_cpu(w);
+	w->nivcsw = involuntary_switches() - nivcsw;
+	w->tasks = done;
 	out->checksum = sum;
 	out->finish_ns = cc_now_ns();
 }
@@ -63,7 +105,7 @@ void cc_outcome_collect(struct cc_outcome *out, const struct cc_worker_out *w, u
 	cc_hist_reset(out->hist);
 	for (unsigned k = 0; k < n; k++) {
 		out->checksum += w[k].checksum;
-		out->worker_tasks[k] = w[k].tasks;
+		out->workers[k] = w[k].info;
 		cc_hist_merge(out->hist, &w[k].hist);
 		if (w[k].finish_ns > last)
 			last = w[k].finish_ns;

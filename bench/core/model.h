@@ -15,6 +15,7 @@
 
 #include "core/hist.h"
 #include "core/workload.h"
+#include "topo/topo.h"
 
 struct cc_job {
 	const struct wl_desc *wl;
@@ -22,11 +23,26 @@ struct cc_job {
 	uint64_t ntasks;
 	unsigned workers;
 	unsigned latency_stride; /* time one task in this many (1: every task) */
+	const struct topo *topo; /* for binding */
+	const int *cpu;          /* OS CPU per worker; NULL: unpinned (the OS decides) */
+};
+
+#define CC_MAX_OBSERVED 8
+
+/* Where one worker ran and how much it did. */
+struct cc_worker_info {
+	uint64_t tasks;
+	int cpu_requested;  /* -1: unpinned */
+	int bind_err;       /* 0, or -errno from binding */
+	unsigned nobserved; /* distinct CPUs seen (sampled at start, every 64 tasks, at the end) */
+	int observed[CC_MAX_OBSERVED];
+	unsigned migrations; /* changes of CPU between samples */
+	long nivcsw;         /* involuntary context switches while working */
 };
 
 /* What one worker reports; lives in memory its coordinator can read (shared for processes). */
 struct cc_worker_out {
-	uint64_t tasks;
+	struct cc_worker_info info;
 	uint64_t checksum;
 	int64_t finish_ns;
 	struct cc_hist hist;
@@ -36,7 +52,7 @@ struct cc_outcome {
 	double spawn_s;        /* creating workers until all have passed the start gate */
 	double wall_s;         /* gate opened until the last worker finished */
 	uint64_t checksum;     /* order-independent fold of every task's result */
-	uint64_t *worker_tasks; /* caller-provided, one per worker */
+	struct cc_worker_info *workers; /* caller-provided, one per worker */
 	struct cc_hist *hist;   /* caller-provided; merged latencies */
 	char why[256];          /* set when run() fails */
 };
@@ -65,6 +81,10 @@ static inline uint64_t cc_fold(uint64_t i, uint64_t v)
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
 }
+
+/* In worker k, before the start gate: binds it as job->cpu says (the calling thread,
+ * or with process the whole process) and records the outcome in out. */
+void cc_worker_bind(const struct cc_job *job, unsigned k, bool process, struct cc_worker_out *out);
 
 /* Claims tasks from *next until none are left, running, timing and folding each. */
 void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct cc_worker_out *out);

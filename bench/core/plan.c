@@ -35,13 +35,7 @@ static void add_unique(unsigned *v, unsigned *n, unsigned max, unsigned x)
 		v[(*n)++] = x;
 }
 
-static int cmp_unsigned(const void *a, const void *b)
-{
-	unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
-	return (x > y) - (x < y);
-}
-
-unsigned cc_default_workers(const struct cc_suite *suite, unsigned ncpu, unsigned *out, unsigned max)
+unsigned cc_default_workers(const struct cc_suite *suite, const struct topo *t, unsigned *out, unsigned max)
 {
 	unsigned n = 0;
 	if (suite->sweep_max) {
@@ -49,12 +43,10 @@ unsigned cc_default_workers(const struct cc_suite *suite, unsigned ncpu, unsigne
 			add_unique(out, &n, max, w);
 		return n;
 	}
-	for (unsigned w = 1; w < ncpu; w *= 2)
-		add_unique(out, &n, max, w);
-	add_unique(out, &n, max, ncpu);
-	if (suite->oversubscribe)
-		add_unique(out, &n, max, 2 * ncpu);
-	qsort(out, n, sizeof(*out), cmp_unsigned);
+	unsigned sweep[16], m = topo_sweep(t, sweep, 16);
+	for (unsigned k = 0; k < m; k++)
+		if (suite->oversubscribe || sweep[k] <= t->npu)
+			add_unique(out, &n, max, sweep[k]);
 	return n;
 }
 
@@ -106,6 +98,20 @@ static void setup_instance(const struct cc_select *sel, const struct wl_desc *wl
 	in->ntasks = n ? n : 1;
 }
 
+/* Points each cell of one instance at its serial baseline: the same placement if planned, else any. */
+static void link_baselines(struct cc_cell *cells, unsigned n)
+{
+	for (unsigned k = 0; k < n; k++) {
+		cells[k].baseline = NULL;
+		for (unsigned s = 0; s < n; s++) {
+			if (cells[s].model != &model_serial)
+				continue;
+			if (!cells[k].baseline || cells[s].pin == cells[k].pin)
+				cells[k].baseline = &cells[s];
+		}
+	}
+}
+
 int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, size_t errlen)
 {
 	regex_t re;
@@ -141,15 +147,26 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 			goto fail;
 		}
 	}
+	enum topo_policy pins[TOPO_NPOLICIES] = {TOPO_CORE};
+	unsigned npins = sel->npins ? sel->npins : 1;
+	if (sel->npins)
+		memcpy(pins, sel->pins, npins * sizeof(*pins));
+	for (unsigned k = 0; k < npins && sel->workers_auto; k++) {
+		if (pins[k] == TOPO_NONE) {
+			snprintf(err, errlen, "--workers auto: the sweep places workers on the topology, which "
+					      "--pin none does not; use --pin core, compact, scatter or pu, or give counts");
+			goto fail;
+		}
+	}
 	if (!nworkers) {
-		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		nworkers = cc_default_workers(sel->suite, ncpu > 0 ? (unsigned)ncpu : 1, workers, CC_MAX_LIST);
+		nworkers = cc_default_workers(sel->suite, sel->topo, workers, CC_MAX_LIST);
 	} else {
 		memcpy(workers, sel->workers, nworkers * sizeof(*workers));
 	}
 
 	unsigned nwl = sel->nworkloads ? sel->nworkloads : wl_count;
-	size_t max_cells = (size_t)nwl * model_count * nworkers;
+	size_t max_cells = (size_t)nwl * model_count * nworkers * npins;
+	plan->topo = sel->topo;
 	plan->inst = calloc(nwl, sizeof(*plan->inst));
 	plan->cells = calloc(max_cells, sizeof(*plan->cells));
 	if (!plan->inst || !plan->cells) {
@@ -161,29 +178,33 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 		struct cc_instance *in = &plan->inst[plan->ninst];
 		setup_instance(sel, wl, in, sel->suite);
 		bool used = false;
+		unsigned first = plan->ncells;
 		for (unsigned m = 0; m < model_count; m++) {
 			const struct cc_model *model = model_all[m];
 			if (!selected_model(sel, model))
 				continue;
-			for (unsigned k = 0; k < nworkers; k++) {
-				/* serial is the baseline: it runs once, at one worker, whatever the sweep */
-				unsigned nw = model->single_worker ? 1 : workers[k];
-				if (model->single_worker && k > 0)
-					break;
-				struct cc_cell *c = &plan->cells[plan->ncells];
-				snprintf(c->name, sizeof(c->name), "%s/%s/%s/workers:%u/pin:none", wl_class_name(wl->cls),
-					 wl->name, model->name, nw);
-				if (have_re && regexec(&re, c->name, 0, NULL, 0))
-					continue;
-				c->inst = in;
-				c->model = model;
-				c->workers = nw;
-				if (model == &model_serial)
-					in->serial = c;
-				plan->ncells++;
-				used = true;
+			for (unsigned p = 0; p < npins; p++) {
+				for (unsigned k = 0; k < nworkers; k++) {
+					/* serial is the baseline: it runs once, at one worker, whatever the sweep */
+					unsigned nw = model->single_worker ? 1 : workers[k];
+					if (model->single_worker && k > 0)
+						break;
+					struct cc_cell *c = &plan->cells[plan->ncells];
+					snprintf(c->name, sizeof(c->name), "%s/%s/%s/workers:%u/pin:%s",
+						 wl_class_name(wl->cls), wl->name, model->name, nw,
+						 topo_policy_name(pins[p]));
+					if (have_re && regexec(&re, c->name, 0, NULL, 0))
+						continue;
+					c->inst = in;
+					c->model = model;
+					c->workers = nw;
+					c->pin = pins[p];
+					plan->ncells++;
+					used = true;
+				}
 			}
 		}
+		link_baselines(plan->cells + first, plan->ncells - first);
 		if (used)
 			plan->ninst++;
 	}
@@ -207,7 +228,8 @@ void cc_plan_free(struct cc_plan *plan)
 	for (unsigned k = 0; k < plan->ncells; k++) {
 		free(plan->cells[k].reps);
 		free(plan->cells[k].hist);
-		free(plan->cells[k].worker_tasks);
+		free(plan->cells[k].workers_info);
+		free(plan->cells[k].cpus);
 	}
 	for (unsigned k = 0; k < plan->ninst; k++)
 		if (plan->inst[k].ready && plan->inst[k].wl->teardown)
@@ -215,6 +237,28 @@ void cc_plan_free(struct cc_plan *plan)
 	free(plan->cells);
 	free(plan->inst);
 	memset(plan, 0, sizeof(*plan));
+}
+
+/* A placement holds when every bind succeeded and every worker was only ever seen on its CPU. */
+void cc_cell_check_placement(struct cc_cell *c)
+{
+	for (unsigned k = 0; k < c->workers && !c->placement_bad; k++) {
+		const struct cc_worker_info *w = &c->workers_info[k];
+		c->migrations += w->migrations;
+		if (w->bind_err) {
+			c->placement_bad = true;
+			snprintf(c->placement_why, sizeof(c->placement_why), "worker %u: binding to CPU %d failed: %s",
+				 k, w->cpu_requested, strerror(-w->bind_err));
+		}
+		for (unsigned o = 0; o < w->nobserved && c->cpus && !c->placement_bad; o++) {
+			if (w->observed[o] != w->cpu_requested) {
+				c->placement_bad = true;
+				snprintf(c->placement_why, sizeof(c->placement_why),
+					 "worker %u: bound to CPU %d but seen on CPU %d", k, w->cpu_requested,
+					 w->observed[o]);
+			}
+		}
+	}
 }
 
 static int cmp_double(const void *a, const void *b)

@@ -13,6 +13,7 @@
 #include "core/hist.h"
 #include "core/model.h"
 #include "core/workload.h"
+#include "topo/topo.h"
 
 #define CC_MAX_WORKERS 4096
 #define CC_MAX_LIST 64
@@ -22,8 +23,8 @@ struct cc_suite {
 	const char *summary;
 	unsigned repetitions;
 	double task_scale; /* multiplies each workload's default_tasks */
-	unsigned sweep_max; /* 0: sweep 1, 2, 4 ... up to the CPUs; else 1 .. sweep_max */
-	bool oversubscribe; /* the sweep goes on to 2x the CPUs */
+	unsigned sweep_max; /* 0: the topology's sweep (topo_sweep); else 1 .. sweep_max */
+	bool oversubscribe; /* the topology's sweep keeps its 2x point */
 };
 
 extern const struct cc_suite cc_suites[];
@@ -44,7 +45,11 @@ struct cc_select {
 	const struct wl_desc *workloads[CC_MAX_LIST];
 	unsigned nworkloads;
 	unsigned workers[CC_MAX_LIST];
-	unsigned nworkers;
+	unsigned nworkers;    /* 0: the suite's sweep */
+	bool workers_auto;    /* --workers auto was given */
+	enum topo_policy pins[TOPO_NPOLICIES];
+	unsigned npins;       /* 0: core */
+	const struct topo *topo; /* this machine: sweeps and placement come from it */
 	unsigned repetitions;
 	uint64_t tasks;
 	struct cc_param_override params[CC_MAX_LIST];
@@ -71,7 +76,6 @@ struct cc_instance {
 	bool ready;
 	bool have_ref;
 	uint64_t ref_checksum; /* what serial computes for these tasks */
-	const struct cc_cell *serial; /* the serial cell, if it is in the plan */
 };
 
 enum cc_status { CC_PENDING, CC_OK, CC_FAILED, CC_TIMEOUT, CC_MISMATCH };
@@ -80,6 +84,8 @@ struct cc_cell {
 	struct cc_instance *inst;
 	const struct cc_model *model;
 	unsigned workers;
+	enum topo_policy pin;
+	const struct cc_cell *baseline; /* serial for the same instance (same placement if planned); NULL: none */
 	char name[192];
 	/* results */
 	unsigned reps_seen; /* repetitions Google Benchmark started so far */
@@ -90,7 +96,13 @@ struct cc_cell {
 	char error[320];
 	unsigned latency_stride;
 	struct cc_hist *hist; /* every repetition's latencies */
-	uint64_t *worker_tasks; /* from the last repetition */
+	/* placement */
+	int *cpus;                      /* OS CPU per worker; NULL when unpinned */
+	bool oversubscribed;            /* more workers than places: they share */
+	bool placement_bad;             /* in some repetition a bind failed or a worker ran elsewhere */
+	char placement_why[256];
+	unsigned migrations;            /* summed over repetitions and workers */
+	struct cc_worker_info *workers_info; /* from the last repetition */
 };
 
 struct cc_plan {
@@ -102,6 +114,7 @@ struct cc_plan {
 	unsigned ninst;
 	struct cc_cell *cells;
 	unsigned ncells;
+	const struct topo *topo;
 };
 
 /*
@@ -111,11 +124,16 @@ struct cc_plan {
 int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, size_t errlen);
 void cc_plan_free(struct cc_plan *plan);
 
-/* The default worker sweep for a suite on a machine with ncpu CPUs. */
-unsigned cc_default_workers(const struct cc_suite *suite, unsigned ncpu, unsigned *out, unsigned max);
+/* The default worker sweep for a suite on a machine. */
+unsigned cc_default_workers(const struct cc_suite *suite, const struct topo *t, unsigned *out, unsigned max);
 
 /* Parses a parameter value by its type (WL_BYTES takes K/M/G); 0 or -EINVAL / -ERANGE. */
 int cc_param_parse(const struct wl_param *p, const char *text, int64_t *value);
+
+/* After a repetition (c->workers_info filled): adds its migrations, and marks the
+ * placement invalid, with the reason, if a bind failed or a pinned worker was seen
+ * on any other CPU. */
+void cc_cell_check_placement(struct cc_cell *c);
 
 /* Statistics over a cell's measured repetitions. */
 double cc_median(double *v, unsigned n); /* sorts v */

@@ -51,7 +51,24 @@ void cc_machine_id(char out[13])
 	snprintf(out, 13, "%012" PRIx64, (uint64_t)(h & 0xffffffffffffull));
 }
 
-static json_t *machine_json(void)
+static json_t *topology_json(const struct topo *t)
+{
+	char allowed[1024];
+	struct topo_cache caches[8];
+	unsigned n = topo_caches(t, caches, 8);
+	json_t *cj = json_array();
+	for (unsigned k = 0; k < n; k++)
+		json_array_append_new(cj, json_pack("{s:i, s:s, s:I, s:i}", "level", caches[k].level, "type",
+						    caches[k].type, "size", (json_int_t)caches[k].size, "count",
+						    caches[k].count));
+	topo_allowed_list(t, allowed, sizeof(allowed));
+	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:o, s:s, s:s}", "source", t->source, "packages",
+			 t->npackage, "numa_nodes", t->nnuma, "l3_domains", t->nl3, "cores", t->ncore, "pus", t->npu,
+			 "smt", t->npu > t->ncore, "caches", cj, "allowed_cpuset", allowed, "hwloc_version",
+			 topo_hwloc_version());
+}
+
+static json_t *machine_json(const struct topo *t)
 {
 	const struct cc_sysinfo *si;
 	int err = cc_sysinfo_get(&si);
@@ -63,6 +80,8 @@ static json_t *machine_json(void)
 			      si->packages, "numa_nodes", si->numa_nodes, "hwloc_version", si->hwloc_version);
 	if (err)
 		json_object_set_new(m, "topology_error", json_string(strerror(-err)));
+	if (t)
+		json_object_set_new(m, "topology", topology_json(t));
 	return m;
 }
 
@@ -128,10 +147,31 @@ static bool cell_noisy(const struct cc_plan *p, const struct cc_cell *c)
 /* speedup against serial in this run; < 0 when there is no serial figure to compare with */
 static double cell_speedup(const struct cc_cell *c)
 {
-	const struct cc_cell *s = c->inst->serial;
+	const struct cc_cell *s = c->baseline;
 	if (!s || s->status != CC_OK || !c->nreps)
 		return -1;
 	return cc_cell_median_wall(s) / cc_cell_median_wall(c);
+}
+
+static json_t *placement_json(const struct cc_cell *c)
+{
+	json_t *req = json_array(), *seen = json_array(), *ivcsw = json_array();
+	for (unsigned k = 0; k < c->workers; k++) {
+		const struct cc_worker_info *w = &c->workers_info[k];
+		if (c->cpus)
+			json_array_append_new(req, json_integer(c->cpus[k]));
+		json_t *cpus = json_array();
+		for (unsigned o = 0; o < w->nobserved; o++)
+			json_array_append_new(cpus, json_integer(w->observed[o]));
+		json_array_append_new(seen, cpus);
+		json_array_append_new(ivcsw, json_integer(w->nivcsw));
+	}
+	json_t *p = json_pack("{s:s, s:o, s:o, s:i, s:o, s:b, s:b}", "policy", topo_policy_name(c->pin), "requested",
+			      req, "observed", seen, "migrations", c->migrations, "involuntary_csw", ivcsw,
+			      "oversubscribed", c->oversubscribed, "valid", !c->placement_bad);
+	if (c->placement_bad)
+		json_object_set_new(p, "reason", json_string(c->placement_why));
+	return p;
 }
 
 static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
@@ -143,9 +183,9 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 		json_object_set_new(params, wl->params[k].name, json_integer(c->inst->params[k]));
 	json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:I, s:i, s:s, s:b}", "name", c->name, "class",
 			      wl_class_name(wl->cls), "workload", wl->name, "model", c->model->name, "workers",
-			      c->workers, "pin", "none", "params", params, "tasks", (json_int_t)c->inst->ntasks,
-			      "repetitions", c->nreps, "status", status_name(c->status), "valid",
-			      c->status == CC_OK);
+			      c->workers, "pin", topo_policy_name(c->pin), "params", params, "tasks",
+			      (json_int_t)c->inst->ntasks, "repetitions", c->nreps, "status", status_name(c->status),
+			      "valid", c->status == CC_OK && !c->placement_bad);
 	if (c->status != CC_OK)
 		json_object_set_new(b, "error", json_string(c->error));
 	if (c->inst->have_ref) {
@@ -189,8 +229,9 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 				      "max_rss_kb", median_of(c, rep_rss)));
 	json_t *wt = json_array();
 	for (unsigned k = 0; k < c->workers; k++)
-		json_array_append_new(wt, json_integer((json_int_t)c->worker_tasks[k]));
+		json_array_append_new(wt, json_integer((json_int_t)c->workers_info[k].tasks));
 	json_object_set_new(b, "worker_tasks", wt);
+	json_object_set_new(b, "placement", placement_json(c));
 	return b;
 }
 
@@ -211,7 +252,7 @@ char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, 
 				"repetitions", p->repetitions, "timeout_s", p->timeout_s, "max_cv", p->max_cv,
 				"interrupted", interrupted, "clock_read_ns", clock_ns);
 	json_t *root = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "schema_version", CC_SCHEMA_VERSION, "run", run,
-				 "machine", machine_json(), "build", build_json(), "metrics", mt, "benchmarks",
+				 "machine", machine_json(p->topo), "build", build_json(), "metrics", mt, "benchmarks",
 				 benches);
 	if (!root)
 		return NULL;
@@ -321,13 +362,13 @@ void cc_report_summary(FILE *f, const struct cc_plan *p)
 		fprintf(f, "\n%s/%s  (%" PRIu64 " tasks", wl_class_name(in->wl->cls), in->wl->name, in->ntasks);
 		for (unsigned k = 0; k < wl_param_count(in->wl); k++)
 			fprintf(f, ", %s=%" PRId64, in->wl->params[k].name, in->params[k]);
-		fprintf(f, ")\n  %-12s %7s %12s %9s %10s  %s\n", "model", "workers", "median ms", "speedup", "cpu s",
-			"notes");
+		fprintf(f, ")\n  %-12s %7s %-8s %12s %9s %10s  %s\n", "model", "workers", "pin", "median ms", "speedup",
+			"cpu s", "notes");
 		for (unsigned k = 0; k < p->ncells; k++) {
 			const struct cc_cell *c = &p->cells[k];
 			if (c->inst != in || !c->reps_seen)
 				continue;
-			fprintf(f, "  %-12s %7u ", c->model->name, c->workers);
+			fprintf(f, "  %-12s %7u %-8s ", c->model->name, c->workers, topo_policy_name(c->pin));
 			if (c->nreps)
 				fprintf(f, "%12.3f ", cc_cell_median_wall(c) * 1e3);
 			else
@@ -345,8 +386,12 @@ void cc_report_summary(FILE *f, const struct cc_plan *p)
 				fprintf(f, "%s: %s", status_name(c->status), c->error);
 			else if (c->status == CC_PENDING)
 				fprintf(f, "incomplete");
+			else if (c->placement_bad)
+				fprintf(f, "PLACEMENT INVALID: %s", c->placement_why);
 			else if (cell_noisy(p, c))
 				fprintf(f, "noisy (cv %.1f%%)", cc_cell_cv(c) * 100);
+			if (c->status == CC_OK && c->oversubscribed)
+				fprintf(f, "%soversubscribed", cell_noisy(p, c) || c->placement_bad ? ", " : "");
 			fputc('\n', f);
 		}
 	}

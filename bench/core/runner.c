@@ -42,7 +42,7 @@ struct cell_report {
 	unsigned stride;
 	struct rusage self, children; /* deltas over the measured batch */
 	struct cc_hist hist;
-	uint64_t worker_tasks[];
+	struct cc_worker_info workers[];
 };
 
 static struct {
@@ -85,8 +85,10 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	setpgid(0, 0);
 	if (cc_proc_child_init(parent) < 0)
 		_exit(127);
-	struct cc_job job = {c->inst->wl, c->inst->ctx, c->inst->ntasks, workers, UINT_MAX};
-	struct cc_outcome o = {.worker_tasks = r->worker_tasks, .hist = &r->hist};
+	/* the reference run is unpinned: only its checksum counts */
+	struct cc_job job = {c->inst->wl, c->inst->ctx, c->inst->ntasks, workers, UINT_MAX, run.plan->topo,
+			     reference ? NULL : c->cpus};
+	struct cc_outcome o = {.workers = r->workers, .hist = &r->hist};
 	struct rusage s0, s1, c0, c1;
 
 	if (!reference) {
@@ -151,7 +153,7 @@ static int wait_child(pid_t pid, int64_t deadline_ns, int *st)
 static int run_batch(struct cc_cell *c, const struct cc_model *model, unsigned workers, bool reference,
 		     int64_t deadline_ns, struct cell_report **out, size_t *size, char *why, size_t whylen)
 {
-	*size = sizeof(struct cell_report) + workers * sizeof(uint64_t);
+	*size = sizeof(struct cell_report) + workers * sizeof(struct cc_worker_info);
 	struct cell_report *r = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (r == MAP_FAILED) {
 		snprintf(why, whylen, "mapping the cell report: %s", strerror(errno));
@@ -239,6 +241,24 @@ static int ensure_reference(struct cc_cell *c, int64_t deadline)
 	return 0;
 }
 
+/* The OS CPU of each worker under the cell's policy, from this machine's topology. */
+static int plan_cpus(struct cc_cell *c)
+{
+	if (c->pin == TOPO_NONE)
+		return 0;
+	const struct topo_place **pl = calloc(c->workers, sizeof(*pl));
+	c->cpus = calloc(c->workers, sizeof(*c->cpus));
+	if (!pl || !c->cpus) {
+		free(pl);
+		return -ENOMEM;
+	}
+	c->oversubscribed = topo_plan(run.plan->topo, c->pin, c->workers, pl);
+	for (unsigned k = 0; k < c->workers; k++)
+		c->cpus[k] = (int)pl[k]->pu_os;
+	free(pl);
+	return 0;
+}
+
 static void progress(const struct cc_cell *c)
 {
 	unsigned k = ++run.cells_started;
@@ -251,7 +271,7 @@ static void progress(const struct cc_cell *c)
 
 static void set_counters(gbc_state *st, const struct cc_cell *c, const struct cc_rep *rep)
 {
-	const struct cc_cell *serial = c->inst->serial;
+	const struct cc_cell *serial = c->baseline;
 	gbc_set_counter(st, "tasks_per_s", (double)c->inst->ntasks / rep->wall_s, GBC_COUNTER_DEFAULT);
 	gbc_set_counter(st, "spawn_s", rep->spawn_s, GBC_COUNTER_DEFAULT);
 	gbc_set_counter(st, "cpu_s", rep->user_s + rep->sys_s + rep->child_user_s + rep->child_sys_s,
@@ -272,8 +292,8 @@ static void cell_rep(gbc_state *st, struct cc_cell *c)
 		progress(c);
 		c->reps = calloc(p->repetitions, sizeof(*c->reps));
 		c->hist = calloc(1, sizeof(*c->hist));
-		c->worker_tasks = calloc(c->workers, sizeof(*c->worker_tasks));
-		if (!c->reps || !c->hist || !c->worker_tasks)
+		c->workers_info = calloc(c->workers, sizeof(*c->workers_info));
+		if (!c->reps || !c->hist || !c->workers_info || plan_cpus(c) < 0)
 			fail_cell(c, CC_FAILED, "allocating results: %s", strerror(ENOMEM));
 	}
 	int64_t deadline = cc_now_ns() + (int64_t)(p->timeout_s * 1e9);
@@ -323,7 +343,8 @@ static void cell_rep(gbc_state *st, struct cc_cell *c)
 		.checksum = r->checksum,
 	};
 	cc_hist_merge(c->hist, &r->hist);
-	memcpy(c->worker_tasks, r->worker_tasks, c->workers * sizeof(uint64_t));
+	memcpy(c->workers_info, r->workers, c->workers * sizeof(*r->workers));
+	cc_cell_check_placement(c);
 	c->latency_stride = r->stride;
 	munmap(r, size);
 

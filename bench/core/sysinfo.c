@@ -46,8 +46,7 @@ int cc_sysinfo_get(const struct cc_sysinfo **out)
 		}
 		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
 		si.memory_bytes = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize : 0;
-		unsigned v = hwloc_get_api_version();
-		snprintf(si.hwloc_version, sizeof(si.hwloc_version), "%u.%u.%u", v >> 16, (v >> 8) & 0xff, v & 0xff);
+		snprintf(si.hwloc_version, sizeof(si.hwloc_version), "%s", HWLOC_VERSION);
 		hwloc_topology_t t;
 		if (hwloc_topology_init(&t) < 0)
 			err = -ENOMEM;

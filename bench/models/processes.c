@@ -26,6 +26,7 @@ static _Noreturn void child_main(const struct cc_job *job, struct shared *sh, un
 {
 	if (cc_proc_child_init(parent) < 0)
 		_exit(127);
+	cc_worker_bind(job, k, true, &sh->w[k]);
 	if (cc_gate_pass(&sh->gate))
 		cc_worker_loop(job, &sh->next, &sh->w[k]);
 	_exit(0); /* not exit(): the parent's atexit handlers and stdio buffers are not ours */

@@ -8,6 +8,7 @@ static int serial_run(const struct cc_job *job, struct cc_outcome *out)
 	atomic_uint_fast64_t next;
 
 	atomic_init(&next, 0);
+	cc_worker_bind(job, 0, false, &w);
 	int64_t start = cc_now_ns();
 	cc_worker_loop(job, &next, &w);
 	out->spawn_s = 0; /* nothing is created */

@@ -10,6 +10,7 @@
 
 struct thread_arg {
 	const struct cc_job *job;
+	unsigned index;
 	atomic_uint_fast64_t *next;
 	struct cc_gate *gate;
 	struct cc_worker_out *out;
@@ -18,6 +19,7 @@ struct thread_arg {
 static void *thread_main(void *p)
 {
 	struct thread_arg *a = p;
+	cc_worker_bind(a->job, a->index, false, a->out);
 	if (cc_gate_pass(a->gate))
 		cc_worker_loop(a->job, a->next, a->out);
 	return NULL;
@@ -43,7 +45,7 @@ static int threads_run(const struct cc_job *job, struct cc_outcome *out)
 
 	int64_t t0 = cc_now_ns();
 	for (; created < n; created++) {
-		args[created] = (struct thread_arg){job, &next, &gate, &w[created]};
+		args[created] = (struct thread_arg){job, created, &next, &gate, &w[created]};
 		int rc = pthread_create(&tid[created], NULL, thread_main, &args[created]);
 		if (rc) {
 			err = -rc;

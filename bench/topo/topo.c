@@ -24,13 +24,7 @@ int topo_policy_parse(const char *name)
 	return -1;
 }
 
-const char *topo_hwloc_version(void)
-{
-	static char v[16];
-	unsigned a = hwloc_get_api_version();
-	snprintf(v, sizeof(v), "%u.%u.%u", a >> 16, (a >> 8) & 0xff, a & 0xff);
-	return v;
-}
+const char *topo_hwloc_version(void) { return HWLOC_VERSION; }
 
 static unsigned level_index(hwloc_topology_t h, hwloc_obj_t pu, hwloc_obj_type_t type)
 {
@@ -274,6 +268,28 @@ out:
 	hwloc_bitmap_free(want);
 	hwloc_bitmap_free(got);
 	return err;
+}
+
+unsigned topo_caches(const struct topo *t, struct topo_cache *out, unsigned max)
+{
+	static const struct {
+		hwloc_obj_type_t type;
+		unsigned level;
+		const char *kind;
+	} kinds[] = {
+		{HWLOC_OBJ_L1CACHE, 1, "data"},     {HWLOC_OBJ_L1ICACHE, 1, "instruction"},
+		{HWLOC_OBJ_L2CACHE, 2, "unified"},  {HWLOC_OBJ_L3CACHE, 3, "unified"},
+		{HWLOC_OBJ_L4CACHE, 4, "unified"},
+	};
+	unsigned n = 0;
+	for (unsigned k = 0; k < sizeof(kinds) / sizeof(kinds[0]) && n < max; k++) {
+		int count = hwloc_get_nbobjs_by_type(t->hwloc, kinds[k].type);
+		hwloc_obj_t o = count > 0 ? hwloc_get_obj_by_type(t->hwloc, kinds[k].type, 0) : NULL;
+		if (o && o->attr)
+			out[n++] = (struct topo_cache){kinds[k].level, kinds[k].kind, o->attr->cache.size,
+						       (unsigned)count};
+	}
+	return n;
 }
 
 void topo_allowed_list(const struct topo *t, char *buf, size_t len)

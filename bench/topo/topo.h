@@ -48,6 +48,16 @@ unsigned topo_sweep(const struct topo *t, unsigned *out, unsigned max);
  * PU and reads the binding back. 0, or -errno with the reason in why. */
 int topo_bind(const struct topo *t, unsigned pu_os, bool process, char *why, size_t len);
 
+struct topo_cache {
+	unsigned level;
+	const char *type; /* "data", "instruction", "unified" */
+	unsigned long long size;
+	unsigned count;
+};
+
+/* The caches, one entry per level and type; returns how many (at most max). */
+unsigned topo_caches(const struct topo *t, struct topo_cache *out, unsigned max);
+
 /* The allowed cpuset as a list string ("0-3,8"). */
 void topo_allowed_list(const struct topo *t, char *buf, size_t len);
 const char *topo_hwloc_version(void);

@@ -141,13 +141,13 @@ class Usage(Base):
         p = self.concur("list", "--suite", "smoke")
         self.assertEqual(p.returncode, 0, p.stderr)
         names = p.stdout.split()
-        self.assertIn("cpu/hash/serial/workers:1/pin:none", names)
-        self.assertIn("cpu/spin/processes/workers:2/pin:none", names)
+        self.assertIn("cpu/hash/serial/workers:1/pin:core", names)
+        self.assertIn("cpu/spin/processes/workers:2/pin:core", names)
         self.assertEqual(len(names), 10)
         for n in names:
-            self.assertRegex(n, r"^cpu/(hash|spin)/(serial|threads|processes)/workers:\d+/pin:none$")
+            self.assertRegex(n, r"^cpu/(hash|spin)/(serial|threads|processes)/workers:\d+/pin:core$")
         p = self.concur("list", "--models", "threads", "--workers", "3,1", "--filter", "hash")
-        self.assertEqual(p.stdout.split(), ["cpu/hash/threads/workers:3/pin:none", "cpu/hash/threads/workers:1/pin:none"])
+        self.assertEqual(p.stdout.split(), ["cpu/hash/threads/workers:3/pin:core", "cpu/hash/threads/workers:1/pin:core"])
 
 
 class Run(Base):
@@ -158,8 +158,8 @@ class Run(Base):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertLess(time.time() - start, 120)
         self.assertEqual(p.stdout, "", "results go to the file, progress to stderr")
-        self.assertIn("[1/10] cpu/hash/serial/workers:1/pin:none", p.stderr)
-        self.assertRegex(p.stderr, r"threads\s+2\s+[\d.]+\s+[\d.]+x")
+        self.assertIn("[1/10] cpu/hash/serial/workers:1/pin:core", p.stderr)
+        self.assertRegex(p.stderr, r"threads\s+2\s+core\s+[\d.]+\s+[\d.]+x")
         self.assertIn("results written to " + o, p.stderr)
         doc = load_results(o)
         self.assertValid(doc)
@@ -179,9 +179,9 @@ class Run(Base):
             self.assertGreater(c["cpu_s"], 0)
             self.assertGreater(c["latency"]["samples"], 0)
             self.assertLessEqual(c["latency"]["p50"], c["latency"]["max"])
-        self.assertEqual(cells["cpu/hash/serial/workers:1/pin:none"]["spawn_s"]["max"], 0)
+        self.assertEqual(cells["cpu/hash/serial/workers:1/pin:core"]["spawn_s"]["max"], 0)
         gb = [b["name"] for b in doc["benchmarks"]]
-        self.assertIn("cpu/hash/threads/workers:2/pin:none/manual_time", gb)
+        self.assertIn("cpu/hash/threads/workers:2/pin:core/manual_time", gb)
         self.assertEqual(doc["context"]["concur_machine_id"], doc["concur"]["machine"]["id"])
         self.assertEqual(glob.glob(self.out("*tmp*")), [], "no temporary file is left behind")
 
@@ -231,12 +231,12 @@ class Failures(Base):
     def test_crashed_worker_process_is_recorded_and_the_run_goes_on(self):
         p, cells = self.run_fault("--param", "mode=1", "--param", "where=1", "--workers", "2")
         self.assertEqual(p.returncode, 1)
-        bad = cells["cpu/fault/processes/workers:2/pin:none"]
+        bad = cells["cpu/fault/processes/workers:2/pin:core"]
         self.assertEqual(bad["status"], "failed")
         self.assertFalse(bad["valid"])
         self.assertIn("killed by signal 11", bad["error"])
-        self.assertEqual(cells["cpu/fault/serial/workers:1/pin:none"]["status"], "ok")
-        self.assertEqual(cells["cpu/fault/threads/workers:2/pin:none"]["status"], "ok")
+        self.assertEqual(cells["cpu/fault/serial/workers:1/pin:core"]["status"], "ok")
+        self.assertEqual(cells["cpu/fault/threads/workers:2/pin:core"]["status"], "ok")
         self.assertIn("killed by signal 11", p.stderr)
 
     def test_crash_in_a_thread_fails_only_its_cell(self):
@@ -257,10 +257,10 @@ class Failures(Base):
         p, cells = self.run_fault("--param", "mode=4", "--param", "where=1", "--models", "serial,processes",
                                   "--workers", "2")
         self.assertEqual(p.returncode, 1)
-        c = cells["cpu/fault/processes/workers:2/pin:none"]
+        c = cells["cpu/fault/processes/workers:2/pin:core"]
         self.assertEqual(c["status"], "checksum_mismatch")
         self.assertIn("differs from serial", c["error"])
-        self.assertEqual(cells["cpu/fault/serial/workers:1/pin:none"]["status"], "ok")
+        self.assertEqual(cells["cpu/fault/serial/workers:1/pin:core"]["status"], "ok")
 
     def test_hung_cell_times_out_and_is_killed(self):
         start = time.time()
@@ -268,10 +268,10 @@ class Failures(Base):
                                   "--workers", "2", "--timeout", "1", "--repetitions", "2")
         self.assertLess(time.time() - start, 60)
         self.assertEqual(p.returncode, 1)
-        c = cells["cpu/fault/processes/workers:2/pin:none"]
+        c = cells["cpu/fault/processes/workers:2/pin:core"]
         self.assertEqual(c["status"], "timeout")
         self.assertIn("timed out", c["error"])
-        self.assertEqual(cells["cpu/fault/threads/workers:2/pin:none"]["status"], "ok")
+        self.assertEqual(cells["cpu/fault/threads/workers:2/pin:core"]["status"], "ok")
 
 
 class Signals(Base):
@@ -301,10 +301,10 @@ class Signals(Base):
         self.assertValid(doc)
         self.assertTrue(doc["concur"]["run"]["interrupted"])
         names = set(self.cells(doc))
-        self.assertIn("cpu/hash/processes/workers:2/pin:none", names)
-        self.assertNotIn("cpu/fault/processes/workers:2/pin:none", names, "an unfinished cell is not reported")
+        self.assertIn("cpu/hash/processes/workers:2/pin:core", names)
+        self.assertNotIn("cpu/fault/processes/workers:2/pin:core", names, "an unfinished cell is not reported")
         gb = {b["name"] for b in doc["benchmarks"]}
-        self.assertNotIn("cpu/fault/processes/workers:2/pin:none/manual_time", gb)
+        self.assertNotIn("cpu/fault/processes/workers:2/pin:core/manual_time", gb)
         self.assertIn("stopped by signal 2", self.read(err.name))
 
     def test_sigterm_exits_143(self):
@@ -347,7 +347,8 @@ class Schema(Base):
         self.invalid(lambda d: d["concur"].pop("machine"))
         self.invalid(lambda d: d["concur"]["benchmarks"][0].update(checksum_ok=False))
         self.invalid(lambda d: d["concur"]["benchmarks"][0].update(name="hash-threads"))
-        self.invalid(lambda d: d["concur"]["benchmarks"][0].update(status="ok", valid=False))
+        self.invalid(lambda d: d["concur"]["benchmarks"][0]["placement"].update(valid=False))  # no reason
+        self.invalid(lambda d: d["concur"]["benchmarks"][0].pop("placement"))
         self.invalid(lambda d: d["concur"]["benchmarks"][0]["latency"].pop("p99"))
         self.invalid(lambda d: d["concur"]["benchmarks"][0].update(pin="sideways"))
         self.invalid(lambda d: d["concur"].update(schema_version=2))

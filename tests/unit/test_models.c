@@ -20,7 +20,7 @@
 struct ran {
 	int rc;
 	struct cc_outcome out;
-	uint64_t worker_tasks[64];
+	struct cc_worker_info workers[64];
 	struct cc_hist hist;
 };
 
@@ -46,9 +46,9 @@ static void teardown(const struct wl_desc *wl, void *ctx)
 static void run(const struct cc_model *m, const struct wl_desc *wl, void *ctx, unsigned workers, uint64_t ntasks,
 		struct ran *r)
 {
-	struct cc_job job = {wl, ctx, ntasks, workers, 1};
+	struct cc_job job = {wl, ctx, ntasks, workers, 1, NULL, NULL};
 	memset(r, 0, sizeof(*r));
-	r->out.worker_tasks = r->worker_tasks;
+	r->out.workers = r->workers;
 	r->out.hist = &r->hist;
 	r->rc = m->run(&job, &r->out);
 }
@@ -72,7 +72,7 @@ static void every_model_matches_serial(void **state)
 				assert_int_equal(got.out.checksum, ref.out.checksum);
 				uint64_t sum = 0;
 				for (unsigned i = 0; i < workers[k]; i++)
-					sum += got.worker_tasks[i];
+					sum += got.workers[i].tasks;
 				assert_int_equal(sum, 257);
 				assert_int_equal(got.hist.count, 257); /* stride 1: every task timed */
 				assert_true(got.out.wall_s > 0);

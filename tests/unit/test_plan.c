@@ -12,22 +12,36 @@
 
 #include "core/plan.h"
 
+static struct topo big; /* 2 packages x 2 NUMA x 2 L3 x 8 cores x 2 threads */
+
+static int load_topology(void **state)
+{
+	(void)state;
+	return topo_load(&big, "pack:2 numa:2 l3:2 core:8 pu:2", NULL);
+}
+
+static int free_topology(void **state)
+{
+	(void)state;
+	topo_free(&big);
+	return 0;
+}
+
 static void worker_sweeps(void **state)
 {
 	(void)state;
 	unsigned w[CC_MAX_LIST], n;
-	n = cc_default_workers(cc_suite_find("smoke"), 64, w, CC_MAX_LIST);
+	n = cc_default_workers(cc_suite_find("smoke"), &big, w, CC_MAX_LIST);
 	assert_int_equal(n, 2);
 	assert_int_equal(w[0], 1);
 	assert_int_equal(w[1], 2);
-	n = cc_default_workers(cc_suite_find("standard"), 2, w, CC_MAX_LIST);
-	assert_int_equal(n, 3);
-	assert_int_equal(w[2], 4);
-	n = cc_default_workers(cc_suite_find("quick"), 6, w, CC_MAX_LIST);
-	assert_int_equal(n, 4); /* 1 2 4 6: the machine's own count is always a point */
-	assert_int_equal(w[3], 6);
-	n = cc_default_workers(cc_suite_find("full"), 1, w, CC_MAX_LIST);
-	assert_int_equal(n, 2); /* 1 and 2x oversubscribed */
+	const unsigned standard[] = {1, 8, 16, 64, 128, 256};
+	n = cc_default_workers(cc_suite_find("standard"), &big, w, CC_MAX_LIST);
+	assert_int_equal(n, 6);
+	assert_memory_equal(w, standard, sizeof(standard));
+	n = cc_default_workers(cc_suite_find("quick"), &big, w, CC_MAX_LIST);
+	assert_int_equal(n, 5); /* quick leaves out the oversubscribed point */
+	assert_int_equal(w[4], 128);
 }
 
 static void parameters_parse_and_check_bounds(void **state)
@@ -53,7 +67,7 @@ static void parameters_parse_and_check_bounds(void **state)
 
 static struct cc_select base(const char *suite)
 {
-	struct cc_select s = {.suite = cc_suite_find(suite), .timeout_s = 60, .max_cv = 0.05};
+	struct cc_select s = {.suite = cc_suite_find(suite), .timeout_s = 60, .max_cv = 0.05, .topo = &big};
 	s.workloads[s.nworkloads++] = &wl_cpu_hash;
 	s.workloads[s.nworkloads++] = &wl_cpu_spin;
 	return s;
@@ -71,9 +85,9 @@ static void cells_are_named_and_serial_runs_once(void **state)
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
 	/* per workload: serial once + (model_count - 1) models x 3 counts */
 	assert_int_equal(p.ncells, 2 * (1 + (model_count - 1) * 3));
-	assert_string_equal(p.cells[0].name, "cpu/hash/serial/workers:1/pin:none");
-	assert_ptr_equal(p.inst[0].serial, &p.cells[0]);
-	assert_string_equal(p.cells[3].name, "cpu/hash/threads/workers:8/pin:none");
+	assert_string_equal(p.cells[0].name, "cpu/hash/serial/workers:1/pin:core");
+	assert_ptr_equal(p.cells[3].baseline, &p.cells[0]);
+	assert_string_equal(p.cells[3].name, "cpu/hash/threads/workers:8/pin:core");
 	assert_int_equal(p.repetitions, 5);
 	assert_int_equal(p.inst[0].ntasks, wl_cpu_hash.default_tasks);
 	unsigned serial = 0;
@@ -95,13 +109,34 @@ static void filters_and_overrides(void **state)
 	char err[256];
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
 	assert_int_equal(p.ncells, 2);
-	assert_string_equal(p.cells[0].name, "cpu/hash/threads/workers:2/pin:none");
-	assert_null(p.inst[0].serial); /* filtered out: the runner computes the reference itself */
+	assert_string_equal(p.cells[0].name, "cpu/hash/threads/workers:2/pin:core");
+	assert_null(p.cells[0].baseline); /* filtered out: the runner computes the reference itself */
 	assert_int_equal(p.inst[0].params[0], 4096);
 	assert_int_equal(p.inst[1].params[0], wl_cpu_spin.params[0].def);
 	assert_int_equal(p.inst[0].ntasks, 7);
 	assert_int_equal(p.repetitions, 4);
 	cc_plan_free(&p);
+}
+
+static void placements_are_a_dimension(void **state)
+{
+	(void)state;
+	struct cc_select s = base("smoke");
+	s.nworkloads = 1;
+	s.pins[s.npins++] = TOPO_NONE;
+	s.pins[s.npins++] = TOPO_SCATTER;
+	struct cc_plan p;
+	char err[256];
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	/* serial x 2 placements + (models - 1) x 2 placements x 2 counts */
+	assert_int_equal(p.ncells, 2 + (model_count - 1) * 4);
+	assert_string_equal(p.cells[1].name, "cpu/hash/serial/workers:1/pin:scatter");
+	for (unsigned k = 2; k < p.ncells; k++) /* each compares with serial under its own placement */
+		assert_int_equal(p.cells[k].baseline->pin, p.cells[k].pin);
+	cc_plan_free(&p);
+	s.workers_auto = true;
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--workers auto"));
 }
 
 static void smoke_scales_tasks_down(void **state)
@@ -135,6 +170,36 @@ static void bad_selections_name_the_flag(void **state)
 	assert_non_null(strstr(err, "--param"));
 }
 
+static void placement_checks(void **state)
+{
+	(void)state;
+	int cpus[2] = {4, 5};
+	struct cc_worker_info w[2] = {
+		{.cpu_requested = 4, .nobserved = 1, .observed = {4}},
+		{.cpu_requested = 5, .nobserved = 1, .observed = {5}, .migrations = 0},
+	};
+	struct cc_cell c = {.workers = 2, .cpus = cpus, .workers_info = w};
+	cc_cell_check_placement(&c);
+	assert_false(c.placement_bad);
+	w[1].nobserved = 2, w[1].observed[1] = 7, w[1].migrations = 1; /* worker 1 wandered */
+	cc_cell_check_placement(&c);
+	assert_true(c.placement_bad);
+	assert_string_equal(c.placement_why, "worker 1: bound to CPU 5 but seen on CPU 7");
+	assert_int_equal(c.migrations, 1);
+
+	struct cc_cell d = {.workers = 2, .cpus = cpus, .workers_info = w};
+	w[1].nobserved = 1;
+	w[0].bind_err = -EINVAL; /* what a container's cpuset does to a bind */
+	cc_cell_check_placement(&d);
+	assert_true(d.placement_bad);
+	assert_non_null(strstr(d.placement_why, "worker 0: binding to CPU 4 failed"));
+
+	struct cc_cell e = {.workers = 2, .cpus = NULL, .workers_info = w}; /* unpinned: anywhere is fine */
+	w[0].bind_err = 0, w[0].observed[0] = 1;
+	cc_cell_check_placement(&e);
+	assert_false(e.placement_bad);
+}
+
 static void statistics(void **state)
 {
 	(void)state;
@@ -158,9 +223,11 @@ int main(void)
 		cmocka_unit_test(parameters_parse_and_check_bounds),
 		cmocka_unit_test(cells_are_named_and_serial_runs_once),
 		cmocka_unit_test(filters_and_overrides),
+		cmocka_unit_test(placements_are_a_dimension),
 		cmocka_unit_test(smoke_scales_tasks_down),
 		cmocka_unit_test(bad_selections_name_the_flag),
+		cmocka_unit_test(placement_checks),
 		cmocka_unit_test(statistics),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, load_topology, free_topology);
 }
