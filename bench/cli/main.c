@@ -19,13 +19,20 @@
 #include "core/exitcodes.h"
 #include "core/plan.h"
 #include "core/report.h"
+#include "cli/verbs.h"
+#include "core/doctor.h"
 #include "core/runner.h"
 #include "topo/topo.h"
 
+enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8 };
+
 struct cli {
 	const char *verb;
+	enum verb v;
 	struct cc_select sel;
 	const char *out;
+	const char *synthetic, *xml;
+	bool json;
 	char err[PATH_MAX + 512];
 };
 
@@ -34,7 +41,7 @@ typedef int opt_setter(struct cli *cli, const char *val);
 struct opt {
 	const char *name, *metavar, *help;
 	opt_setter *set;
-	bool run_only; /* meaningless for `list` */
+	unsigned verbs; /* where it means something */
 };
 
 static int bad(struct cli *cli, const char *fmt, ...)
@@ -258,36 +265,74 @@ static int set_max_cv(struct cli *cli, const char *v)
 	return 0;
 }
 
+static int set_synthetic(struct cli *cli, const char *v)
+{
+	cli->synthetic = v;
+	return 0;
+}
+
+static int set_xml(struct cli *cli, const char *v)
+{
+	cli->xml = v;
+	return 0;
+}
+
+static int set_json(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->json = true;
+	return 0;
+}
+
+#define PLAN (V_RUN | V_LIST)
 static const struct opt opts[] = {
-	{"suite", "S", "smoke, quick, standard (default) or full", set_suite, false},
-	{"filter", "RE", "only benchmarks whose name matches this extended regex", set_filter, false},
-	{"models", "a,b", "only these execution models", set_models, false},
-	{"workloads", "a,b", "only these workloads (hash or cpu/hash)", set_workloads, false},
+	{"suite", "S", "smoke, quick, standard (default) or full", set_suite, PLAN},
+	{"filter", "RE", "only benchmarks whose name matches this extended regex", set_filter, PLAN},
+	{"models", "a,b", "only these execution models", set_models, PLAN},
+	{"workloads", "a,b", "only these workloads (hash or cpu/hash)", set_workloads, PLAN},
 	{"workers", "1,2,4|auto", "worker counts (auto: 1, cores per L3, per NUMA node, all cores, all hardware "
 				  "threads, 2x; the suite's default)",
-	 set_workers, false},
-	{"pin", "POLICY[,..]", "placement: none, core (default), compact, scatter, pu", set_pin, false},
-	{"repetitions", "N", "repetitions per benchmark (default: the suite's)", set_repetitions, false},
-	{"tasks", "N", "tasks per batch (default: the workload's, scaled by the suite)", set_tasks, false},
-	{"param", "[wl.]name=value", "set a workload parameter (repeatable)", set_param, false},
-	{"out", "FILE", "results file (default results/<machine-id>/<UTC time>.json)", set_out, true},
-	{"timeout", "SECONDS", "watchdog per benchmark repetition (default 600)", set_timeout, true},
+	 set_workers, PLAN | V_TOPO},
+	{"pin", "POLICY[,..]", "placement: none, core (default), compact, scatter, pu", set_pin, PLAN | V_TOPO},
+	{"repetitions", "N", "repetitions per benchmark (default: the suite's)", set_repetitions, PLAN},
+	{"tasks", "N", "tasks per batch (default: the workload's, scaled by the suite)", set_tasks, PLAN},
+	{"param", "[wl.]name=value", "set a workload parameter (repeatable)", set_param, PLAN},
+	{"out", "FILE", "results file (default results/<machine-id>/<UTC time>.json)", set_out, V_RUN},
+	{"timeout", "SECONDS", "watchdog per benchmark repetition (default 600)", set_timeout, V_RUN},
 	{"max-cv", "PCT", "mark a benchmark noisy above this variation across repetitions (default 5%)", set_max_cv,
-	 true},
+	 V_RUN},
+	{"synthetic", "DESC", "a synthetic machine, e.g. \"pack:2 numa:2 l3:2 core:8 pu:2\"", set_synthetic, V_TOPO},
+	{"xml", "FILE", "a machine exported by hwloc (lstopo file.xml)", set_xml, V_TOPO},
+	{"json", NULL, "print JSON instead of text", set_json, V_TOPO | V_DOCTOR},
+	{0},
+};
+
+static const struct {
+	const char *name;
+	enum verb v;
+	const char *help;
+} verbs[] = {
+	{"run", V_RUN, "run benchmarks; progress on stderr, JSON to --out"},
+	{"list", V_LIST, "print every benchmark the selection would run, one a line"},
+	{"topo", V_TOPO, "the topology, the worker sweep, and the placement plan for --workers/--pin"},
+	{"doctor", V_DOCTOR, "check this machine for sources of noise, with remedies"},
 	{0},
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: concur <command> [options]\n\n"
-		   "commands:\n"
-		   "  run      run benchmarks; progress on stderr, JSON to --out\n"
-		   "  list     print every benchmark the selection would run, one a line\n\n"
-		   "options (run and list):\n");
+	fprintf(f, "usage: concur <command> [options]\n\ncommands:\n");
+	for (unsigned k = 0; verbs[k].name; k++)
+		fprintf(f, "  %-8s %s\n", verbs[k].name, verbs[k].help);
+	fprintf(f, "\noptions (the commands each applies to):\n");
 	for (const struct opt *o = opts; o->name; o++) {
-		char lhs[64];
-		snprintf(lhs, sizeof(lhs), "--%s %s", o->name, o->metavar);
-		fprintf(f, "  %-30s %s%s\n", lhs, o->help, o->run_only ? " (run only)" : "");
+		char lhs[64], where[64] = "";
+		snprintf(lhs, sizeof(lhs), "--%s%s%s", o->name, o->metavar ? " " : "", o->metavar ? o->metavar : "");
+		for (unsigned k = 0; verbs[k].name; k++)
+			if (o->verbs & verbs[k].v)
+				snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%s", *where ? "," : "",
+					 verbs[k].name);
+		fprintf(f, "  %-30s %s [%s]\n", lhs, o->help, where);
 	}
 	fprintf(f, "\n  --help, --version\n\nworkloads:\n");
 	for (unsigned k = 0; k < wl_count; k++) {
@@ -329,11 +374,15 @@ static int parse_opts(struct cli *cli, int argc, char **argv, int first)
 		for (o = opts; o->name; o++)
 			if (strlen(o->name) == len && !strncmp(o->name, name, len))
 				break;
-		if (!o->name || (o->run_only && strcmp(cli->verb, "run"))) {
+		if (!o->name || !(o->verbs & cli->v)) {
 			snprintf(cli->err, sizeof(cli->err), "unknown option '%.*s'", (int)len + 2, a);
 			return usage_error(cli->verb, cli->err);
 		}
-		const char *val = eq ? eq + 1 : (k + 1 < argc ? argv[++k] : NULL);
+		const char *val = !o->metavar ? "" : eq ? eq + 1 : (k + 1 < argc ? argv[++k] : NULL);
+		if (!o->metavar && eq) {
+			snprintf(cli->err, sizeof(cli->err), "--%s takes no value", o->name);
+			return usage_error(cli->verb, cli->err);
+		}
 		if (!val) {
 			snprintf(cli->err, sizeof(cli->err), "--%s needs a value (%s)", o->name, o->metavar);
 			return usage_error(cli->verb, cli->err);
@@ -373,13 +422,20 @@ int main(int argc, char **argv)
 		printf("concur %s (%s)\n", CONCUR_VERSION, CONCUR_GIT_COMMIT);
 		return CC_EXIT_OK;
 	}
-	if (strcmp(cli.verb, "run") && strcmp(cli.verb, "list")) {
-		snprintf(cli.err, sizeof(cli.err), "unknown command (run, list)");
+	for (unsigned k = 0; verbs[k].name; k++)
+		if (!strcmp(cli.verb, verbs[k].name))
+			cli.v = verbs[k].v;
+	if (!cli.v) {
+		snprintf(cli.err, sizeof(cli.err), "unknown command (run, list, topo, doctor)");
 		return usage_error(cli.verb, cli.err);
 	}
 	int rc = parse_opts(&cli, argc, argv, 2);
 	if (rc)
 		return rc;
+	if (cli.v == V_TOPO)
+		return cli_topo(cli.synthetic, cli.xml, &cli.sel, cli.json);
+	if (cli.v == V_DOCTOR)
+		return cli_doctor(cli.json);
 	if (!cli.sel.suite)
 		cli.sel.suite = cc_suite_find("standard");
 
@@ -422,7 +478,15 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 
-	struct cc_run_info info = {.out_path = out, .argc = argc, .argv = argv};
+	/* A short steal sample: the run should not wait a second for a snapshot. */
+	struct dr_finding findings[DR_MAX_FINDINGS];
+	unsigned nfind = doctor_run(&topo, 0.25, findings);
+	for (unsigned k = 0; k < nfind; k++)
+		if (findings[k].warning)
+			fprintf(stderr, "concur: doctor: %s: %s (%s)\n", findings[k].check, findings[k].value,
+				findings[k].remedy);
+	struct cc_run_info info = {.out_path = out, .argc = argc, .argv = argv,
+				   .doctor = doctor_json(findings, nfind, 0.25)};
 	rc = cc_run(&plan, &info);
 	cc_plan_free(&plan);
 	topo_free(&topo);

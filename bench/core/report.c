@@ -51,24 +51,7 @@ void cc_machine_id(char out[13])
 	snprintf(out, 13, "%012" PRIx64, (uint64_t)(h & 0xffffffffffffull));
 }
 
-static json_t *topology_json(const struct topo *t)
-{
-	char allowed[1024];
-	struct topo_cache caches[8];
-	unsigned n = topo_caches(t, caches, 8);
-	json_t *cj = json_array();
-	for (unsigned k = 0; k < n; k++)
-		json_array_append_new(cj, json_pack("{s:i, s:s, s:I, s:i}", "level", caches[k].level, "type",
-						    caches[k].type, "size", (json_int_t)caches[k].size, "count",
-						    caches[k].count));
-	topo_allowed_list(t, allowed, sizeof(allowed));
-	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:o, s:s, s:s}", "source", t->source, "packages",
-			 t->npackage, "numa_nodes", t->nnuma, "l3_domains", t->nl3, "cores", t->ncore, "pus", t->npu,
-			 "smt", t->npu > t->ncore, "caches", cj, "allowed_cpuset", allowed, "hwloc_version",
-			 topo_hwloc_version());
-}
-
-static json_t *machine_json(const struct topo *t)
+static json_t *machine_json(const struct topo *t, json_t *doctor)
 {
 	const struct cc_sysinfo *si;
 	int err = cc_sysinfo_get(&si);
@@ -81,7 +64,9 @@ static json_t *machine_json(const struct topo *t)
 	if (err)
 		json_object_set_new(m, "topology_error", json_string(strerror(-err)));
 	if (t)
-		json_object_set_new(m, "topology", topology_json(t));
+		json_object_set_new(m, "topology", topo_json(t));
+	if (doctor)
+		json_object_set(m, "doctor", doctor); /* a reference of our own: the report may be built twice */
 	return m;
 }
 
@@ -252,7 +237,7 @@ char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, 
 				"repetitions", p->repetitions, "timeout_s", p->timeout_s, "max_cv", p->max_cv,
 				"interrupted", interrupted, "clock_read_ns", clock_ns);
 	json_t *root = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "schema_version", CC_SCHEMA_VERSION, "run", run,
-				 "machine", machine_json(p->topo), "build", build_json(), "metrics", mt, "benchmarks",
+				 "machine", machine_json(p->topo, info->doctor), "build", build_json(), "metrics", mt, "benchmarks",
 				 benches);
 	if (!root)
 		return NULL;

@@ -14,10 +14,13 @@
 /* Set by the CLI's signal handler; the runner stops at the next chance. */
 extern volatile sig_atomic_t cc_stop_signal;
 
+typedef struct json_t json_t;
+
 struct cc_run_info {
 	const char *out_path;
 	int argc;
 	char **argv;
+	json_t *doctor; /* the doctor's findings before the run; the report takes it over */
 };
 
 /* Makes this process a subreaper so that no descendant escapes reaping. Call once, early. */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <hwloc.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,4 +299,21 @@ void topo_allowed_list(const struct topo *t, char *buf, size_t len)
 	hwloc_bitmap_list_asprintf(&s, hwloc_topology_get_allowed_cpuset(t->hwloc));
 	snprintf(buf, len, "%s", s ? s : "");
 	free(s);
+}
+
+json_t *topo_json(const struct topo *t)
+{
+	char allowed[1024];
+	struct topo_cache caches[8];
+	unsigned n = topo_caches(t, caches, 8);
+	json_t *cj = json_array();
+	for (unsigned k = 0; k < n; k++)
+		json_array_append_new(cj, json_pack("{s:i, s:s, s:I, s:i}", "level", caches[k].level, "type",
+						    caches[k].type, "size", (json_int_t)caches[k].size, "count",
+						    caches[k].count));
+	topo_allowed_list(t, allowed, sizeof(allowed));
+	return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:o, s:s, s:s}", "source", t->source, "packages",
+			 t->npackage, "numa_nodes", t->nnuma, "l3_domains", t->nl3, "cores", t->ncore, "pus", t->npu,
+			 "smt", t->npu > t->ncore, "caches", cj, "allowed_cpuset", allowed, "hwloc_version",
+			 topo_hwloc_version());
 }

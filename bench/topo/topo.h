@@ -62,4 +62,8 @@ unsigned topo_caches(const struct topo *t, struct topo_cache *out, unsigned max)
 void topo_allowed_list(const struct topo *t, char *buf, size_t len);
 const char *topo_hwloc_version(void);
 
+typedef struct json_t json_t;
+/* The topology as the results' machine.topology object. */
+json_t *topo_json(const struct topo *t);
+
 #endif

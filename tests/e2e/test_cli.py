@@ -119,6 +119,10 @@ class Usage(Base):
         self.assertUsageError(["run", "--suite"], "--suite needs a value")
         self.assertUsageError(["run", "smoke"], "unexpected argument 'smoke'")
         self.assertUsageError(["list", "--out", o], "unknown option '--out'")
+        self.assertUsageError(["run", "--pin", "sideways"], "--pin", "scatter")
+        self.assertUsageError(["run", "--workers", "auto", "--pin", "none"], "--workers auto", "--pin")
+        self.assertUsageError(["run", "--json"], "unknown option '--json'")
+        self.assertUsageError(["doctor", "--json=yes"], "--json takes no value")
         self.assertUsageError(["fly"], "unknown command")
         self.assertUsageError([], "usage")
 
@@ -217,6 +221,103 @@ class Run(Base):
         self.assertValid(doc)
         for c in doc["concur"]["benchmarks"]:
             self.assertRegex(c["latency"]["sampling"], r"^1 in \d+ tasks$", "ns-long tasks are sampled")
+
+
+def allowed_cpus():
+    return len(os.sched_getaffinity(0))
+
+
+class Placement(Base):
+    def topo_plan(self, workers, pin, *extra):
+        p = self.concur("topo", "--json", "--workers", str(workers), "--pin", pin, *extra)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return json.loads(p.stdout)
+
+    def test_pinned_workers_run_where_they_were_placed(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "hash", "--pin", "core,compact,scatter,pu,none",
+                        "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = load_results(o)
+        self.assertValid(doc)
+        cells = self.cells(doc)
+        self.assertEqual(len(cells), 5 * 5)
+        for c in cells.values():
+            pl = c["placement"]
+            self.assertTrue(pl["valid"], pl)
+            self.assertTrue(c["valid"])
+            self.assertEqual(pl["policy"], c["pin"])
+            self.assertEqual(len(pl["observed"]), c["workers"])
+            if c["pin"] == "none":
+                self.assertEqual(pl["requested"], [])
+                continue
+            plan = self.topo_plan(c["workers"], c["pin"])["plans"][0]
+            self.assertEqual(pl["requested"], [w["cpu"] for w in plan["plan"]])
+            if not pl["oversubscribed"]:
+                self.assertEqual(pl["observed"], [[cpu] for cpu in pl["requested"]])
+            self.assertEqual(pl["migrations"], 0)
+
+    def test_oversubscription_is_marked(self):
+        o = self.out()
+        n = 2 * allowed_cpus()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "spin", "--models", "threads", "--workers", str(n),
+                        "--pin", "core", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        c = load_results(o)["concur"]["benchmarks"][0]
+        self.assertTrue(c["placement"]["oversubscribed"])
+        self.assertTrue(c["placement"]["valid"])
+        self.assertIn("oversubscribed", p.stderr)
+
+    def test_results_carry_topology_and_doctor(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--filter", "hash/serial", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        m = load_results(o)["concur"]["machine"]
+        self.assertEqual(m["topology"]["source"], "this machine")
+        self.assertEqual(m["topology"]["pus"], allowed_cpus())
+        self.assertGreaterEqual(len(m["doctor"]["checks"]), 10)
+        for f in m["doctor"]["checks"]:
+            if f["status"] == "warning":
+                self.assertIn(f"concur: doctor: {f['check']}:", p.stderr)
+
+    def test_topo_on_synthetic_machines(self):
+        doc = self.topo_plan(4, "scatter", "--synthetic", "pack:2 numa:2 l3:2 core:8 pu:2")
+        self.assertEqual(doc["topology"]["cores"], 64)
+        self.assertEqual(doc["sweep"], [1, 8, 16, 64, 128, 256])
+        self.assertEqual([w["cpu"] for w in doc["plans"][0]["plan"]], [0, 64, 32, 96])
+        self.assertEqual([w["package"] for w in doc["plans"][0]["plan"]], [0, 1, 0, 1])
+        doc = self.topo_plan(3, "compact", "--synthetic", "pack:1 core:2 pu:1")
+        self.assertTrue(doc["plans"][0]["oversubscribed"])
+        p = self.concur("topo", "--synthetic", "pack:2 numa:4 l3:4 core:8 pu:2", "--workers", "auto", "--pin", "core")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("cores 256, hardware threads 512", p.stdout)
+        self.assertIn("plan: 1024 workers, --pin core (oversubscribed: 256 places for 1024 workers)", p.stdout)
+
+    def test_topo_bad_input(self):
+        self.assertUsageError(["topo", "--synthetic", "garbage:2"], "--synthetic", "pack:2")
+        self.assertUsageError(["topo", "--xml", "/nonexistent.xml"], "--xml", "no such file")
+        self.assertUsageError(["topo", "--workers", "auto", "--pin", "none"], "--workers auto")
+        self.assertUsageError(["topo", "--pin", "diagonal"], "--pin")
+        bad = self.out("bad.xml")
+        with open(bad, "w") as f:
+            f.write("<topology><object type=")
+        p = self.concur("topo", "--xml", bad)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("not a topology", p.stderr)
+
+    def test_doctor(self):
+        p = self.concur("doctor", "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        checks = {c["check"]: c for c in doc["checks"]}
+        for name in ["hypervisor", "governor", "turbo", "smt", "load", "steal", "aslr", "thp", "isolated_cpus",
+                     "timer_resolution", "clock_cost"]:
+            self.assertIn(name, checks)
+        self.assertEqual(doc["warnings"], sum(c["status"] == "warning" for c in doc["checks"]))
+        VALIDATOR.evolve(schema={"$ref": "#/$defs/doctor", "$defs": SCHEMA["$defs"]}).validate(doc)
+        p = self.concur("doctor")
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout, r"\d+ warnings?:")
 
 
 class Failures(Base):
