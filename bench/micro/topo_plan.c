@@ -1,0 +1,100 @@
+/*
+ * Micro-benchmarks of planning for big machines: loading a synthetic topology
+ * (which computes the scatter order) and planning every policy for 2x its
+ * hardware threads, on a 256-core, 512-thread machine. Run with `make micro`;
+ * prints a table, and the Google Benchmark JSON with --json.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbench/gbc.h"
+#include "topo/topo.h"
+
+#define MACHINE_256 "pack:2 numa:4 l3:4 core:8 pu:2"
+
+static struct topo big;
+
+static void load_256(gbc_state *st, void *arg)
+{
+	(void)arg;
+	while (gbc_keep_running(st)) {
+		struct topo t;
+		if (topo_load(&t, MACHINE_256, NULL)) {
+			gbc_skip_with_error(st, "topo_load failed");
+			return;
+		}
+		topo_free(&t);
+	}
+}
+
+static void plan_512(gbc_state *st, void *arg)
+{
+	enum topo_policy p = (enum topo_policy)(long)arg;
+	unsigned n = 2 * big.npu;
+	const struct topo_place **pl = malloc(n * sizeof(*pl));
+	unsigned sink = 0;
+	while (gbc_keep_running(st)) {
+		topo_plan(&big, p, n, pl);
+		sink += pl[n - 1]->pu_os; /* the plan is used: it cannot be optimised away */
+	}
+	gbc_set_counter(st, "last_cpu", sink ? (double)pl[n - 1]->pu_os : 0, GBC_COUNTER_DEFAULT);
+	free(pl);
+}
+
+static void sweep(gbc_state *st, void *arg)
+{
+	(void)arg;
+	unsigned out[16], total = 0;
+	while (gbc_keep_running(st))
+		total += topo_sweep(&big, out, 16);
+	gbc_set_counter(st, "points", total ? (double)out[0] : 0, GBC_COUNTER_DEFAULT);
+}
+
+static int print_table(const char *json, size_t len, void *arg)
+{
+	json_error_t err;
+	json_t *doc = json_loadb(json, len, 0, &err);
+	if (!doc)
+		return -1;
+	if (arg)
+		fwrite(json, 1, len, stdout);
+	size_t i;
+	json_t *b;
+	fprintf(stderr, "%-40s %14s\n", "benchmark (256 cores, 512 threads)", "median of 3");
+	json_array_foreach(json_object_get(doc, "benchmarks"), i, b)
+	{
+		const char *agg = json_string_value(json_object_get(b, "aggregate_name"));
+		if (!agg || strcmp(agg, "median"))
+			continue;
+		fprintf(stderr, "%-40s %11.2f %s\n", json_string_value(json_object_get(b, "run_name")),
+			json_number_value(json_object_get(b, "real_time")),
+			json_string_value(json_object_get(b, "time_unit")));
+	}
+	json_decref(doc);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	if (topo_load(&big, MACHINE_256, NULL)) {
+		fprintf(stderr, "concur-micro: cannot load the synthetic machine\n");
+		return 1;
+	}
+	struct gbc_bench_opts us = {.unit = GBC_US};
+	gbc_register("topo/load/synthetic-256", load_256, NULL, &us);
+	static const enum topo_policy policies[] = {TOPO_CORE, TOPO_COMPACT, TOPO_SCATTER, TOPO_PU};
+	for (unsigned k = 0; k < 4; k++) {
+		char name[64];
+		snprintf(name, sizeof(name), "topo/plan/%s/workers:1024", topo_policy_name(policies[k]));
+		gbc_register(name, plan_512, (void *)(long)policies[k], &us);
+	}
+	gbc_register("topo/sweep", sweep, NULL, &us);
+	const struct gbc_output out = {.sink = print_table, .arg = json ? &json : NULL};
+	const struct gbc_run_opts ropts = {.repetitions = 3};
+	long n = gbc_run(&ropts, &out);
+	topo_free(&big);
+	return n > 0 ? 0 : 1;
+}
