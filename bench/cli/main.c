@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -488,6 +489,7 @@ int main(int argc, char **argv)
 	struct cc_run_info info = {.out_path = out, .argc = argc, .argv = argv,
 				   .doctor = doctor_json(findings, nfind, 0.25)};
 	rc = cc_run(&plan, &info);
+	json_decref(info.doctor);
 	cc_plan_free(&plan);
 	topo_free(&topo);
 	return rc;

@@ -20,7 +20,7 @@ struct cc_run_info {
 	const char *out_path;
 	int argc;
 	char **argv;
-	json_t *doctor; /* the doctor's findings before the run; the report takes it over */
+	json_t *doctor; /* the doctor's findings before the run; owned by the caller */
 };
 
 /* Makes this process a subreaper so that no descendant escapes reaping. Call once, early. */
