@@ -26,27 +26,18 @@ const struct cc_suite *cc_suite_find(const char *name)
 	return NULL;
 }
 
-static void add_unique(unsigned *v, unsigned *n, unsigned max, unsigned x)
-{
-	for (unsigned k = 0; k < *n; k++)
-		if (v[k] == x)
-			return;
-	if (*n < max)
-		v[(*n)++] = x;
-}
-
 unsigned cc_default_workers(const struct cc_suite *suite, const struct topo *t, unsigned *out, unsigned max)
 {
 	unsigned n = 0;
 	if (suite->sweep_max) {
-		for (unsigned w = 1; w <= suite->sweep_max; w++)
-			add_unique(out, &n, max, w);
+		for (unsigned w = 1; w <= suite->sweep_max && n < max; w++)
+			out[n++] = w;
 		return n;
 	}
-	unsigned sweep[16], m = topo_sweep(t, sweep, 16);
-	for (unsigned k = 0; k < m; k++)
+	unsigned sweep[16], m = topo_sweep(t, sweep, 16); /* sorted, no repeats */
+	for (unsigned k = 0; k < m && n < max; k++)
 		if (suite->oversubscribe || sweep[k] <= t->npu)
-			add_unique(out, &n, max, sweep[k]);
+			out[n++] = sweep[k];
 	return n;
 }
 
