@@ -144,7 +144,15 @@ static void a_256_core_machine(void **state)
 	load(&t, HUGE);
 	assert_int_equal(t.ncore, 256);
 	assert_plan(&t, TOPO_SCATTER, 4, false, 0, 256, 64, 320);
+	assert_plan(&t, TOPO_CORE, 4, false, 0, 64, 256, 320);
 	assert_plan(&t, TOPO_COMPACT, 2, false, 0, 2);
+	assert_plan(&t, TOPO_PU, 3, false, 0, 1, 2);
+	unsigned os[513];
+	bool over;
+	plan_os(&t, TOPO_PU, 513, os, &over);
+	assert_true(over);
+	assert_int_equal(os[511], 511);
+	assert_int_equal(os[512], 0); /* wraps round */
 	/* every core exactly once in the scatter order */
 	unsigned seen[256] = {0};
 	for (unsigned k = 0; k < 256; k++)
