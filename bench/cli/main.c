@@ -245,6 +245,31 @@ static int set_out(struct cli *cli, const char *v)
 	return 0;
 }
 
+/* An unsigned count from min to max for flag. */
+static int set_count(struct cli *cli, const char *flag, const char *v, uint64_t min, uint64_t max, unsigned *out)
+{
+	uint64_t n;
+	if (parse_u64(v, min, max, &n))
+		return bad(cli, "%s: '%s' is not a whole number from %" PRIu64 " to %" PRIu64, flag, v, min, max);
+	*out = (unsigned)n;
+	return 0;
+}
+
+static int set_queue(struct cli *cli, const char *v)
+{
+	return set_count(cli, "--queue", v, 1, 1u << 24, &cli->sel.mopts.queue);
+}
+
+static int set_spin(struct cli *cli, const char *v)
+{
+	return set_count(cli, "--spin-ns", v, 0, 1000000000, &cli->sel.mopts.spin_ns);
+}
+
+static int set_max_live(struct cli *cli, const char *v)
+{
+	return set_count(cli, "--max-live", v, 1, 1u << 22, &cli->sel.mopts.max_live);
+}
+
 static int set_timeout(struct cli *cli, const char *v)
 {
 	char *end;
@@ -300,6 +325,11 @@ static const struct opt opts[] = {
 	{"param", "[wl.]name=value", "set a workload parameter (repeatable)", set_param, PLAN},
 	{"out", "FILE", "results file (default results/<machine-id>/<UTC time>.json)", set_out, V_RUN},
 	{"timeout", "SECONDS", "watchdog per benchmark repetition (default 600)", set_timeout, V_RUN},
+	{"queue", "N", "pool queue capacity, rounded up to a power of two (default 1024)", set_queue, V_RUN},
+	{"spin-ns", "NS", "idle pool workers and waiters spin this long before sleeping (default 50000)", set_spin,
+	 V_RUN},
+	{"max-live", "N", "per-task models: at most N threads or processes alive at once (default: no bound)",
+	 set_max_live, V_RUN},
 	{"max-cv", "PCT", "mark a benchmark noisy above this variation across repetitions (default 5%)", set_max_cv,
 	 V_RUN},
 	{"synthetic", "DESC", "a synthetic machine, e.g. \"pack:2 numa:2 l3:2 core:8 pu:2\"", set_synthetic, V_TOPO},
@@ -409,7 +439,7 @@ static void default_out(char *buf, size_t len)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = {.sel = {.timeout_s = 600, .max_cv = 0.05}};
+	struct cli cli = {.sel = {.timeout_s = 600, .max_cv = 0.05, .mopts = {.queue = 1024, .spin_ns = 50000}}};
 	if (argc < 2) {
 		usage(stderr);
 		return CC_EXIT_USAGE;

@@ -60,45 +60,56 @@ static long involuntary_switches(void)
 	return getrusage(RUSAGE_THREAD, &ru) == 0 ? ru.ru_nivcsw : 0;
 }
 
+void cc_worker_begin(struct cc_worker_out *out)
+{
+	struct cc_worker_info *w = &out->info;
+	w->tasks = w->nobserved = w->migrations = 0;
+	out->checksum = 0;
+	out->until_sample = 0;
+	out->nivcsw_start = involuntary_switches();
+	cc_hist_reset(&out->hist);
+	sample_cpu(w);
+}
+
+void cc_worker_task(const struct cc_job *job, struct cc_worker_out *out, uint64_t i)
+{
+	uint64_t v;
+	if (out->until_sample == 0) {
+		int64_t t0 = cc_now_ns();
+		v = job->wl->task(job->ctx, i);
+		cc_hist_record(&out->hist, (uint64_t)(cc_now_ns() - t0));
+		out->until_sample = job->latency_stride ? job->latency_stride : 1;
+	} else {
+		v = job->wl->task(job->ctx, i);
+	}
+	out->until_sample--;
+	out->checksum += cc_fold(i, v);
+	if ((++out->info.tasks & 63) == 0)
+		sample_cpu(&out->info);
+}
+
+void cc_worker_end(struct cc_worker_out *out)
+{
+	sample_cpu(&out->info);
+	out->info.nivcsw = involuntary_switches() - out->nivcsw_start;
+	out->finish_ns = cc_now_ns();
+}
+
 void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct cc_worker_out *out)
 {
-	uint64_t (*task)(const void *, uint64_t) = job->wl->task;
-	const unsigned stride = job->latency_stride ? job->latency_stride : 1;
-	uint64_t done = 0, sum = 0;
-	unsigned until_sample = 0;
-	struct cc_worker_info *w = &out->info;
-	long nivcsw = involuntary_switches();
-
-	w->nobserved = w->migrations = 0;
-	sample_cpu(w);
-	cc_hist_reset(&out->hist);
+	cc_worker_begin(out);
 	for (;;) {
 		/* relaxed: the index only hands out work; results travel through out, published by join/exit */
 		uint64_t i = atomic_fetch_add_explicit(next, 1, memory_order_relaxed);
 		if (i >= job->ntasks)
 			break;
-		uint64_t v;
-		if (until_sample == 0) {
-			int64_t t0 = cc_now_ns();
-			v = task(job->ctx, i);
-			cc_hist_record(&out->hist, (uint64_t)(cc_now_ns() - t0));
-			until_sample = stride;
-		} else {
-			v = task(job->ctx, i);
-		}
-		until_sample--;
-		sum += cc_fold(i, v);
-		if ((++done & 63) == 0)
-			sample_cpu(w);
+		cc_worker_task(job, out, i);
 	}
-	sample_cpu(w);
-	w->nivcsw = involuntary_switches() - nivcsw;
-	w->tasks = done;
-	out->checksum = sum;
-	out->finish_ns = cc_now_ns();
+	cc_worker_end(out);
 }
 
-void cc_outcome_collect(struct cc_outcome *out, const struct cc_worker_out *w, unsigned n, int64_t start_ns)
+void cc_outcome_collect(struct cc_outcome *out, const struct cc_worker_out *w, unsigned n, int64_t start_ns,
+			int64_t end_ns)
 {
 	int64_t last = start_ns;
 	out->checksum = 0;
@@ -110,7 +121,7 @@ void cc_outcome_collect(struct cc_outcome *out, const struct cc_worker_out *w, u
 		if (w[k].finish_ns > last)
 			last = w[k].finish_ns;
 	}
-	out->wall_s = (double)(last - start_ns) / 1e9;
+	out->wall_s = (double)((end_ns ? end_ns : last) - start_ns) / 1e9;
 }
 
 static long futex(atomic_uint *addr, int op, unsigned val, const struct timespec *ts)

@@ -17,6 +17,13 @@
 #include "core/workload.h"
 #include "topo/topo.h"
 
+/* Settings some models use (from --queue, --spin-ns, --max-live). */
+struct cc_model_opts {
+	unsigned queue;    /* pool queue capacity */
+	unsigned spin_ns;  /* how long idle pool workers and waiters spin before sleeping */
+	unsigned max_live; /* per-task models: most threads/processes alive at once (0: no bound) */
+};
+
 struct cc_job {
 	const struct wl_desc *wl;
 	const void *ctx; /* the workload's setup result */
@@ -25,6 +32,7 @@ struct cc_job {
 	unsigned latency_stride; /* time one task in this many (1: every task) */
 	const struct topo *topo; /* for binding */
 	const int *cpu;          /* OS CPU per worker; NULL: unpinned (the OS decides) */
+	struct cc_model_opts opts;
 };
 
 #define CC_MAX_OBSERVED 8
@@ -45,6 +53,8 @@ struct cc_worker_out {
 	struct cc_worker_info info;
 	uint64_t checksum;
 	int64_t finish_ns;
+	unsigned until_sample; /* tasks until the next timed one */
+	long nivcsw_start;
 	struct cc_hist hist;
 };
 
@@ -52,6 +62,7 @@ struct cc_outcome {
 	double spawn_s;        /* creating workers until all have passed the start gate */
 	double wall_s;         /* gate opened until the last worker finished */
 	uint64_t checksum;     /* order-independent fold of every task's result */
+	char note[160];        /* what the model wants said about this run (pool wait statistics...) */
 	struct cc_worker_info *workers; /* caller-provided, one per worker */
 	struct cc_hist *hist;   /* caller-provided; merged latencies */
 	char why[256];          /* set when run() fails */
@@ -86,11 +97,22 @@ static inline uint64_t cc_fold(uint64_t i, uint64_t v)
  * or with process the whole process) and records the outcome in out. */
 void cc_worker_bind(const struct cc_job *job, unsigned k, bool process, struct cc_worker_out *out);
 
-/* Claims tasks from *next until none are left, running, timing and folding each. */
+/*
+ * The work of a worker, the same in every model: begin (in the worker, once
+ * placed), then one call per task (run it, time one in latency_stride, fold its
+ * result, sample the CPU every 64 tasks), then end (in the worker).
+ */
+void cc_worker_begin(struct cc_worker_out *out);
+void cc_worker_task(const struct cc_job *job, struct cc_worker_out *out, uint64_t i);
+void cc_worker_end(struct cc_worker_out *out);
+
+/* begin; claim tasks from *next until none are left; end. */
 void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct cc_worker_out *out);
 
-/* Gathers the workers' reports into out (checksum, per-worker tasks, histogram, wall time). */
-void cc_outcome_collect(struct cc_outcome *out, const struct cc_worker_out *w, unsigned n, int64_t start_ns);
+/* Gathers the workers' reports into out (checksum, per-worker info, histogram). The
+ * wall time runs from start_ns to end_ns, or to the last worker's finish if end_ns is 0. */
+void cc_outcome_collect(struct cc_outcome *out, const struct cc_worker_out *w, unsigned n, int64_t start_ns,
+			int64_t end_ns);
 
 /*
  * The start gate: workers arrive and sleep; the coordinator waits for all of

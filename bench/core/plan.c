@@ -114,6 +114,7 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 	plan->repetitions = sel->repetitions ? sel->repetitions : sel->suite->repetitions;
 	plan->timeout_s = sel->timeout_s;
 	plan->max_cv = sel->max_cv;
+	plan->mopts = sel->mopts;
 
 	if (sel->filter) {
 		int rc = regcomp(&re, sel->filter, REG_EXTENDED | REG_NOSUB);

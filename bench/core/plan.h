@@ -56,6 +56,7 @@ struct cc_select {
 	unsigned nparams;
 	double timeout_s;
 	double max_cv;
+	struct cc_model_opts mopts;
 };
 
 /* One measured repetition. */
@@ -102,6 +103,7 @@ struct cc_cell {
 	bool placement_bad;             /* in some repetition a bind failed or a worker ran elsewhere */
 	char placement_why[256];
 	unsigned migrations;            /* summed over repetitions and workers */
+	char note[160];                 /* the model's note from the last repetition */
 	struct cc_worker_info *workers_info; /* from the last repetition */
 };
 
@@ -110,6 +112,7 @@ struct cc_plan {
 	unsigned repetitions;
 	double timeout_s;
 	double max_cv;
+	struct cc_model_opts mopts;
 	struct cc_instance *inst;
 	unsigned ninst;
 	struct cc_cell *cells;

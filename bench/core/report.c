@@ -217,6 +217,8 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 		json_array_append_new(wt, json_integer((json_int_t)c->workers_info[k].tasks));
 	json_object_set_new(b, "worker_tasks", wt);
 	json_object_set_new(b, "placement", placement_json(c));
+	if (c->note[0])
+		json_object_set_new(b, "model_note", json_string(c->note));
 	return b;
 }
 

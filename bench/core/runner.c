@@ -37,6 +37,7 @@ volatile sig_atomic_t cc_stop_signal;
 struct cell_report {
 	int err;
 	char why[256];
+	char note[160];
 	double spawn_s, wall_s;
 	uint64_t checksum;
 	unsigned stride;
@@ -87,7 +88,7 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 		_exit(127);
 	/* the reference run is unpinned: only its checksum counts */
 	struct cc_job job = {c->inst->wl, c->inst->ctx, c->inst->ntasks, workers, UINT_MAX, run.plan->topo,
-			     reference ? NULL : c->cpus};
+			     reference ? NULL : c->cpus, run.plan->mopts};
 	struct cc_outcome o = {.workers = r->workers, .hist = &r->hist};
 	struct rusage s0, s1, c0, c1;
 
@@ -113,6 +114,7 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	r->spawn_s = o.spawn_s;
 	r->wall_s = o.wall_s;
 	r->checksum = o.checksum;
+	memcpy(r->note, o.note, sizeof(r->note));
 out:
 	memcpy(r->why, o.why, sizeof(r->why));
 	_exit(0);
@@ -346,6 +348,7 @@ static void cell_rep(gbc_state *st, struct cc_cell *c)
 	memcpy(c->workers_info, r->workers, c->workers * sizeof(*r->workers));
 	cc_cell_check_placement(c);
 	c->latency_stride = r->stride;
+	memcpy(c->note, r->note, sizeof(c->note));
 	munmap(r, size);
 
 	while (gbc_keep_running(st))

@@ -2,3 +2,4 @@
 MODEL(model_serial)
 MODEL(model_threads)
 MODEL(model_processes)
+MODEL(model_thread_pool)

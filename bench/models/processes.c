@@ -95,7 +95,7 @@ static int processes_run(const struct cc_job *job, struct cc_outcome *out)
 	err = reap_all(pids, forked, out->why, sizeof(out->why));
 	if (!err) {
 		out->spawn_s = (double)(start - t0) / 1e9;
-		cc_outcome_collect(out, sh->w, n, start);
+		cc_outcome_collect(out, sh->w, n, start, 0);
 	}
 	munmap(sh, size);
 	return err;

@@ -12,7 +12,7 @@ static int serial_run(const struct cc_job *job, struct cc_outcome *out)
 	int64_t start = cc_now_ns();
 	cc_worker_loop(job, &next, &w);
 	out->spawn_s = 0; /* nothing is created */
-	cc_outcome_collect(out, &w, 1, start);
+	cc_outcome_collect(out, &w, 1, start, 0);
 	return 0;
 }
 

@@ -64,7 +64,7 @@ join:
 		pthread_join(tid[k], NULL);
 	if (!err) {
 		out->spawn_s = (double)(start - t0) / 1e9;
-		cc_outcome_collect(out, w, n, start);
+		cc_outcome_collect(out, w, n, start, 0);
 	}
 out:
 	free(tid);

@@ -92,6 +92,15 @@ class Base(unittest.TestCase):
     def cells(self, doc):
         return {b["name"]: b for b in doc["concur"]["benchmarks"]}
 
+    def listed(self, *args):
+        """What `concur list` says the same selection runs: the expected cells, whatever the models."""
+        p = self.concur("list", *args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return p.stdout.split()
+
+    def all_models(self):
+        return {n.split("/")[2] for n in self.listed("--suite", "smoke")}
+
 
 class Usage(Base):
     def test_bad_flags_exit_2_naming_the_flag(self):
@@ -147,9 +156,13 @@ class Usage(Base):
         names = p.stdout.split()
         self.assertIn("cpu/hash/serial/workers:1/pin:core", names)
         self.assertIn("cpu/spin/processes/workers:2/pin:core", names)
-        self.assertEqual(len(names), 10)
+        models = self.all_models()
+        self.assertTrue({"serial", "threads", "processes", "thread-pool"} <= models)
+        # per workload: serial once, every other model at 1 and 2 workers
+        self.assertEqual(len(names), 2 * (1 + 2 * (len(models) - 1)))
+        self.assertEqual(len(set(names)), len(names))
         for n in names:
-            self.assertRegex(n, r"^cpu/(hash|spin)/(serial|threads|processes)/workers:\d+/pin:core$")
+            self.assertRegex(n, r"^cpu/(hash|spin)/[a-z-]+/workers:\d+/pin:core$")
         p = self.concur("list", "--models", "threads", "--workers", "3,1", "--filter", "hash")
         self.assertEqual(p.stdout.split(), ["cpu/hash/threads/workers:3/pin:core", "cpu/hash/threads/workers:1/pin:core"])
 
@@ -162,15 +175,16 @@ class Run(Base):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertLess(time.time() - start, 120)
         self.assertEqual(p.stdout, "", "results go to the file, progress to stderr")
-        self.assertIn("[1/10] cpu/hash/serial/workers:1/pin:core", p.stderr)
+        expected = self.listed("--suite", "smoke")
+        self.assertIn(f"[1/{len(expected)}] cpu/hash/serial/workers:1/pin:core", p.stderr)
         self.assertRegex(p.stderr, r"threads\s+2\s+core\s+[\d.]+\s+[\d.]+x")
         self.assertIn("results written to " + o, p.stderr)
         doc = load_results(o)
         self.assertValid(doc)
         cells = self.cells(doc)
-        self.assertEqual(len(cells), 10)
+        self.assertEqual(sorted(cells), sorted(expected))
         models = {c["model"] for c in cells.values()}
-        self.assertEqual(models, {"serial", "threads", "processes"})
+        self.assertEqual(models, self.all_models())
         for wl in ["hash", "spin"]:
             sums = {c["checksum"] for c in cells.values() if c["workload"] == wl}
             self.assertEqual(len(sums), 1, f"{wl}: every model must compute what serial computes")
@@ -241,7 +255,8 @@ class Placement(Base):
         doc = load_results(o)
         self.assertValid(doc)
         cells = self.cells(doc)
-        self.assertEqual(len(cells), 5 * 5)
+        self.assertEqual(sorted(cells), sorted(self.listed("--suite", "smoke", "--workloads", "hash", "--pin",
+                                                           "core,compact,scatter,pu,none")))
         for c in cells.values():
             pl = c["placement"]
             self.assertTrue(pl["valid"], pl)

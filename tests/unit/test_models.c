@@ -46,7 +46,7 @@ static void teardown(const struct wl_desc *wl, void *ctx)
 static void run(const struct cc_model *m, const struct wl_desc *wl, void *ctx, unsigned workers, uint64_t ntasks,
 		struct ran *r)
 {
-	struct cc_job job = {wl, ctx, ntasks, workers, 1, NULL, NULL};
+	struct cc_job job = {wl, ctx, ntasks, workers, 1, NULL, NULL, {.queue = 64, .spin_ns = 10000}};
 	memset(r, 0, sizeof(*r));
 	r->out.workers = r->workers;
 	r->out.hist = &r->hist;
