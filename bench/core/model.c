@@ -35,10 +35,10 @@ void cc_worker_bind(const struct cc_job *job, unsigned k, bool process, struct c
 	out->info.bind_err = job->cpu ? topo_bind(job->topo, (unsigned)job->cpu[k], process, why, sizeof(why)) : 0;
 }
 
-/* Notes the CPU this worker is on now: a new one is a migration. */
-static void sample_cpu(struct cc_worker_info *w)
+static void sample_cpu(struct cc_worker_info *w) { cc_worker_note_cpu(w, sched_getcpu()); }
+
+void cc_worker_note_cpu(struct cc_worker_info *w, int cpu)
 {
-	int cpu = sched_getcpu();
 	if (w->nobserved && w->observed[w->nobserved - 1] == cpu)
 		return;
 	for (unsigned k = 0; k < w->nobserved; k++)

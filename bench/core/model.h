@@ -106,6 +106,9 @@ void cc_worker_begin(struct cc_worker_out *out);
 void cc_worker_task(const struct cc_job *job, struct cc_worker_out *out, uint64_t i);
 void cc_worker_end(struct cc_worker_out *out);
 
+/* Notes that the worker was seen on cpu: a change from the last one is a migration. */
+void cc_worker_note_cpu(struct cc_worker_info *w, int cpu);
+
 /* begin; claim tasks from *next until none are left; end. */
 void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct cc_worker_out *out);
 

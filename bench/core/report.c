@@ -349,13 +349,13 @@ void cc_report_summary(FILE *f, const struct cc_plan *p)
 		fprintf(f, "\n%s/%s  (%" PRIu64 " tasks", wl_class_name(in->wl->cls), in->wl->name, in->ntasks);
 		for (unsigned k = 0; k < wl_param_count(in->wl); k++)
 			fprintf(f, ", %s=%" PRId64, in->wl->params[k].name, in->params[k]);
-		fprintf(f, ")\n  %-12s %7s %-8s %12s %9s %10s  %s\n", "model", "workers", "pin", "median ms", "speedup",
+		fprintf(f, ")\n  %-16s %7s %-8s %12s %9s %10s  %s\n", "model", "workers", "pin", "median ms", "speedup",
 			"cpu s", "notes");
 		for (unsigned k = 0; k < p->ncells; k++) {
 			const struct cc_cell *c = &p->cells[k];
 			if (c->inst != in || !c->reps_seen)
 				continue;
-			fprintf(f, "  %-12s %7u %-8s ", c->model->name, c->workers, topo_policy_name(c->pin));
+			fprintf(f, "  %-16s %7u %-8s ", c->model->name, c->workers, topo_policy_name(c->pin));
 			if (c->nreps)
 				fprintf(f, "%12.3f ", cc_cell_median_wall(c) * 1e3);
 			else

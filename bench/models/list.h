@@ -2,4 +2,7 @@
 MODEL(model_serial)
 MODEL(model_threads)
 MODEL(model_processes)
+MODEL(model_thread_per_task)
+MODEL(model_process_per_task)
 MODEL(model_thread_pool)
+MODEL(model_process_pool)

@@ -111,26 +111,57 @@ static void a_different_result_changes_the_checksum(void **state)
 }
 
 /* A worker process that misbehaves (fault params: mode, at, where=1) fails the run, saying how. */
-static void assert_worker_failure(const int64_t *fault, unsigned workers, const char *why)
+static void assert_worker_failure(const struct cc_model *m, const int64_t *fault, unsigned workers,
+				  const char *why)
 {
 	static struct ran got;
 	void *ctx = setup(&wl_test_fault, fault);
-	run(&model_processes, &wl_test_fault, ctx, workers, 50, &got);
+	run(m, &wl_test_fault, ctx, workers, 50, &got);
 	teardown(&wl_test_fault, ctx);
 	assert_int_equal(got.rc, -ECHILD);
 	assert_non_null(strstr(got.out.why, why));
 }
 
+static const struct cc_model *const forking[] = {&model_processes, &model_process_per_task, &model_process_pool};
+
 static void crashed_worker_fails_the_run(void **state)
 {
 	(void)state;
-	assert_worker_failure((const int64_t[]){1, 5, 1}, 2, "killed by signal 11");
+	for (unsigned k = 0; k < 3; k++)
+		assert_worker_failure(forking[k], (const int64_t[]){1, 5, 1}, 2, "killed by signal 11");
+	assert_worker_failure(&model_process_pool, (const int64_t[]){1, 5, 1}, 2, "task 5 failed");
 }
 
 static void worker_exit_status_is_reported(void **state)
 {
 	(void)state;
-	assert_worker_failure((const int64_t[]){3, 0, 1}, 3, "exited with status 3");
+	for (unsigned k = 0; k < 3; k++)
+		assert_worker_failure(forking[k], (const int64_t[]){3, 0, 1}, 3, "exited with status 3");
+}
+
+/* --max-live bounds the per-task models without changing what they compute. */
+static void per_task_models_respect_max_live(void **state)
+{
+	(void)state;
+	static struct ran ref, got;
+	void *ctx = setup(&wl_cpu_hash, NULL);
+	run(&model_serial, &wl_cpu_hash, ctx, 1, 40, &ref);
+	const struct cc_model *per_task[] = {&model_thread_per_task, &model_process_per_task};
+	for (unsigned m = 0; m < 2; m++) {
+		for (unsigned live = 1; live <= 3; live += 2) {
+			struct cc_job job = {&wl_cpu_hash, ctx, 40, 2, 1, NULL, NULL, {.max_live = live}};
+			memset(&got, 0, sizeof(got));
+			got.out.workers = got.workers;
+			got.out.hist = &got.hist;
+			assert_int_equal(per_task[m]->run(&job, &got.out), 0);
+			assert_int_equal(got.out.checksum, ref.out.checksum);
+			char want[32];
+			snprintf(want, sizeof(want), "at most %u alive", live);
+			assert_non_null(strstr(got.out.note, want));
+			assert_int_equal(got.workers[0].tasks + got.workers[1].tasks, 40);
+		}
+	}
+	teardown(&wl_cpu_hash, ctx);
 }
 
 static void fold_is_order_independent(void **state)
@@ -150,6 +181,7 @@ int main(void)
 		cmocka_unit_test(a_different_result_changes_the_checksum),
 		cmocka_unit_test(crashed_worker_fails_the_run),
 		cmocka_unit_test(worker_exit_status_is_reported),
+		cmocka_unit_test(per_task_models_respect_max_live),
 		cmocka_unit_test(fold_is_order_independent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
