@@ -1,15 +1,16 @@
 /*
  * Micro-benchmarks of planning for big machines: loading a synthetic topology
  * (which computes the scatter order) and planning every policy for 2x its
- * hardware threads, on a 256-core, 512-thread machine. Run with `make micro`;
- * prints a table, and the Google Benchmark JSON with --json.
+ * hardware threads, on a 256-core, 512-thread machine. Also main() of
+ * concur-micro: `make micro` prints a table of medians; --json prints the
+ * Google Benchmark JSON as well.
  */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "gbench/gbc.h"
+#include "micro/micro.h"
 #include "topo/topo.h"
 
 #define MACHINE_256 "pack:2 numa:4 l3:4 core:8 pu:2"
@@ -62,27 +63,25 @@ static int print_table(const char *json, size_t len, void *arg)
 		fwrite(json, 1, len, stdout);
 	size_t i;
 	json_t *b;
-	fprintf(stderr, "%-40s %14s\n", "benchmark (256 cores, 512 threads)", "median of 3");
+	fprintf(stderr, "%-50s %14s\n", "benchmark (topo: a 256-core, 512-thread machine)", "median of 3");
 	json_array_foreach(json_object_get(doc, "benchmarks"), i, b)
 	{
 		const char *agg = json_string_value(json_object_get(b, "aggregate_name"));
 		if (!agg || strcmp(agg, "median"))
 			continue;
-		fprintf(stderr, "%-40s %11.2f %s\n", json_string_value(json_object_get(b, "run_name")),
-			json_number_value(json_object_get(b, "real_time")),
-			json_string_value(json_object_get(b, "time_unit")));
+		json_t *per_task = json_object_get(b, "ns_per_task");
+		fprintf(stderr, "%-50s %11.2f %s\n", json_string_value(json_object_get(b, "run_name")),
+			per_task ? json_number_value(per_task) : json_number_value(json_object_get(b, "real_time")),
+			per_task ? "ns per task" : json_string_value(json_object_get(b, "time_unit")));
 	}
 	json_decref(doc);
 	return 0;
 }
 
-int main(int argc, char **argv)
+int micro_register_topo(void)
 {
-	bool json = argc > 1 && !strcmp(argv[1], "--json");
-	if (topo_load(&big, MACHINE_256, NULL)) {
-		fprintf(stderr, "concur-micro: cannot load the synthetic machine\n");
-		return 1;
-	}
+	if (topo_load(&big, MACHINE_256, NULL))
+		return -1;
 	struct gbc_bench_opts us = {.unit = GBC_US};
 	gbc_register("topo/load/synthetic-256", load_256, NULL, &us);
 	static const enum topo_policy policies[] = {TOPO_CORE, TOPO_COMPACT, TOPO_SCATTER, TOPO_PU};
@@ -92,8 +91,19 @@ int main(int argc, char **argv)
 		gbc_register(name, plan_512, (void *)(long)policies[k], &us);
 	}
 	gbc_register("topo/sweep", sweep, NULL, &us);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	bool json = argc > 1 && !strcmp(argv[1], "--json");
+	const char *filter = argc > 1 && !json ? argv[1] : argc > 2 ? argv[2] : NULL;
+	if (micro_register_topo() || micro_register_pools()) {
+		fprintf(stderr, "concur-micro: cannot load a topology\n");
+		return 1;
+	}
 	const struct gbc_output out = {.sink = print_table, .arg = json ? &json : NULL};
-	const struct gbc_run_opts ropts = {.repetitions = 3};
+	const struct gbc_run_opts ropts = {.filter = filter, .repetitions = 3};
 	long n = gbc_run(&ropts, &out);
 	topo_free(&big);
 	return n > 0 ? 0 : 1;
