@@ -238,11 +238,13 @@ static void spawn_process(gbc_state *st, void *arg)
 	unbind_caller();
 }
 
-static struct placement places[16];
+static struct placement places[32];
 static unsigned nplaces;
 
 static const struct placement *place(int caller, int w0, int w1, unsigned spin, unsigned workers)
 {
+	if (nplaces == sizeof(places) / sizeof(places[0]))
+		abort(); /* a broken invariant: the table is sized for the benchmarks below */
 	places[nplaces] = (struct placement){caller, {w0, w1}, spin, workers};
 	return &places[nplaces++];
 }
