@@ -44,6 +44,8 @@ need cmocka libcmocka-dev libcmocka-devel have_pc cmocka
 # The end-to-end tests validate results against docs/result.schema.json with a
 # real JSON Schema validator rather than a home-made subset.
 need "python3 jsonschema (tests)" python3-jsonschema python3-jsonschema have_py jsonschema
+# The pool tests also run under valgrind, which must find no leak.
+need "valgrind (tests)" valgrind valgrind have_cmd valgrind
 
 if [ ${#missing_apt[@]} -eq 0 ]; then
   echo "concur: deps: all dependencies present" >&2

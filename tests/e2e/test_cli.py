@@ -129,6 +129,9 @@ class Usage(Base):
         self.assertUsageError(["run", "smoke"], "unexpected argument 'smoke'")
         self.assertUsageError(["list", "--out", o], "unknown option '--out'")
         self.assertUsageError(["run", "--pin", "sideways"], "--pin", "scatter")
+        for flag, bad in [("--queue", "0"), ("--queue", "-4"), ("--spin-ns", "-1"), ("--spin-ns", "lots"),
+                          ("--max-live", "0"), ("--max-live", "1e3")]:
+            self.assertUsageError(["run", flag, bad], flag)
         self.assertUsageError(["run", "--workers", "auto", "--pin", "none"], "--workers auto", "--pin")
         self.assertUsageError(["run", "--json"], "unknown option '--json'")
         self.assertUsageError(["doctor", "--json=yes"], "--json takes no value")
@@ -380,14 +383,39 @@ class Failures(Base):
 
     def test_hung_cell_times_out_and_is_killed(self):
         start = time.time()
-        p, cells = self.run_fault("--param", "mode=2", "--param", "where=1", "--models", "processes,threads",
-                                  "--workers", "2", "--timeout", "1", "--repetitions", "2")
+        p, cells = self.run_fault("--param", "mode=2", "--param", "where=1", "--models",
+                                  "processes,threads,process-pool,process-per-task", "--workers", "2",
+                                  "--timeout", "1", "--repetitions", "2")
         self.assertLess(time.time() - start, 60)
         self.assertEqual(p.returncode, 1)
-        c = cells["cpu/fault/processes/workers:2/pin:core"]
-        self.assertEqual(c["status"], "timeout")
-        self.assertIn("timed out", c["error"])
+        for model in ["processes", "process-pool", "process-per-task"]:
+            c = cells[f"cpu/fault/{model}/workers:2/pin:core"]
+            self.assertEqual(c["status"], "timeout", model)
+            self.assertIn("timed out", c["error"])
         self.assertEqual(cells["cpu/fault/threads/workers:2/pin:core"]["status"], "ok")
+
+    def test_pool_worker_crash_is_recorded(self):
+        p, cells = self.run_fault("--param", "mode=1", "--param", "where=1", "--param", "at=3",
+                                  "--models", "process-pool,thread-pool", "--workers", "2")
+        self.assertEqual(p.returncode, 1)
+        c = cells["cpu/fault/process-pool/workers:2/pin:core"]
+        self.assertEqual(c["status"], "failed")
+        self.assertIn("task 3 failed", c["error"])
+        self.assertIn("killed by signal 11", c["error"])
+        self.assertEqual(cells["cpu/fault/thread-pool/workers:2/pin:core"]["status"], "ok")
+
+    def test_pool_and_per_task_notes(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "spin", "--workers", "2", "--max-live", "3",
+                        "--queue", "8", "--spin-ns", "0", "--models", "thread-pool,thread-per-task,process-pool",
+                        "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        cells = self.cells(load_results(o))
+        self.assertIn("spin 0 ns, queue 8", cells["cpu/spin/thread-pool/workers:2/pin:core"]["model_note"])
+        note = cells["cpu/spin/thread-per-task/workers:2/pin:core"]["model_note"]
+        self.assertRegex(note, r"at most [123] alive \(--max-live\)")
+        self.assertEqual(cells["cpu/spin/thread-per-task/workers:2/pin:core"]["spawn_s"]["max"], 0)
+        self.assertGreater(cells["cpu/spin/process-pool/workers:2/pin:core"]["spawn_s"]["min"], 0)
 
 
 class Signals(Base):
