@@ -22,7 +22,11 @@ struct map {
 	_Alignas(64) atomic_uint_fast64_t left; /* tasks not yet finished */
 	atomic_int first_err;
 	struct tpool_future done; /* completed when left reaches 0 */
+	/* Range entries that may still touch the map: each worker lets go after its last
+	 * access, so the map outlives its completion until the last one has (then it is freed). */
+	atomic_uint refs;
 };
+
 
 struct worker {
 	struct tpool *pool;
@@ -70,6 +74,13 @@ static void map_finished(struct tpool *p, struct map *m, uint64_t count)
 		complete(p, &m->done, 0, atomic_load(&m->first_err));
 }
 
+/* The last access of a range entry to its map. */
+static void map_release(struct tpool *p, struct map *m)
+{
+	if (atomic_fetch_sub(&m->refs, 1) == 1)
+		bell_ring(&p->done, true);
+}
+
 static uint64_t run_range(struct tpool *p, struct map *m, unsigned worker)
 {
 	uint64_t ran = 0, i;
@@ -83,6 +94,7 @@ static uint64_t run_range(struct tpool *p, struct map *m, unsigned worker)
 		ran++;
 	}
 	map_finished(p, m, ran);
+	map_release(p, m);
 	return ran;
 }
 
@@ -237,6 +249,12 @@ int tpool_wait(struct tpool *p, struct tpool_future *f)
 	return f->err;
 }
 
+static bool map_unheld(void *arg)
+{
+	struct map *m = arg;
+	return atomic_load(&m->refs) == 0;
+}
+
 int tpool_map(struct tpool *p, tpool_fn *fn, void *ctx, uint64_t n, tpool_each *each, void *arg)
 {
 	if (!n)
@@ -250,16 +268,23 @@ int tpool_map(struct tpool *p, tpool_fn *fn, void *ctx, uint64_t n, tpool_each *
 	atomic_init(&m->first_err, 0);
 	tpool_future_init(&m->done, NULL, NULL);
 	unsigned ranges = n < p->nthreads ? (unsigned)n : p->nthreads, queued = 0;
+	atomic_init(&m->refs, ranges);
 	int rc = 0;
-	for (; queued < ranges && !rc; queued++) {
+	while (queued < ranges) {
 		struct pool_entry e = {NULL, NULL, 0, m, ENTRY_RANGE};
-		rc = push(p, &e);
+		if ((rc = push(p, &e)))
+			break;
+		queued++;
 	}
-	if (rc && queued == 1) { /* shutting down before any range was queued */
-		free(m);
-		return rc;
+	if (queued < ranges) { /* shutting down: the ranges never queued hold nothing */
+		first_error(m, rc);
+		if (atomic_fetch_sub(&m->refs, ranges - queued) == ranges - queued) {
+			free(m);
+			return rc;
+		}
 	}
 	tpool_wait(p, &m->done);
+	bell_wait(&p->done, map_unheld, m, p->o.spin_ns, -1, NULL);
 	rc = m->done.err;
 	free(m);
 	return rc;
@@ -292,6 +317,7 @@ unsigned tpool_shutdown(struct tpool *p, bool wait)
 			uint64_t taken = atomic_exchange(&m->next, m->n);
 			first_error(m, -ECANCELED);
 			map_finished(p, m, taken < m->n ? m->n - taken : 0);
+			map_release(p, m);
 		} else if (e.target) {
 			complete(p, e.target, 0, -ECANCELED);
 		}

@@ -155,9 +155,11 @@ static void per_task_models_respect_max_live(void **state)
 			got.out.hist = &got.hist;
 			assert_int_equal(per_task[m]->run(&job, &got.out), 0);
 			assert_int_equal(got.out.checksum, ref.out.checksum);
-			char want[32];
-			snprintf(want, sizeof(want), "at most %u alive", live);
-			assert_non_null(strstr(got.out.note, want));
+			/* a bound, not a target: fewer are alive when tasks end before the next starts */
+			const char *at = strstr(got.out.note, "at most ");
+			assert_non_null(at);
+			unsigned alive = (unsigned)strtoul(at + 8, NULL, 10);
+			assert_true(alive >= 1 && alive <= live);
 			assert_int_equal(got.workers[0].tasks + got.workers[1].tasks, 40);
 		}
 	}
