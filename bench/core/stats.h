@@ -1,0 +1,20 @@
+/* Statistics for comparing results: medians, median absolute deviation, the Mann-Whitney U test. */
+#ifndef CONCUR_STATS_H
+#define CONCUR_STATS_H
+
+#include <stddef.h>
+
+/* Median absolute deviation of v[0..n) (v is not changed). */
+double cc_mad(const double *v, size_t n);
+
+struct cc_utest {
+	double u;     /* the smaller of U(a) and U(b) */
+	double p;     /* two-sided p-value */
+	double p_min; /* the smallest p these sample sizes can give: a test that cannot reach alpha means nothing */
+	int exact;    /* 1: exact distribution (no ties, small samples); 0: normal approximation with tie correction */
+};
+
+/* Two-sided Mann-Whitney U test of a[0..na) against b[0..nb). 0, or -EINVAL when a sample is empty. */
+int cc_mann_whitney(const double *a, size_t na, const double *b, size_t nb, struct cc_utest *out);
+
+#endif
