@@ -25,7 +25,7 @@
 #include "core/runner.h"
 #include "topo/topo.h"
 
-enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8 };
+enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8, V_COMPARE = 16 };
 
 struct cli {
 	const char *verb;
@@ -34,6 +34,9 @@ struct cli {
 	const char *out;
 	const char *synthetic, *xml;
 	bool json;
+	struct cc_compare_opts cmp;
+	const char *args[8]; /* positional arguments, for the verbs that take files */
+	unsigned nargs;
 	char err[PATH_MAX + 512];
 };
 
@@ -310,6 +313,41 @@ static int set_json(struct cli *cli, const char *v)
 	return 0;
 }
 
+/* A percentage ("5%" or "5") or, for --alpha, a probability; into a fraction. */
+static int set_fraction(struct cli *cli, const char *flag, const char *v, bool percent, double *out)
+{
+	char *end;
+	double x = strtod(v, &end);
+	bool sign = *end == '%';
+	if (end == v || end[sign] || !isfinite(x) || x <= 0 || (percent ? x >= 1000 : x >= 1) || (sign && !percent))
+		return bad(cli, "%s: '%s' is not %s", flag, v, percent ? "a positive percentage such as 5%" :
+									     "a probability between 0 and 1 such as 0.01");
+	*out = percent ? x / 100 : x;
+	return 0;
+}
+
+static int set_threshold(struct cli *cli, const char *v)
+{
+	return set_fraction(cli, "--threshold", v, true, &cli->cmp.threshold);
+}
+
+static int set_alpha(struct cli *cli, const char *v) { return set_fraction(cli, "--alpha", v, false, &cli->cmp.alpha); }
+
+static int set_gate(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->cmp.gate = true;
+	return 0;
+}
+
+static int set_format(struct cli *cli, const char *v)
+{
+	if (strcmp(v, "table") && strcmp(v, "md") && strcmp(v, "json"))
+		return bad(cli, "--format: '%s' is not one of table, md, json", v);
+	cli->cmp.format = v;
+	return 0;
+}
+
 #define PLAN (V_RUN | V_LIST)
 static const struct opt opts[] = {
 	{"suite", "S", "smoke, quick, standard (default) or full", set_suite, PLAN},
@@ -335,6 +373,11 @@ static const struct opt opts[] = {
 	{"synthetic", "DESC", "a synthetic machine, e.g. \"pack:2 numa:2 l3:2 core:8 pu:2\"", set_synthetic, V_TOPO},
 	{"xml", "FILE", "a machine exported by hwloc (lstopo file.xml)", set_xml, V_TOPO},
 	{"json", NULL, "print JSON instead of text", set_json, V_TOPO | V_DOCTOR},
+	{"threshold", "PCT", "a change smaller than this is not a regression (default 5%)", set_threshold, V_COMPARE},
+	{"alpha", "P", "significance level of the Mann-Whitney U test (default 0.01)", set_alpha, V_COMPARE},
+	{"gate", NULL, "exit 1 when a benchmark is significantly slower beyond threshold and noise", set_gate,
+	 V_COMPARE},
+	{"format", "F", "table (default), md or json", set_format, V_COMPARE},
 	{0},
 };
 
@@ -347,8 +390,12 @@ static const struct {
 	{"list", V_LIST, "print every benchmark the selection would run, one a line"},
 	{"topo", V_TOPO, "the topology, the worker sweep, and the placement plan for --workers/--pin"},
 	{"doctor", V_DOCTOR, "check this machine for sources of noise, with remedies"},
+	{"compare", V_COMPARE, "BASE.json NEW.json: medians, change, U test, verdicts; --gate for CI"},
 	{0},
 };
+
+/* How many file arguments a verb takes. */
+static unsigned verb_args(enum verb v) { return v == V_COMPARE ? 2 : 0; }
 
 static void usage(FILE *f)
 {
@@ -397,8 +444,14 @@ static int parse_opts(struct cli *cli, int argc, char **argv, int first)
 			usage(stdout);
 			exit(CC_EXIT_OK);
 		}
-		if (strncmp(a, "--", 2))
-			return usage_error(cli->verb, (snprintf(cli->err, sizeof(cli->err), "unexpected argument '%s'", a), cli->err));
+		if (strncmp(a, "--", 2)) {
+			if (cli->nargs < verb_args(cli->v)) {
+				cli->args[cli->nargs++] = a;
+				continue;
+			}
+			snprintf(cli->err, sizeof(cli->err), "unexpected argument '%s'", a);
+			return usage_error(cli->verb, cli->err);
+		}
 		const char *name = a + 2, *eq = strchr(name, '=');
 		size_t len = eq ? (size_t)(eq - name) : strlen(name);
 		const struct opt *o;
@@ -439,7 +492,8 @@ static void default_out(char *buf, size_t len)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = {.sel = {.timeout_s = 600, .max_cv = 0.05, .mopts = {.queue = 1024, .spin_ns = 50000}}};
+	struct cli cli = {.sel = {.timeout_s = 600, .max_cv = 0.05, .mopts = {.queue = 1024, .spin_ns = 50000}},
+			  .cmp = {.threshold = 0.05, .alpha = 0.01, .format = "table"}};
 	if (argc < 2) {
 		usage(stderr);
 		return CC_EXIT_USAGE;
@@ -467,6 +521,13 @@ int main(int argc, char **argv)
 		return cli_topo(cli.synthetic, cli.xml, &cli.sel, cli.json);
 	if (cli.v == V_DOCTOR)
 		return cli_doctor(cli.json);
+	if (cli.nargs < verb_args(cli.v)) {
+		snprintf(cli.err, sizeof(cli.err), "needs %u file%s (BASE.json NEW.json)", verb_args(cli.v),
+			 verb_args(cli.v) == 1 ? "" : "s");
+		return usage_error(cli.verb, cli.err);
+	}
+	if (cli.v == V_COMPARE)
+		return cli_compare(cli.args[0], cli.args[1], &cli.cmp);
 	if (!cli.sel.suite)
 		cli.sel.suite = cc_suite_find("standard");
 

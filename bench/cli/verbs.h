@@ -11,4 +11,14 @@ int cli_topo(const char *synthetic, const char *xml, const struct cc_select *sel
 /* concur doctor: noise sources with remedies. */
 int cli_doctor(bool json);
 
+struct cc_compare_opts {
+	double threshold; /* a fraction: 0.05 */
+	double alpha;
+	bool gate;
+	const char *format; /* table, md, json */
+};
+
+/* concur compare: exit 1 under gate when a benchmark is really slower; 2 for unreadable files. */
+int cli_compare(const char *base, const char *new, const struct cc_compare_opts *o);
+
 #endif

@@ -474,6 +474,112 @@ class Signals(Base):
         self.assertFalse(os.path.exists(o))
 
 
+def gbench_file(path, scale=None, reps=8):
+    """A plain Google Benchmark result (no concur block): three benchmarks, fixed jittered times."""
+    jitter = [0.0, 0.4, -0.3, 0.8, -0.6, 0.2, -0.1, 0.5, -0.4, 0.3][:reps]
+    rows = []
+    for name, base in [("BM_alpha", 100.0), ("BM_beta", 250.0), ("BM_gamma", 40.0)]:
+        f = (scale or {}).get(name, 1.0)
+        for k, j in enumerate(jitter):
+            rows.append({"name": name, "run_name": name, "run_type": "iteration", "repetitions": reps,
+                         "repetition_index": k, "iterations": 1000, "real_time": (base + j) * f,
+                         "cpu_time": (base + j) * f, "time_unit": "ns"})
+        rows.append({"name": name + "_mean", "run_name": name, "run_type": "aggregate", "aggregate_name": "mean",
+                     "iterations": 3, "real_time": base * f, "cpu_time": base * f, "time_unit": "ns"})
+    with open(path, "w") as out:
+        json.dump({"context": {"date": "2026-11-22", "host_name": "fixture"}, "benchmarks": rows}, out)
+    return path
+
+
+class Compare(Base):
+    def compare(self, *args):
+        return self.concur("compare", *args)
+
+    def test_a_real_run_against_itself_passes(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "hash", "--repetitions", "6", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.compare(o, o, "--gate")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("gate: passed", p.stderr)
+        self.assertNotIn("slower", p.stdout)
+        self.assertIn("cpu/hash/serial/workers:1/pin:core", p.stdout)
+
+    def test_gate_fails_on_a_real_slowdown_only(self):
+        base = gbench_file(self.out("base.json"))
+        slow = gbench_file(self.out("slow.json"), {"BM_beta": 1.30})
+        small = gbench_file(self.out("small.json"), {"BM_beta": 1.02})
+        fast = gbench_file(self.out("fast.json"), {"BM_gamma": 0.7})
+        p = self.compare(base, slow, "--gate")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("BM_beta (+30.0%)", p.stderr)
+        self.assertRegex(p.stdout, r"BM_beta\s.*\+30\.0%.*slower")
+        self.assertRegex(p.stdout, r"BM_alpha\s.*same")
+        p = self.compare(base, small, "--gate")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        p = self.compare(base, fast, "--gate", "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        verdicts = {b["name"]: b["verdict"] for b in json.loads(p.stdout)["benchmarks"]}
+        self.assertEqual(verdicts, {"BM_alpha": "same", "BM_beta": "same", "BM_gamma": "faster"})
+        p = self.compare(base, slow, "--gate", "--threshold", "40%")
+        self.assertEqual(p.returncode, 0, "a 30% change under a 40% threshold is not a regression")
+        p = self.compare(base, slow, "--format", "md")
+        self.assertEqual(p.returncode, 0, "without --gate, a slowdown is reported, not failed")
+        self.assertIn("| BM_beta |", p.stdout)
+
+    def test_too_few_repetitions_are_called_out(self):
+        base = gbench_file(self.out("base.json"), reps=3)
+        slow = gbench_file(self.out("slow.json"), {"BM_beta": 1.5}, reps=3)
+        p = self.compare(base, slow, "--gate")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("too few", p.stdout)
+        self.assertIn("too few repetitions for the test to mean anything", p.stderr)
+
+    def test_bad_files_and_flags(self):
+        base = gbench_file(self.out("base.json"))
+        truncated = self.out("truncated.json")
+        with open(base) as f, open(truncated, "w") as t:
+            t.write(f.read()[:300])
+        p = self.compare(base, truncated)
+        self.assertEqual(p.returncode, 2)
+        self.assertRegex(p.stderr, re.escape(truncated) + r":\d+:\d+: ")
+        broken = self.out("broken.json")
+        with open(broken, "w") as f:
+            f.write('{\n  "benchmarks": [nope]\n}\n')
+        p = self.compare(broken, base)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(broken + ":2:", p.stderr)
+        notgb = self.out("notgb.json")
+        with open(notgb, "w") as f:
+            f.write('{"hello": 1}')
+        p = self.compare(base, notgb)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no \"benchmarks\" array", p.stderr)
+        p = self.compare(base, self.out("missing.json"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("missing.json", p.stderr)
+        for args, flag in [([base], "needs 2 files"), ([base, base, base], "unexpected argument"),
+                           ([base, base, "--threshold", "abc"], "--threshold"),
+                           ([base, base, "--alpha", "2"], "--alpha"), ([base, base, "--format", "xml"], "--format")]:
+            p = self.compare(*args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(flag, p.stderr)
+
+    def test_different_machines_add_machine_independent_figures(self):
+        a = self.out("a.json")
+        p = self.concur("run", "--suite", "smoke", "--workloads", "spin", "--repetitions", "5", "--out", a)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = load_results(a)
+        doc["concur"]["machine"]["id"] = "0123456789ab"
+        b = self.out("b.json")
+        with open(b, "w") as f:
+            json.dump(doc, f)
+        p = self.compare(a, b)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("different machines", p.stderr)
+        self.assertRegex(p.stdout, r"threads/workers:2/pin:core .*x -> .*x \(\d+% -> \d+%\)")
+
+
 class Schema(Base):
     """The schema itself must be able to fail, or validating against it proves nothing."""
 
