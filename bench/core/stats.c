@@ -126,3 +126,116 @@ int cc_mann_whitney(const double *a, size_t na, const double *b, size_t nb, stru
 	}
 	return 0;
 }
+
+/* The regularized incomplete beta function I_x(a, b), by its continued fraction. */
+static double beta_cf(double a, double b, double x)
+{
+	const double tiny = 1e-300;
+	double c = 1, d = 1 - (a + b) * x / (a + 1);
+	d = fabs(d) < tiny ? tiny : d;
+	d = 1 / d;
+	double h = d;
+	for (int m = 1; m <= 300; m++) {
+		double m2 = 2.0 * m, num = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+		d = 1 + num * d, c = 1 + num / c;
+		d = fabs(d) < tiny ? tiny : d, c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		h *= d * c;
+		num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+		d = 1 + num * d, c = 1 + num / c;
+		d = fabs(d) < tiny ? tiny : d, c = fabs(c) < tiny ? tiny : c;
+		d = 1 / d;
+		double del = d * c;
+		h *= del;
+		if (fabs(del - 1) < 1e-12)
+			break;
+	}
+	return h;
+}
+
+static double incomplete_beta(double a, double b, double x)
+{
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	double front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log(1 - x));
+	return x < (a + 1) / (a + b + 2) ? front * beta_cf(a, b, x) / a : 1 - front * beta_cf(b, a, 1 - x) / b;
+}
+
+static void mean_var(const double *v, size_t n, double *mean, double *var)
+{
+	double m = 0, s = 0;
+	for (size_t k = 0; k < n; k++)
+		m += v[k];
+	m /= (double)n;
+	for (size_t k = 0; k < n; k++)
+		s += (v[k] - m) * (v[k] - m);
+	*mean = m;
+	*var = n > 1 ? s / (double)(n - 1) : 0;
+}
+
+double cc_welch_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	if (na < 2 || nb < 2)
+		return 1;
+	double ma, va, mb, vb;
+	mean_var(a, na, &ma, &va);
+	mean_var(b, nb, &mb, &vb);
+	double sa = va / (double)na, sb = vb / (double)nb, se = sa + sb;
+	if (se <= 0)
+		return ma == mb ? 1 : 0; /* no spread at all: equal or certainly different */
+	double t = (ma - mb) / sqrt(se);
+	double df = se * se / (sa * sa / (double)(na - 1) + sb * sb / (double)(nb - 1));
+	return incomplete_beta(df / 2, 0.5, df / (df + t * t));
+}
+
+/* Fewer points than this on a side, and a t-test judges the noise, not the series. */
+#define MIN_SIDE 5
+
+/* The best split of x[lo, hi) with at least MIN_SIDE points each side: 0 if none is significant. */
+static size_t best_split(const double *x, size_t lo, size_t hi, size_t window, double p_max, double *p_out)
+{
+	size_t best = 0;
+	double best_p = p_max;
+	for (size_t k = lo + MIN_SIDE; k + MIN_SIDE <= hi; k++) {
+		size_t left = k - lo < window ? k - lo : window, right = hi - k < window ? hi - k : window;
+		double p = cc_welch_p(x + k - left, left, x + k, right);
+		if (p < best_p)
+			best_p = p, best = k;
+	}
+	*p_out = best_p;
+	return best;
+}
+
+static int cmp_change(const void *a, const void *b)
+{
+	size_t x = ((const struct cc_change *)a)->index, y = ((const struct cc_change *)b)->index;
+	return (x > y) - (x < y);
+}
+
+static void segment(const double *x, size_t lo, size_t hi, size_t window, double p_max, struct cc_change *out,
+		    size_t *n, size_t max)
+{
+	if (hi - lo < 2 * MIN_SIDE || *n >= max)
+		return;
+	double p;
+	size_t k = best_split(x, lo, hi, window, p_max, &p);
+	if (!k)
+		return;
+	size_t left = k - lo < window ? k - lo : window, right = hi - k < window ? hi - k : window;
+	double before, after, v;
+	mean_var(x + k - left, left, &before, &v);
+	mean_var(x + k, right, &after, &v);
+	out[(*n)++] = (struct cc_change){k, before != 0 ? after / before - 1 : 0, p};
+	segment(x, lo, k, window, p_max, out, n, max);
+	segment(x, k, hi, window, p_max, out, n, max);
+}
+
+size_t cc_change_points(const double *x, size_t n, size_t window, double p_max, struct cc_change *out, size_t max)
+{
+	size_t found = 0;
+	segment(x, 0, n, window ? window : n, p_max, out, &found, max);
+	qsort(out, found, sizeof(*out), cmp_change);
+	return found;
+}

@@ -17,4 +17,21 @@ struct cc_utest {
 /* Two-sided Mann-Whitney U test of a[0..na) against b[0..nb). 0, or -EINVAL when a sample is empty. */
 int cc_mann_whitney(const double *a, size_t na, const double *b, size_t nb, struct cc_utest *out);
 
+/* Two-sided p-value of Welch's t-test between a[0..na) and b[0..nb) (each at least 2). 1 when undefined. */
+double cc_welch_p(const double *a, size_t na, const double *b, size_t nb);
+
+struct cc_change {
+	size_t index;  /* the first point after the change */
+	double change; /* mean after / mean before - 1 */
+	double p;
+};
+
+/*
+ * Change points of series x[0..n) in the manner of Apache Otava / Hunter: binary
+ * segmentation, each candidate split judged by Welch's t-test between at most window
+ * (and at least 5) points on either side; a split is kept when p < p_max. Fills out (sorted by index,
+ * at most max) and returns how many.
+ */
+size_t cc_change_points(const double *x, size_t n, size_t window, double p_max, struct cc_change *out, size_t max);
+
 #endif

@@ -80,6 +80,52 @@ static void median_absolute_deviation(void **state)
 	assert_true(v[6] == 9);          /* not reordered */
 }
 
+static void welch_t_test(void **state)
+{
+	(void)state;
+	const double a[] = {1, 2, 3, 4, 5}, b[] = {1, 2, 3, 4, 5}, c[] = {11, 12, 13, 14, 15};
+	assert_true(fabs(cc_welch_p(a, 5, b, 5) - 1) < 1e-9);
+	/* t = -10, df = 8: p = 8.5e-6 (two-sided) */
+	double p = cc_welch_p(a, 5, c, 5);
+	assert_true(p > 8e-6 && p < 9e-6);
+	const double d[] = {1, 2, 3, 4, 6}; /* means 3 and 3.2: far from significant */
+	assert_true(cc_welch_p(a, 5, d, 5) > 0.8);
+}
+
+/* A deterministic noisy series: the same small wobble everywhere. */
+static double wobble(size_t k) { return ((k * 7919) % 13) / 13.0 - 0.5; }
+
+static void change_points_find_a_step(void **state)
+{
+	(void)state;
+	double x[60];
+	for (size_t k = 0; k < 60; k++)
+		x[k] = 100 + wobble(k) * 2 + (k >= 37 ? 15 : 0);
+	struct cc_change c[8];
+	size_t n = cc_change_points(x, 60, 30, 0.001, c, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(c[0].index, 37);
+	assert_true(c[0].change > 0.13 && c[0].change < 0.17);
+	for (size_t k = 0; k < 60; k++) /* two steps, down then back up */
+		x[k] = 50 + wobble(k) + (k >= 20 && k < 40 ? -10 : 0);
+	n = cc_change_points(x, 60, 30, 0.001, c, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(c[0].index, 20);
+	assert_int_equal(c[1].index, 40);
+	assert_true(c[0].change < 0 && c[1].change > 0);
+}
+
+static void change_points_ignore_noise(void **state)
+{
+	(void)state;
+	double x[80];
+	for (size_t k = 0; k < 80; k++)
+		x[k] = 100 + wobble(k) * 10; /* large but stationary noise */
+	struct cc_change c[8];
+	assert_int_equal(cc_change_points(x, 80, 30, 0.001, c, 8), 0);
+	assert_int_equal(cc_change_points(x, 3, 30, 0.001, c, 8), 0); /* too short to say anything */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -89,6 +135,9 @@ int main(void)
 		cmocka_unit_test(identical_samples_and_ties),
 		cmocka_unit_test(large_samples_use_the_normal_approximation),
 		cmocka_unit_test(median_absolute_deviation),
+		cmocka_unit_test(welch_t_test),
+		cmocka_unit_test(change_points_find_a_step),
+		cmocka_unit_test(change_points_ignore_noise),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
