@@ -12,116 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/results.h"
 #include "cli/verbs.h"
 #include "core/exitcodes.h"
 #include "core/plan.h"
 #include "core/stats.h"
-
-struct series {
-	char name[256]; /* the benchmark's name, without Google Benchmark's /manual_time */
-	double *ns;     /* one real time per repetition, in ns */
-	size_t n;
-	double speedup; /* from the concur block; < 0 when unknown */
-	int workers;
-	int noisy;
-};
-
-struct result_file {
-	const char *path;
-	char machine[64];
-	struct series *s;
-	size_t n;
-};
-
-static double unit_ns(const char *unit)
-{
-	return !unit ? 1 : !strcmp(unit, "us") ? 1e3 : !strcmp(unit, "ms") ? 1e6 : !strcmp(unit, "s") ? 1e9 : 1;
-}
-
-static struct series *find(struct result_file *f, const char *name)
-{
-	for (size_t k = 0; k < f->n; k++)
-		if (!strcmp(f->s[k].name, name))
-			return &f->s[k];
-	return NULL;
-}
-
-static void strip_suffix(char *name)
-{
-	size_t len = strlen(name), suf = strlen("/manual_time");
-	if (len > suf && !strcmp(name + len - suf, "/manual_time"))
-		name[len - suf] = 0;
-}
-
-/* Loads a result file: 0, or an exit code after saying what is wrong and where. */
-static int load(const char *path, struct result_file *f)
-{
-	json_error_t err;
-	memset(f, 0, sizeof(*f));
-	f->path = path;
-	json_t *doc = json_load_file(path, 0, &err);
-	if (!doc) {
-		fprintf(stderr, "concur: compare: %s:%d:%d: %s\n", path, err.line, err.column, err.text);
-		return CC_EXIT_USAGE;
-	}
-	json_t *benches = json_object_get(doc, "benchmarks");
-	if (!json_is_array(benches)) {
-		fprintf(stderr, "concur: compare: %s: not Google Benchmark JSON (no \"benchmarks\" array)\n", path);
-		json_decref(doc);
-		return CC_EXIT_USAGE;
-	}
-	f->s = calloc(json_array_size(benches) + 1, sizeof(*f->s));
-	size_t i;
-	json_t *b;
-	json_array_foreach(benches, i, b)
-	{
-		const char *type = json_string_value(json_object_get(b, "run_type"));
-		const char *name = json_string_value(json_object_get(b, "run_name"));
-		json_t *t = json_object_get(b, "real_time");
-		if ((type && strcmp(type, "iteration")) || json_is_true(json_object_get(b, "error_occurred")) ||
-		    !json_is_number(t))
-			continue;
-		if (!name)
-			name = json_string_value(json_object_get(b, "name"));
-		if (!name)
-			continue;
-		char key[256];
-		snprintf(key, sizeof(key), "%s", name);
-		strip_suffix(key);
-		struct series *s = find(f, key);
-		if (!s) {
-			s = &f->s[f->n++];
-			snprintf(s->name, sizeof(s->name), "%s", key);
-			s->ns = calloc(json_array_size(benches), sizeof(double));
-			s->speedup = -1;
-		}
-		s->ns[s->n++] = json_number_value(t) * unit_ns(json_string_value(json_object_get(b, "time_unit")));
-	}
-	json_t *concur = json_object_get(doc, "concur"), *cb;
-	const char *id = json_string_value(json_object_get(json_object_get(concur, "machine"), "id"));
-	if (!id)
-		id = json_string_value(json_object_get(json_object_get(doc, "context"), "host_name"));
-	snprintf(f->machine, sizeof(f->machine), "%s", id ? id : "unknown");
-	json_array_foreach(json_object_get(concur, "benchmarks"), i, cb)
-	{
-		struct series *s = find(f, json_string_value(json_object_get(cb, "name")) ?: "");
-		if (!s)
-			continue;
-		json_t *sp = json_object_get(cb, "speedup");
-		s->speedup = json_is_number(sp) ? json_number_value(sp) : -1;
-		s->workers = (int)json_integer_value(json_object_get(cb, "workers"));
-		s->noisy = json_is_true(json_object_get(cb, "noisy"));
-	}
-	json_decref(doc);
-	return 0;
-}
-
-static void release(struct result_file *f)
-{
-	for (size_t k = 0; k < f->n; k++)
-		free(f->s[k].ns);
-	free(f->s);
-}
 
 struct row {
 	const struct series *base, *new;
@@ -129,22 +24,13 @@ struct row {
 	const char *verdict;
 };
 
-static double median_of(const struct series *s)
-{
-	double *v = malloc(s->n * sizeof(double));
-	memcpy(v, s->ns, s->n * sizeof(double));
-	double m = cc_median(v, (unsigned)s->n);
-	free(v);
-	return m;
-}
-
 /* The verdict: slower or faster only when the test is significant, the change is above the
  * threshold and above the base's own noise (3 x its median absolute deviation). */
 static void judge(struct row *r, const struct cc_compare_opts *o)
 {
 	struct cc_utest t;
-	r->base_med = median_of(r->base);
-	r->new_med = median_of(r->new);
+	r->base_med = series_median(r->base);
+	r->new_med = series_median(r->new);
 	r->change = r->base_med > 0 ? (r->new_med - r->base_med) / r->base_med : 0;
 	cc_mann_whitney(r->base->ns, r->base->n, r->new->ns, r->new->n, &t);
 	r->p = t.p;
@@ -234,11 +120,11 @@ static void print_json(const struct row *rows, size_t n, const struct cc_compare
 int cli_compare(const char *base_path, const char *new_path, const struct cc_compare_opts *o)
 {
 	struct result_file base, new;
-	int rc = load(base_path, &base);
+	int rc = results_load("compare", base_path, &base);
 	if (rc)
 		return rc;
-	if ((rc = load(new_path, &new))) {
-		release(&base);
+	if ((rc = results_load("compare", new_path, &new))) {
+		results_free(&base);
 		return rc;
 	}
 	bool machines_differ = strcmp(base.machine, new.machine) != 0;
@@ -250,7 +136,7 @@ int cli_compare(const char *base_path, const char *new_path, const struct cc_com
 	struct row *rows = calloc(base.n + 1, sizeof(*rows));
 	size_t n = 0, slower = 0, too_few = 0;
 	for (size_t k = 0; k < base.n; k++) {
-		struct series *b = &base.s[k], *w = find(&new, b->name);
+		struct series *b = &base.s[k], *w = results_find(&new, b->name);
 		if (!w) {
 			fprintf(stderr, "concur: compare: only in %s: %s\n", base.path, b->name);
 			continue;
@@ -262,7 +148,7 @@ int cli_compare(const char *base_path, const char *new_path, const struct cc_com
 		n++;
 	}
 	for (size_t k = 0; k < new.n; k++)
-		if (!find(&base, new.s[k].name))
+		if (!results_find(&base, new.s[k].name))
 			fprintf(stderr, "concur: compare: only in %s: %s\n", new.path, new.s[k].name);
 	if (!strcmp(o->format, "json"))
 		print_json(rows, n, o, &base, &new, machines_differ);
@@ -286,7 +172,7 @@ int cli_compare(const char *base_path, const char *new_path, const struct cc_com
 		fprintf(stderr, "concur: compare: gate: passed (%zu benchmarks compared)\n", n);
 	}
 	free(rows);
-	release(&base);
-	release(&new);
+	results_free(&base);
+	results_free(&new);
 	return rc;
 }

@@ -25,7 +25,7 @@
 #include "core/runner.h"
 #include "topo/topo.h"
 
-enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8, V_COMPARE = 16 };
+enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8, V_COMPARE = 16, V_HISTORY = 32 };
 
 struct cli {
 	const char *verb;
@@ -35,7 +35,8 @@ struct cli {
 	const char *synthetic, *xml;
 	bool json;
 	struct cc_compare_opts cmp;
-	const char *args[8]; /* positional arguments, for the verbs that take files */
+	struct cc_history_opts hist;
+	const char *args[256]; /* positional arguments, for the verbs that take files */
 	unsigned nargs;
 	char err[PATH_MAX + 512];
 };
@@ -309,7 +310,7 @@ static int set_xml(struct cli *cli, const char *v)
 static int set_json(struct cli *cli, const char *v)
 {
 	(void)v;
-	cli->json = true;
+	cli->json = cli->hist.json = true;
 	return 0;
 }
 
@@ -339,6 +340,17 @@ static int set_gate(struct cli *cli, const char *v)
 	cli->cmp.gate = true;
 	return 0;
 }
+
+static int set_window(struct cli *cli, const char *v)
+{
+	unsigned w = 0;
+	int rc = set_count(cli, "--window", v, 5, 100000, &w);
+	if (!rc)
+		cli->hist.window = w;
+	return rc;
+}
+
+static int set_p(struct cli *cli, const char *v) { return set_fraction(cli, "--p", v, false, &cli->hist.p); }
 
 static int set_format(struct cli *cli, const char *v)
 {
@@ -372,7 +384,9 @@ static const struct opt opts[] = {
 	 V_RUN},
 	{"synthetic", "DESC", "a synthetic machine, e.g. \"pack:2 numa:2 l3:2 core:8 pu:2\"", set_synthetic, V_TOPO},
 	{"xml", "FILE", "a machine exported by hwloc (lstopo file.xml)", set_xml, V_TOPO},
-	{"json", NULL, "print JSON instead of text", set_json, V_TOPO | V_DOCTOR},
+	{"json", NULL, "print JSON instead of text", set_json, V_TOPO | V_DOCTOR | V_HISTORY},
+	{"window", "N", "history: at most N runs each side of a candidate change (default 30)", set_window, V_HISTORY},
+	{"p", "P", "history: keep a change whose t-test gives p below P (default 0.001)", set_p, V_HISTORY},
 	{"threshold", "PCT", "a change smaller than this is not a regression (default 5%)", set_threshold, V_COMPARE},
 	{"alpha", "P", "significance level of the Mann-Whitney U test (default 0.01)", set_alpha, V_COMPARE},
 	{"gate", NULL, "exit 1 when a benchmark is significantly slower beyond threshold and noise", set_gate,
@@ -391,11 +405,13 @@ static const struct {
 	{"topo", V_TOPO, "the topology, the worker sweep, and the placement plan for --workers/--pin"},
 	{"doctor", V_DOCTOR, "check this machine for sources of noise, with remedies"},
 	{"compare", V_COMPARE, "BASE.json NEW.json: medians, change, U test, verdicts; --gate for CI"},
+	{"history", V_HISTORY, "DIR|FILES...: each benchmark's medians over time, change points marked"},
 	{0},
 };
 
-/* How many file arguments a verb takes. */
-static unsigned verb_args(enum verb v) { return v == V_COMPARE ? 2 : 0; }
+/* How many file arguments a verb takes, at most and at least. */
+static unsigned verb_args(enum verb v) { return v == V_COMPARE ? 2 : v == V_HISTORY ? 256 : 0; }
+static unsigned verb_min_args(enum verb v) { return v == V_COMPARE ? 2 : v == V_HISTORY ? 1 : 0; }
 
 static void usage(FILE *f)
 {
@@ -493,7 +509,8 @@ static void default_out(char *buf, size_t len)
 int main(int argc, char **argv)
 {
 	struct cli cli = {.sel = {.timeout_s = 600, .max_cv = 0.05, .mopts = {.queue = 1024, .spin_ns = 50000}},
-			  .cmp = {.threshold = 0.05, .alpha = 0.01, .format = "table"}};
+			  .cmp = {.threshold = 0.05, .alpha = 0.01, .format = "table"},
+			  .hist = {.window = 30, .p = 0.001}};
 	if (argc < 2) {
 		usage(stderr);
 		return CC_EXIT_USAGE;
@@ -521,13 +538,15 @@ int main(int argc, char **argv)
 		return cli_topo(cli.synthetic, cli.xml, &cli.sel, cli.json);
 	if (cli.v == V_DOCTOR)
 		return cli_doctor(cli.json);
-	if (cli.nargs < verb_args(cli.v)) {
-		snprintf(cli.err, sizeof(cli.err), "needs %u file%s (BASE.json NEW.json)", verb_args(cli.v),
-			 verb_args(cli.v) == 1 ? "" : "s");
+	if (cli.nargs < verb_min_args(cli.v)) {
+		snprintf(cli.err, sizeof(cli.err), "needs %s", cli.v == V_COMPARE ? "2 files (BASE.json NEW.json)" :
+										  "result files or directories");
 		return usage_error(cli.verb, cli.err);
 	}
 	if (cli.v == V_COMPARE)
 		return cli_compare(cli.args[0], cli.args[1], &cli.cmp);
+	if (cli.v == V_HISTORY)
+		return cli_history(cli.args, cli.nargs, &cli.hist);
 	if (!cli.sel.suite)
 		cli.sel.suite = cc_suite_find("standard");
 

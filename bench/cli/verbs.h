@@ -18,6 +18,15 @@ struct cc_compare_opts {
 	const char *format; /* table, md, json */
 };
 
+struct cc_history_opts {
+	size_t window; /* at most this many runs on each side of a candidate change */
+	double p;      /* a change is kept when its t-test's p is below this */
+	bool json;
+};
+
+/* concur history: series and change points over result files and directories. */
+int cli_history(const char *const *args, unsigned nargs, const struct cc_history_opts *o);
+
 /* concur compare: exit 1 under gate when a benchmark is really slower; 2 for unreadable files. */
 int cli_compare(const char *base, const char *new, const struct cc_compare_opts *o);
 

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,36 +176,48 @@ static void mean_var(const double *v, size_t n, double *mean, double *var)
 	*var = n > 1 ? s / (double)(n - 1) : 0;
 }
 
-double cc_welch_p(const double *a, size_t na, const double *b, size_t nb)
+/* Welch's test: the p-value, and |t| in *abs_t (p underflows to 0 long before |t| stops growing). */
+static double welch(const double *a, size_t na, const double *b, size_t nb, double *abs_t)
 {
+	*abs_t = 0;
 	if (na < 2 || nb < 2)
 		return 1;
 	double ma, va, mb, vb;
 	mean_var(a, na, &ma, &va);
 	mean_var(b, nb, &mb, &vb);
 	double sa = va / (double)na, sb = vb / (double)nb, se = sa + sb;
-	if (se <= 0)
-		return ma == mb ? 1 : 0; /* no spread at all: equal or certainly different */
+	if (se <= 0) { /* no spread at all: equal or certainly different */
+		*abs_t = ma == mb ? 0 : INFINITY;
+		return ma == mb ? 1 : 0;
+	}
 	double t = (ma - mb) / sqrt(se);
+	*abs_t = fabs(t);
 	double df = se * se / (sa * sa / (double)(na - 1) + sb * sb / (double)(nb - 1));
 	return incomplete_beta(df / 2, 0.5, df / (df + t * t));
+}
+
+double cc_welch_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	double t;
+	return welch(a, na, b, nb, &t);
 }
 
 /* Fewer points than this on a side, and a t-test judges the noise, not the series. */
 #define MIN_SIDE 5
 
-/* The best split of x[lo, hi) with at least MIN_SIDE points each side: 0 if none is significant. */
+/* The split of x[lo, hi) (at least MIN_SIDE points each side) with the largest |t| among those
+ * with p < p_max: 0 if there is none. */
 static size_t best_split(const double *x, size_t lo, size_t hi, size_t window, double p_max, double *p_out)
 {
 	size_t best = 0;
-	double best_p = p_max;
+	double best_t = -1;
+	*p_out = 1;
 	for (size_t k = lo + MIN_SIDE; k + MIN_SIDE <= hi; k++) {
 		size_t left = k - lo < window ? k - lo : window, right = hi - k < window ? hi - k : window;
-		double p = cc_welch_p(x + k - left, left, x + k, right);
-		if (p < best_p)
-			best_p = p, best = k;
+		double t, p = welch(x + k - left, left, x + k, right, &t);
+		if (p < p_max && t > best_t)
+			best_t = t, best = k, *p_out = p;
 	}
-	*p_out = best_p;
 	return best;
 }
 
@@ -212,6 +225,15 @@ static int cmp_change(const void *a, const void *b)
 {
 	size_t x = ((const struct cc_change *)a)->index, y = ((const struct cc_change *)b)->index;
 	return (x > y) - (x < y);
+}
+
+static struct cc_change describe(const double *x, size_t lo, size_t k, size_t hi, size_t window, double p)
+{
+	size_t left = k - lo < window ? k - lo : window, right = hi - k < window ? hi - k : window;
+	double before, after, v;
+	mean_var(x + k - left, left, &before, &v);
+	mean_var(x + k, right, &after, &v);
+	return (struct cc_change){k, before != 0 ? after / before - 1 : 0, p};
 }
 
 static void segment(const double *x, size_t lo, size_t hi, size_t window, double p_max, struct cc_change *out,
@@ -223,19 +245,37 @@ static void segment(const double *x, size_t lo, size_t hi, size_t window, double
 	size_t k = best_split(x, lo, hi, window, p_max, &p);
 	if (!k)
 		return;
-	size_t left = k - lo < window ? k - lo : window, right = hi - k < window ? hi - k : window;
-	double before, after, v;
-	mean_var(x + k - left, left, &before, &v);
-	mean_var(x + k, right, &after, &v);
-	out[(*n)++] = (struct cc_change){k, before != 0 ? after / before - 1 : 0, p};
+	out[(*n)++] = describe(x, lo, k, hi, window, p);
 	segment(x, lo, k, window, p_max, out, n, max);
 	segment(x, k, hi, window, p_max, out, n, max);
+}
+
+/* One split over a whole range can land off a step when the level comes back later (a dip):
+ * place each change point again, between its neighbours, until none moves. */
+static void refine(const double *x, size_t n, size_t window, double p_max, struct cc_change *c, size_t found)
+{
+	for (int pass = 0; pass < 8; pass++) {
+		bool moved = false;
+		for (size_t i = 0; i < found; i++) {
+			size_t lo = i ? c[i - 1].index : 0, hi = i + 1 < found ? c[i + 1].index : n;
+			double p;
+			size_t k = best_split(x, lo, hi, window, p_max, &p);
+			if (k && k != c[i].index) {
+				moved = true;
+				c[i] = describe(x, lo, k, hi, window, p);
+			}
+		}
+		if (!moved)
+			break;
+	}
 }
 
 size_t cc_change_points(const double *x, size_t n, size_t window, double p_max, struct cc_change *out, size_t max)
 {
 	size_t found = 0;
-	segment(x, 0, n, window ? window : n, p_max, out, &found, max);
+	window = window ? window : n;
+	segment(x, 0, n, window, p_max, out, &found, max);
 	qsort(out, found, sizeof(*out), cmp_change);
+	refine(x, n, window, p_max, out, found);
 	return found;
 }

@@ -580,6 +580,56 @@ class Compare(Base):
         self.assertRegex(p.stdout, r"threads/workers:2/pin:core .*x -> .*x \(\d+% -> \d+%\)")
 
 
+class History(Base):
+    def series(self, n=40, step_at=25):
+        """n dated runs: BM_alpha steps up 20% at run step_at, BM_beta is flat but noisy."""
+        d = os.path.join(self.tmp.name, "runs")
+        os.makedirs(d)
+        for k in range(n):
+            wob = ((k * 7919) % 13) / 13.0 - 0.5
+            rows = []
+            for name, base in [("BM_alpha", 100 * (1.2 if k >= step_at else 1.0) + wob),
+                               ("BM_beta", 50 + 6 * wob)]:
+                for r in range(3):
+                    rows.append({"name": name, "run_name": name, "run_type": "iteration", "iterations": 10,
+                                 "real_time": base + 0.01 * r, "cpu_time": base, "time_unit": "us"})
+            # written out of order: history sorts by the date inside, not by file name
+            with open(os.path.join(d, f"{(k * 17) % n:03d}-{k}.json"), "w") as f:
+                json.dump({"context": {"date": f"2026-10-{1 + k // 24:02d}T{k % 24:02d}:00:00+00:00"},
+                           "benchmarks": rows}, f)
+        return d
+
+    def test_a_step_is_found_where_it_is(self):
+        d = self.series()
+        p = self.concur("history", d, "--json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = json.loads(p.stdout)
+        got = {b["name"]: b for b in doc["benchmarks"]}
+        self.assertEqual(len(got["BM_alpha"]["points"]), 40)
+        cps = got["BM_alpha"]["change_points"]
+        self.assertEqual([c["index"] for c in cps], [25])
+        self.assertAlmostEqual(cps[0]["change"], 0.2, delta=0.02)
+        self.assertEqual(got["BM_beta"]["change_points"], [], "a flat noisy series has no change point")
+        self.assertEqual(doc["window"], 30)
+        p = self.concur("history", d)
+        self.assertEqual(p.returncode, 0)
+        self.assertRegex(p.stdout, r"BM_alpha  \(40 runs.*\n  change at run 25 \(2026-10-02T01:00:00\+00:00, .*\): \+20\.\d%")
+        self.assertIn("BM_beta  (40 runs", p.stdout)
+
+    def test_bad_input(self):
+        d = self.series(n=12)
+        with open(os.path.join(d, "zzz.json"), "w") as f:
+            f.write('{"benchmarks": [1, 2')
+        p = self.concur("history", d)
+        self.assertEqual(p.returncode, 2)
+        self.assertRegex(p.stderr, r"zzz\.json:\d+:\d+: ")
+        for args, what in [(["/nonexistent"], "/nonexistent"), ([], "needs result files"),
+                           ([d, "--window", "2"], "--window"), ([d, "--p", "7"], "--p")]:
+            p = self.concur("history", *args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn(what, p.stderr)
+
+
 class Schema(Base):
     """The schema itself must be able to fail, or validating against it proves nothing."""
 

@@ -1,0 +1,142 @@
+/*
+ * concur history DIR|FILES...: per benchmark, the series of medians across
+ * result files in the order of their dates, and its change points (binary
+ * segmentation with windowed Welch t-tests, in the style of Apache Otava /
+ * Hunter), with the size of each change. Text, or JSON with --json.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/results.h"
+#include "cli/verbs.h"
+#include "core/exitcodes.h"
+#include "core/stats.h"
+
+#define MAX_FILES 4096
+#define MAX_CHANGES 64
+
+static char **paths;
+static size_t npaths;
+
+static int collect(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	size_t len = strlen(path);
+	if (type == FTW_F && len > 5 && !strcmp(path + len - 5, ".json") && npaths < MAX_FILES)
+		paths[npaths++] = strdup(path);
+	return 0;
+}
+
+static int by_date(const void *a, const void *b)
+{
+	const struct result_file *x = a, *y = b;
+	int c = strcmp(x->date, y->date);
+	return c ? c : strcmp(x->path, y->path);
+}
+
+int cli_history(const char *const *args, unsigned nargs, const struct cc_history_opts *o)
+{
+	int rc = CC_EXIT_OK;
+	paths = calloc(MAX_FILES, sizeof(*paths));
+	npaths = 0;
+	for (unsigned k = 0; k < nargs; k++) {
+		struct stat st;
+		if (stat(args[k], &st) < 0) {
+			fprintf(stderr, "concur: history: %s: %s\n", args[k], strerror(errno));
+			rc = CC_EXIT_USAGE;
+			goto out;
+		}
+		if (S_ISDIR(st.st_mode))
+			nftw(args[k], collect, 16, FTW_PHYS);
+		else if (npaths < MAX_FILES)
+			paths[npaths++] = strdup(args[k]);
+	}
+	if (!npaths) {
+		fprintf(stderr, "concur: history: no result files (*.json) in the arguments\n");
+		rc = CC_EXIT_USAGE;
+		goto out;
+	}
+	struct result_file *files = calloc(npaths, sizeof(*files));
+	size_t nfiles = 0;
+	for (size_t k = 0; k < npaths; k++) {
+		if ((rc = results_load("history", paths[k], &files[nfiles]))) {
+			for (size_t j = 0; j < nfiles; j++)
+				results_free(&files[j]);
+			free(files);
+			goto out;
+		}
+		nfiles++;
+	}
+	qsort(files, nfiles, sizeof(*files), by_date);
+
+	json_t *list = json_array();
+	double *x = calloc(nfiles, sizeof(double));
+	size_t *at = calloc(nfiles, sizeof(size_t));
+	struct cc_change cps[MAX_CHANGES];
+	/* every benchmark once, in the order it first appears */
+	for (size_t f = 0; f < nfiles; f++) {
+		for (size_t b = 0; b < files[f].n; b++) {
+			const char *name = files[f].s[b].name;
+			bool seen = false;
+			for (size_t g = 0; g < f && !seen; g++)
+				seen = results_find(&files[g], name) != NULL;
+			if (seen)
+				continue;
+			size_t n = 0;
+			for (size_t g = f; g < nfiles; g++) {
+				struct series *s = results_find(&files[g], name);
+				if (s && s->n) {
+					x[n] = series_median(s);
+					at[n++] = g;
+				}
+			}
+			size_t nc = cc_change_points(x, n, o->window, o->p, cps, MAX_CHANGES);
+			json_t *points = json_array(), *changes = json_array();
+			for (size_t k = 0; k < n; k++)
+				json_array_append_new(points, json_pack("{s:s, s:s, s:f}", "date", files[at[k]].date, "file",
+									files[at[k]].path, "median_ns", x[k]));
+			for (size_t c = 0; c < nc; c++)
+				json_array_append_new(changes,
+						      json_pack("{s:I, s:s, s:s, s:f, s:f}", "index", (json_int_t)cps[c].index,
+								"date", files[at[cps[c].index]].date, "file",
+								files[at[cps[c].index]].path, "change", cps[c].change, "p",
+								cps[c].p));
+			if (!o->json) {
+				printf("%s  (%zu run%s%s%s%s%s)\n", name, n, n == 1 ? "" : "s", n ? ", " : "",
+				       n ? files[at[0]].date : "", n > 1 ? " .. " : "", n > 1 ? files[at[n - 1]].date : "");
+				for (size_t c = 0; c < nc; c++)
+					printf("  change at run %zu (%s, %s): %+.1f%% (p %.2g)\n", cps[c].index,
+					       files[at[cps[c].index]].date, files[at[cps[c].index]].path,
+					       100 * cps[c].change, cps[c].p);
+				if (!nc)
+					printf("  no change point%s\n", n < 10 ? " (fewer than 10 runs: too short to find one)" : "");
+			}
+			json_array_append_new(list, json_pack("{s:s, s:o, s:o}", "name", name, "points", points,
+							      "change_points", changes));
+		}
+	}
+	if (o->json) {
+		json_t *doc = json_pack("{s:I, s:f, s:o}", "window", (json_int_t)o->window, "p", o->p, "benchmarks", list);
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+		json_decref(doc);
+	} else {
+		json_decref(list);
+	}
+	free(x);
+	free(at);
+	for (size_t f = 0; f < nfiles; f++)
+		results_free(&files[f]);
+	free(files);
+out:
+	for (size_t k = 0; k < npaths; k++)
+		free(paths[k]);
+	free(paths);
+	return rc;
+}
