@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/plot.h"
 #include "cli/results.h"
 #include "cli/verbs.h"
 #include "core/exitcodes.h"
@@ -40,9 +41,39 @@ static int by_date(const void *a, const void *b)
 	return c ? c : strcmp(x->path, y->path);
 }
 
+/* The history chart of one benchmark: its medians, the change points marked. */
+static void chart(const char *dir, const char *name, const double *x, size_t n, const struct cc_change *c, size_t nc)
+{
+	char safe[200], data[4200], out[4200], vars[512];
+	plot_safe_name(safe, sizeof(safe), name);
+	snprintf(data, sizeof(data), "%s/data/history-%s.tsv", dir, safe);
+	snprintf(out, sizeof(out), "%s/history-%s", dir, safe);
+	FILE *f = fopen(data, "w");
+	if (!f)
+		return;
+	for (size_t k = 0; k < n; k++)
+		fprintf(f, "%zu\t%.6g\n", k, x[k]);
+	fprintf(f, "\n\n");
+	for (size_t k = 0; k < nc; k++)
+		fprintf(f, "%zu\t%.6g\n", c[k].index, x[c[k].index]);
+	fclose(f);
+	snprintf(vars, sizeof(vars), "changes=%zu; title='%s'", nc, name);
+	plot_render("history.gp", data, out, vars);
+}
+
 int cli_history(const char *const *args, unsigned nargs, const struct cc_history_opts *o)
 {
 	int rc = CC_EXIT_OK;
+	if (o->out) {
+		char data[4200];
+		snprintf(data, sizeof(data), "%s/data", o->out);
+		if ((rc = plot_check_gnuplot("history")))
+			return rc;
+		if (plot_mkdirs(data) < 0) {
+			fprintf(stderr, "concur: history: --out: cannot create %s: %s\n", data, strerror(errno));
+			return CC_EXIT_USAGE;
+		}
+	}
 	paths = calloc(MAX_FILES, sizeof(*paths));
 	npaths = 0;
 	for (unsigned k = 0; k < nargs; k++) {
@@ -97,6 +128,8 @@ int cli_history(const char *const *args, unsigned nargs, const struct cc_history
 				}
 			}
 			size_t nc = cc_change_points(x, n, o->window, o->p, cps, MAX_CHANGES);
+			if (o->out && n >= 2)
+				chart(o->out, name, x, n, cps, nc);
 			json_t *points = json_array(), *changes = json_array();
 			for (size_t k = 0; k < n; k++)
 				json_array_append_new(points, json_pack("{s:s, s:s, s:f}", "date", files[at[k]].date, "file",

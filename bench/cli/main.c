@@ -25,7 +25,7 @@
 #include "core/runner.h"
 #include "topo/topo.h"
 
-enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8, V_COMPARE = 16, V_HISTORY = 32 };
+enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8, V_COMPARE = 16, V_HISTORY = 32, V_PLOT = 64 };
 
 struct cli {
 	const char *verb;
@@ -36,6 +36,7 @@ struct cli {
 	bool json;
 	struct cc_compare_opts cmp;
 	struct cc_history_opts hist;
+	const char *plot_dir; /* run --plot, plot --out, history --out */
 	const char *args[256]; /* positional arguments, for the verbs that take files */
 	unsigned nargs;
 	char err[PATH_MAX + 512];
@@ -238,8 +239,18 @@ static int set_param(struct cli *cli, const char *v)
 	return 0;
 }
 
+static int set_plot_dir(struct cli *cli, const char *v)
+{
+	if (!*v)
+		return bad(cli, "%s: empty directory name", cli->v == V_RUN ? "--plot" : "--out");
+	cli->plot_dir = v;
+	return 0;
+}
+
 static int set_out(struct cli *cli, const char *v)
 {
+	if (cli->v != V_RUN)
+		return set_plot_dir(cli, v);
 	if (!*v)
 		return bad(cli, "--out: empty file name");
 	int rc = cc_check_writable(v, false);
@@ -373,7 +384,11 @@ static const struct opt opts[] = {
 	{"repetitions", "N", "repetitions per benchmark (default: the suite's)", set_repetitions, PLAN},
 	{"tasks", "N", "tasks per batch (default: the workload's, scaled by the suite)", set_tasks, PLAN},
 	{"param", "[wl.]name=value", "set a workload parameter (repeatable)", set_param, PLAN},
-	{"out", "FILE", "results file (default results/<machine-id>/<UTC time>.json)", set_out, V_RUN},
+	{"out", "FILE|DIR", "run: results file (default results/<machine-id>/<UTC time>.json); plot, history: "
+			    "the directory for charts (default plots/out)",
+	 set_out, V_RUN | V_PLOT | V_HISTORY},
+	{"plot", "DIR", "after the run, draw its charts into DIR/<machine-id>/ (make bench: plots/out)", set_plot_dir,
+	 V_RUN},
 	{"timeout", "SECONDS", "watchdog per benchmark repetition (default 600)", set_timeout, V_RUN},
 	{"queue", "N", "pool queue capacity, rounded up to a power of two (default 1024)", set_queue, V_RUN},
 	{"spin-ns", "NS", "idle pool workers and waiters spin this long before sleeping (default 50000)", set_spin,
@@ -406,12 +421,13 @@ static const struct {
 	{"doctor", V_DOCTOR, "check this machine for sources of noise, with remedies"},
 	{"compare", V_COMPARE, "BASE.json NEW.json: medians, change, U test, verdicts; --gate for CI"},
 	{"history", V_HISTORY, "DIR|FILES...: each benchmark's medians over time, change points marked"},
+	{"plot", V_PLOT, "FILES...: charts (SVG, PNG) and index.html, with gnuplot"},
 	{0},
 };
 
 /* How many file arguments a verb takes, at most and at least. */
-static unsigned verb_args(enum verb v) { return v == V_COMPARE ? 2 : v == V_HISTORY ? 256 : 0; }
-static unsigned verb_min_args(enum verb v) { return v == V_COMPARE ? 2 : v == V_HISTORY ? 1 : 0; }
+static unsigned verb_args(enum verb v) { return v == V_COMPARE ? 2 : v & (V_HISTORY | V_PLOT) ? 256 : 0; }
+static unsigned verb_min_args(enum verb v) { return v == V_COMPARE ? 2 : v & (V_HISTORY | V_PLOT) ? 1 : 0; }
 
 static void usage(FILE *f)
 {
@@ -545,8 +561,12 @@ int main(int argc, char **argv)
 	}
 	if (cli.v == V_COMPARE)
 		return cli_compare(cli.args[0], cli.args[1], &cli.cmp);
-	if (cli.v == V_HISTORY)
+	if (cli.v == V_HISTORY) {
+		cli.hist.out = cli.plot_dir;
 		return cli_history(cli.args, cli.nargs, &cli.hist);
+	}
+	if (cli.v == V_PLOT)
+		return cli_plot(cli.args, cli.nargs, cli.plot_dir ? cli.plot_dir : "plots/out");
 	if (!cli.sel.suite)
 		cli.sel.suite = cc_suite_find("standard");
 
@@ -600,6 +620,15 @@ int main(int argc, char **argv)
 				   .doctor = doctor_json(findings, nfind, 0.25)};
 	rc = cc_run(&plan, &info);
 	json_decref(info.doctor);
+	if (cli.plot_dir && (rc == CC_EXIT_OK || rc == CC_EXIT_FAIL)) {
+		char dir[PATH_MAX], id[13];
+		cc_machine_id(id);
+		snprintf(dir, sizeof(dir), "%s/%s", cli.plot_dir, id);
+		const char *files[] = {out};
+		int prc = cli_plot(files, 1, dir);
+		if (prc && !rc)
+			rc = prc;
+	}
 	cc_plan_free(&plan);
 	topo_free(&topo);
 	return rc;

@@ -22,10 +22,14 @@ struct cc_history_opts {
 	size_t window; /* at most this many runs on each side of a candidate change */
 	double p;      /* a change is kept when its t-test's p is below this */
 	bool json;
+	const char *out; /* draw each series' chart here too; NULL: no charts */
 };
 
 /* concur history: series and change points over result files and directories. */
 int cli_history(const char *const *args, unsigned nargs, const struct cc_history_opts *o);
+
+/* concur plot: figures (SVG, PNG) and index.html in dir; 3 without gnuplot. */
+int cli_plot(const char *const *files, unsigned nfiles, const char *dir);
 
 /* concur compare: exit 1 under gate when a benchmark is really slower; 2 for unreadable files. */
 int cli_compare(const char *base, const char *new, const struct cc_compare_opts *o);

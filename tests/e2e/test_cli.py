@@ -16,6 +16,8 @@ import time
 import unittest
 import uuid
 
+import xml.etree.ElementTree as ET
+
 import jsonschema
 
 CONCUR = os.environ["CONCUR"]
@@ -628,6 +630,88 @@ class History(Base):
             p = self.concur("history", *args)
             self.assertEqual(p.returncode, 2, args)
             self.assertIn(what, p.stderr)
+
+
+def assert_images(test, directory, stem):
+    svg, png = os.path.join(directory, stem + ".svg"), os.path.join(directory, stem + ".png")
+    test.assertGreater(os.path.getsize(svg), 1000, svg)
+    ET.parse(svg)  # well-formed XML
+    with open(png, "rb") as f:
+        test.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", png)
+    test.assertGreater(os.path.getsize(png), 1000, png)
+
+
+class Plot(Base):
+    def fixture(self, name, *args):
+        o = self.out(name)
+        p = self.concur("run", "--suite", "smoke", "--repetitions", "2", "--out", o, *args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return o
+
+    def test_every_figure_renders(self):
+        a = self.fixture("a.json", "--models", "serial,threads,thread-pool,process-per-task")
+        b = self.fixture("b.json", "--models", "serial,threads", "--workloads", "spin", "--param", "ns=1000")
+        doc = load_results(b)
+        doc["concur"]["machine"]["id"] = "0123456789ab"  # as if from another machine
+        with open(b, "w") as f:
+            json.dump(doc, f)
+        out = os.path.join(self.tmp.name, "charts")
+        p = self.concur("plot", a, b, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        stems = sorted(f[:-4] for f in os.listdir(out) if f.endswith(".svg"))
+        for want in ["scaling-cpu_hash", "scaling-cpu_spin", "models-cpu_spin-0123456789ab", "latency-cpu_hash-",
+                     "spawn-cpu_hash", "crossover-cpu_spin"]:
+            self.assertTrue(any(s.startswith(want) for s in stems), (want, stems))
+        for s in stems:
+            assert_images(self, out, s)
+        with open(os.path.join(out, "data", "scaling-cpu_spin.tsv")) as f:
+            self.assertIn("threads @0123456789ab", f.read(), "machines are overlaid in one figure")
+        with open(os.path.join(out, "index.html")) as f:
+            html = f.read()
+        for s in stems:
+            self.assertIn(f'src="{s}.svg"', html)
+        self.assertIn("<table>", html)
+
+    def test_make_bench_style_run_draws_its_charts(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "hash", "--models", "serial,threads", "--out", o,
+                        "--plot", os.path.join(self.tmp.name, "plots"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        machine = load_results(o)["concur"]["machine"]["id"]
+        d = os.path.join(self.tmp.name, "plots", machine)
+        self.assertTrue(os.path.exists(os.path.join(d, "index.html")))
+        assert_images(self, d, "scaling-cpu_hash")
+
+    def test_history_charts(self):
+        d = History.series(self, n=20, step_at=10)
+        out = os.path.join(self.tmp.name, "hist")
+        p = self.concur("history", d, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        assert_images(self, out, "history-BM_alpha")
+        assert_images(self, out, "history-BM_beta")
+
+    def test_without_gnuplot_a_clear_error(self):
+        a = self.fixture("a.json", "--models", "serial", "--workloads", "hash")
+        env = dict(self.env, PATH="/nonexistent")
+        p = subprocess.run([CONCUR, "plot", a, "--out", self.out("charts")], capture_output=True, text=True,
+                           env=env, timeout=60)
+        self.assertEqual(p.returncode, 3)
+        self.assertIn("gnuplot not found", p.stderr)
+        self.assertIn("gnuplot-nox", p.stderr)
+
+    def test_bad_input(self):
+        bad = self.out("bad.json")
+        with open(bad, "w") as f:
+            f.write("{")
+        p = self.concur("plot", bad, "--out", self.out("charts"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("bad.json:1:", p.stderr)
+        plain = gbench_file(self.out("plain.json"))
+        p = self.concur("plot", plain, "--out", self.out("charts2"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("nothing to draw", p.stderr)
+        p = self.concur("plot")
+        self.assertEqual(p.returncode, 2)
 
 
 class Schema(Base):

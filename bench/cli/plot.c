@@ -1,0 +1,453 @@
+/*
+ * concur plot FILES... [--out DIR]: charts from result files. For each figure a
+ * TSV data file is written under DIR/data and plots/<figure>.gp renders it to
+ * SVG and PNG; DIR/index.html shows them with a summary table and opens as a
+ * file, with no server. Figures: scaling (speedup vs workers, ideal line and
+ * physical cores marked, machines overlaid), every model at all cores
+ * (throughput and CPU time), per-task latency percentiles, spawn cost, and the
+ * task-size crossover when the files hold it.
+ */
+#define _GNU_SOURCE
+#include "cli/plot.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/verbs.h"
+#include "core/exitcodes.h"
+
+extern char **environ;
+
+#ifndef CONCUR_PLOTS_DIR
+#define CONCUR_PLOTS_DIR "plots"
+#endif
+
+static const char *plots_dir(void)
+{
+	const char *d = getenv("CONCUR_PLOTS"); /* where the scripts are, if not where the build put them */
+	return d && *d ? d : CONCUR_PLOTS_DIR;
+}
+
+int plot_check_gnuplot(const char *verb)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path ? path : "");
+	for (char *dir = strtok(buf, ":"); dir; dir = strtok(NULL, ":")) {
+		char exe[4200];
+		snprintf(exe, sizeof(exe), "%s/gnuplot", dir);
+		if (access(exe, X_OK) == 0)
+			return 0;
+	}
+	fprintf(stderr, "concur: %s: gnuplot not found: install it (Debian: apt-get install gnuplot-nox; "
+			"or run scripts/deps.sh)\n", verb);
+	return CC_EXIT_NO_RESOURCE;
+}
+
+void plot_safe_name(char *dst, size_t len, const char *name)
+{
+	size_t k = 0;
+	for (; name[k] && k + 1 < len; k++) {
+		char c = name[k];
+		dst[k] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+				 ? c
+				 : '_';
+	}
+	dst[k] = 0;
+}
+
+int plot_render(const char *script, const char *data, const char *out, const char *vars)
+{
+	static const char *const fmts[] = {"svg", "png"};
+	for (int f = 0; f < 2; f++) {
+		char expr[8192], path[4200];
+		snprintf(expr, sizeof(expr), "set loadpath '%s'; fmt='%s'; out='%s'; data='%s'; %s", plots_dir(), fmts[f],
+			 out, data, vars);
+		snprintf(path, sizeof(path), "%s/%s", plots_dir(), script);
+		char *argv[] = {"gnuplot", "-e", expr, path, NULL};
+		pid_t pid;
+		int st, rc = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+		if (rc) {
+			fprintf(stderr, "concur: plot: running gnuplot: %s\n", strerror(rc));
+			return -1;
+		}
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			fprintf(stderr, "concur: plot: gnuplot failed on %s for %s.%s\n", script, out, fmts[f]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+struct pcell {
+	const char *machine, *file, *workload, *model, *pin;
+	int workers, cores;
+	double speedup, tasks_per_s, cpu_s, spawn_s, wall_s;
+	double lat[4];
+	long long ns; /* the workload's "ns" parameter, or -1 */
+	int valid, noisy;
+};
+
+struct pset {
+	struct pcell *c;
+	size_t n, cap;
+	json_t **docs;
+	size_t ndocs;
+};
+
+static double num(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+static int load_cells(struct pset *s, const char *path)
+{
+	json_error_t err;
+	json_t *doc = json_load_file(path, 0, &err);
+	if (!doc) {
+		fprintf(stderr, "concur: plot: %s:%d:%d: %s\n", path, err.line, err.column, err.text);
+		return CC_EXIT_USAGE;
+	}
+	json_t *concur = json_object_get(doc, "concur");
+	if (!concur) {
+		fprintf(stderr, "concur: plot: %s: no concur block (plain Google Benchmark output): nothing to draw\n",
+			path);
+		json_decref(doc);
+		return 0;
+	}
+	s->docs = realloc(s->docs, (s->ndocs + 1) * sizeof(*s->docs));
+	s->docs[s->ndocs++] = doc;
+	json_t *m = json_object_get(concur, "machine");
+	const char *machine = json_string_value(json_object_get(m, "id"));
+	int cores = (int)json_integer_value(json_object_get(json_object_get(m, "topology"), "cores"));
+	size_t i;
+	json_t *b;
+	json_array_foreach(json_object_get(concur, "benchmarks"), i, b)
+	{
+		if (s->n == s->cap) {
+			s->cap = s->cap ? 2 * s->cap : 64;
+			s->c = realloc(s->c, s->cap * sizeof(*s->c));
+		}
+		struct pcell *c = &s->c[s->n++];
+		char wl[256];
+		snprintf(wl, sizeof(wl), "%s/%s", json_string_value(json_object_get(b, "class")) ?: "?",
+			 json_string_value(json_object_get(b, "workload")) ?: "?");
+		json_t *lat = json_object_get(b, "latency"), *ns = json_object_get(json_object_get(b, "params"), "ns");
+		*c = (struct pcell){
+			.machine = machine ? machine : "?",
+			.file = path,
+			.workload = strdup(wl),
+			.model = json_string_value(json_object_get(b, "model")),
+			.pin = json_string_value(json_object_get(b, "pin")),
+			.workers = (int)json_integer_value(json_object_get(b, "workers")),
+			.cores = cores > 0 ? cores : 1,
+			.speedup = num(b, "speedup"),
+			.tasks_per_s = num(b, "tasks_per_s"),
+			.cpu_s = num(b, "cpu_s"),
+			.spawn_s = num(json_object_get(b, "spawn_s"), "median"),
+			.wall_s = num(json_object_get(b, "wall_s"), "median"),
+			.lat = {num(lat, "p50"), num(lat, "p90"), num(lat, "p99"), num(lat, "p999")},
+			.ns = json_is_integer(ns) ? (long long)json_integer_value(ns) : -1,
+			.valid = json_is_true(json_object_get(b, "valid")),
+			.noisy = json_is_true(json_object_get(b, "noisy")),
+		};
+	}
+	return 0;
+}
+
+/* Distinct values of a string field of the cells, in first-seen order. */
+static size_t distinct(const struct pset *s, size_t offset, const char **out, size_t max)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < s->n; k++) {
+		const char *v = *(const char *const *)((const char *)&s->c[k] + offset);
+		size_t j = 0;
+		while (j < n && strcmp(out[j], v))
+			j++;
+		if (j == n && n < max)
+			out[n++] = v;
+	}
+	return n;
+}
+
+#define FIELD(f) offsetof(struct pcell, f)
+
+struct figures {
+	const char *dir;
+	char names[256][256]; /* rendered figures, for the index */
+	size_t n;
+};
+
+static FILE *open_data(const struct figures *fig, const char *name, char *path, size_t len)
+{
+	snprintf(path, len, "%s/data/%s.tsv", fig->dir, name);
+	return fopen(path, "w");
+}
+
+static void render(struct figures *fig, const char *script, const char *name, const char *data, const char *vars)
+{
+	char out[4200];
+	snprintf(out, sizeof(out), "%s/%s", fig->dir, name);
+	if (plot_render(script, data, out, vars) == 0 && fig->n < 256)
+		snprintf(fig->names[fig->n++], 256, "%s", name);
+}
+
+/* The worker count that stands for "all cores" in a set: the cores, else the largest below, else the least. */
+static int all_cores_point(const struct pset *s, const char *machine, const char *workload)
+{
+	int best = -1, least = 1 << 30;
+	for (size_t k = 0; k < s->n; k++) {
+		const struct pcell *c = &s->c[k];
+		if (strcmp(c->machine, machine) || strcmp(c->workload, workload) || !strcmp(c->model, "serial"))
+			continue;
+		if (c->workers <= c->cores && c->workers > best)
+			best = c->workers;
+		if (c->workers < least)
+			least = c->workers;
+	}
+	return best > 0 ? best : least;
+}
+
+static void scaling(struct figures *fig, const struct pset *s, const char *wl, const char **machines, size_t nm)
+{
+	char name[256], path[4200], safe[200];
+	plot_safe_name(safe, sizeof(safe), wl);
+	snprintf(name, sizeof(name), "scaling-%s", safe);
+	FILE *f = open_data(fig, name, path, sizeof(path));
+	if (!f)
+		return;
+	const char *models[32];
+	size_t nmod = distinct(s, FIELD(model), models, 32), blocks = 0;
+	int cores = 1;
+	for (size_t m = 0; m < nmod; m++)
+		for (size_t h = 0; h < nm; h++) {
+			size_t rows = 0;
+			for (size_t k = 0; k < s->n; k++) { /* cells come in worker order within a model */
+				const struct pcell *c = &s->c[k];
+				if (strcmp(c->workload, wl) || strcmp(c->model, models[m]) || strcmp(c->machine, machines[h]) ||
+				    c->speedup < 0 || !strcmp(c->model, "serial"))
+					continue;
+				if (!rows++)
+					fprintf(f, "%s\"%s%s%s\"\t\"speedup\"\n", blocks++ ? "\n\n" : "", models[m],
+						nm > 1 ? " @" : "", nm > 1 ? machines[h] : "");
+				fprintf(f, "%d\t%.6g\n", c->workers, c->speedup);
+				cores = c->cores;
+			}
+		}
+	fclose(f);
+	char vars[512];
+	snprintf(vars, sizeof(vars), "cores=%d; title='%s'", cores, wl);
+	if (blocks)
+		render(fig, "scaling.gp", name, path, vars);
+}
+
+static void at_all_cores(struct figures *fig, const struct pset *s, const char *wl, const char *machine, bool multi)
+{
+	char safe[200], name[256], path[4200], lname[256], lpath[4200], vars[512];
+	int w = all_cores_point(s, machine, wl);
+	plot_safe_name(safe, sizeof(safe), wl);
+	snprintf(name, sizeof(name), "models-%s%s%s", safe, multi ? "-" : "", multi ? machine : "");
+	snprintf(lname, sizeof(lname), "latency-%s%s%s", safe, multi ? "-" : "", multi ? machine : "");
+	FILE *f = open_data(fig, name, path, sizeof(path)), *l = open_data(fig, lname, lpath, sizeof(lpath));
+	size_t rows = 0;
+	for (size_t k = 0; f && l && k < s->n; k++) {
+		const struct pcell *c = &s->c[k];
+		bool serial = !strcmp(c->model, "serial");
+		if (strcmp(c->workload, wl) || strcmp(c->machine, machine) || (!serial && c->workers != w) ||
+		    c->tasks_per_s < 0 || c->lat[0] < 0)
+			continue;
+		fprintf(f, "\"%s%s\"\t%.6g\t%.6g\n", c->model, serial ? " (1)" : "", c->tasks_per_s, c->cpu_s);
+		fprintf(l, "\"%s%s\"\t%.6g\t%.6g\t%.6g\t%.6g\n", c->model, serial ? " (1)" : "", fmax(c->lat[0], 1),
+			fmax(c->lat[1], 1), fmax(c->lat[2], 1), fmax(c->lat[3], 1));
+		rows++;
+	}
+	if (f)
+		fclose(f);
+	if (l)
+		fclose(l);
+	snprintf(vars, sizeof(vars), "workers='%d'; title='%s%s%s'", w, wl, multi ? " on " : "", multi ? machine : "");
+	if (rows) {
+		render(fig, "models.gp", name, path, vars);
+		render(fig, "latency.gp", lname, lpath, vars);
+	}
+}
+
+static void spawn_cost(struct figures *fig, const struct pset *s, const char *wl)
+{
+	char safe[200], name[256], path[4200], vars[300];
+	plot_safe_name(safe, sizeof(safe), wl);
+	snprintf(name, sizeof(name), "spawn-%s", safe);
+	FILE *f = open_data(fig, name, path, sizeof(path));
+	if (!f)
+		return;
+	const char *models[32];
+	size_t nmod = distinct(s, FIELD(model), models, 32), blocks = 0;
+	for (size_t m = 0; m < nmod; m++) {
+		size_t rows = 0;
+		for (size_t k = 0; k < s->n; k++) {
+			const struct pcell *c = &s->c[k];
+			if (strcmp(c->workload, wl) || strcmp(c->model, models[m]) || c->spawn_s <= 0)
+				continue;
+			if (!rows++)
+				fprintf(f, "%s\"%s\"\t\"us\"\n", blocks++ ? "\n\n" : "", models[m]);
+			fprintf(f, "%d\t%.6g\n", c->workers, c->spawn_s * 1e6);
+		}
+	}
+	fclose(f);
+	snprintf(vars, sizeof(vars), "title='%s'", wl);
+	if (blocks)
+		render(fig, "spawn.gp", name, path, vars);
+}
+
+/* When the files hold one workload at several task lengths (make crossover), speedup by length. */
+static void crossover(struct figures *fig, const struct pset *s, const char *wl)
+{
+	long long first = -2;
+	bool several = false;
+	for (size_t k = 0; k < s->n; k++)
+		if (!strcmp(s->c[k].workload, wl) && s->c[k].ns >= 0) {
+			if (first == -2)
+				first = s->c[k].ns;
+			else if (s->c[k].ns != first)
+				several = true;
+		}
+	if (!several)
+		return;
+	char safe[200], name[256], path[4200], vars[300];
+	plot_safe_name(safe, sizeof(safe), wl);
+	snprintf(name, sizeof(name), "crossover-%s", safe);
+	FILE *f = open_data(fig, name, path, sizeof(path));
+	if (!f)
+		return;
+	const char *models[32];
+	size_t nmod = distinct(s, FIELD(model), models, 32), blocks = 0;
+	for (size_t m = 0; m < nmod; m++) {
+		if (!strcmp(models[m], "serial"))
+			continue;
+		size_t rows = 0;
+		int w = 0;
+		for (size_t k = 0; k < s->n; k++) /* the most workers this model has */
+			if (!strcmp(s->c[k].workload, wl) && !strcmp(s->c[k].model, models[m]) && s->c[k].workers > w)
+				w = s->c[k].workers;
+		for (size_t k = 0; k < s->n; k++) {
+			const struct pcell *c = &s->c[k];
+			if (strcmp(c->workload, wl) || strcmp(c->model, models[m]) || c->workers != w || c->speedup <= 0)
+				continue;
+			if (!rows++)
+				fprintf(f, "%s\"%s (%d workers)\"\t\"speedup\"\n", blocks++ ? "\n\n" : "", models[m], w);
+			fprintf(f, "%lld\t%.6g\n", c->ns > 0 ? c->ns : 1, c->speedup);
+		}
+	}
+	fclose(f);
+	snprintf(vars, sizeof(vars), "title='%s'", wl);
+	if (blocks)
+		render(fig, "crossover.gp", name, path, vars);
+}
+
+static void write_index(const struct figures *fig, const struct pset *s)
+{
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/index.html", fig->dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return;
+	fprintf(f, "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>concur results</title>\n"
+		   "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}img{max-width:100%%;"
+		   "border:1px solid #ddd;margin:.5em 0}table{border-collapse:collapse;font-size:90%%}"
+		   "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}td:first-child,th:first-child"
+		   "{text-align:left}.bad{color:#b00}</style></head><body>\n<h1>concur results</h1>\n<p>from ");
+	for (size_t k = 0, shown = 0; k < s->n; k++) {
+		bool seen = false;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = s->c[j].file == s->c[k].file;
+		if (!seen)
+			fprintf(f, "%s<code>%s</code> (machine %s)", shown++ ? ", " : "", s->c[k].file, s->c[k].machine);
+	}
+	fprintf(f, "</p>\n");
+	for (size_t k = 0; k < fig->n; k++)
+		fprintf(f, "<h2>%s</h2>\n<a href=\"%s.svg\"><img src=\"%s.svg\" alt=\"%s\"></a>\n", fig->names[k],
+			fig->names[k], fig->names[k], fig->names[k]);
+	fprintf(f, "<h2>Summary</h2>\n<table><tr><th>workload</th><th>model</th><th>workers</th><th>pin</th>"
+		   "<th>median ms</th><th>speedup</th><th>cpu s</th><th>notes</th></tr>\n");
+	for (size_t k = 0; k < s->n; k++) {
+		const struct pcell *c = &s->c[k];
+		fprintf(f, "<tr><td>%s</td><td>%s</td><td>%d</td><td>%s</td><td>%.3f</td>", c->workload, c->model,
+			c->workers, c->pin ? c->pin : "", c->wall_s * 1e3);
+		if (c->speedup >= 0)
+			fprintf(f, "<td>%.2fx</td>", c->speedup);
+		else
+			fprintf(f, "<td>-</td>");
+		fprintf(f, "<td>%.3f</td><td%s>%s</td></tr>\n", c->cpu_s, c->valid ? "" : " class=\"bad\"",
+			!c->valid ? "invalid" : c->noisy ? "noisy" : "");
+	}
+	fprintf(f, "</table>\n</body></html>\n");
+	fclose(f);
+}
+
+int plot_mkdirs(const char *dir)
+{
+	char buf[4200];
+	snprintf(buf, sizeof(buf), "%s", dir);
+	for (char *p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = 0;
+			mkdir(buf, 0777);
+			*p = '/';
+		}
+	return mkdir(buf, 0777) < 0 && errno != EEXIST ? -errno : 0;
+}
+
+int cli_plot(const char *const *files, unsigned nfiles, const char *dir)
+{
+	int rc = plot_check_gnuplot("plot");
+	if (rc)
+		return rc;
+	char data[4200];
+	snprintf(data, sizeof(data), "%s/data", dir);
+	if (plot_mkdirs(data) < 0) {
+		fprintf(stderr, "concur: plot: --out: cannot create %s: %s\n", data, strerror(errno));
+		return CC_EXIT_USAGE;
+	}
+	struct pset s = {0};
+	for (unsigned k = 0; k < nfiles; k++)
+		if ((rc = load_cells(&s, files[k])))
+			goto out;
+	if (!s.n) {
+		fprintf(stderr, "concur: plot: no concur benchmarks in the files: nothing to draw\n");
+		rc = CC_EXIT_USAGE;
+		goto out;
+	}
+	static struct figures fig;
+	fig.dir = dir;
+	fig.n = 0;
+	const char *wls[64], *machines[16];
+	size_t nw = distinct(&s, FIELD(workload), wls, 64), nm = distinct(&s, FIELD(machine), machines, 16);
+	for (size_t w = 0; w < nw; w++) {
+		scaling(&fig, &s, wls[w], machines, nm);
+		for (size_t m = 0; m < nm; m++)
+			at_all_cores(&fig, &s, wls[w], machines[m], nm > 1);
+		spawn_cost(&fig, &s, wls[w]);
+		crossover(&fig, &s, wls[w]);
+	}
+	write_index(&fig, &s);
+	fprintf(stderr, "concur: plot: %zu figures (SVG and PNG) and index.html in %s\n", fig.n, dir);
+out:
+	for (size_t k = 0; k < s.n; k++)
+		free((char *)s.c[k].workload);
+	free(s.c);
+	for (size_t k = 0; k < s.ndocs; k++)
+		json_decref(s.docs[k]);
+	free(s.docs);
+	return rc;
+}

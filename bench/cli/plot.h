@@ -1,0 +1,17 @@
+/* Charts with gnuplot: the scripts in plots/, one per figure, fed with TSV files written here. */
+#ifndef CONCUR_CLI_PLOT_H
+#define CONCUR_CLI_PLOT_H
+
+#include <stdio.h>
+
+/* 0 if gnuplot can be run; otherwise says how to install it and returns CC_EXIT_NO_RESOURCE. */
+int plot_check_gnuplot(const char *verb);
+/* Renders script (a file in plots/) to out.svg and out.png from data; vars are extra
+ * gnuplot assignments ("cores=2; title='x'"). 0, or -1 after saying what failed. */
+int plot_render(const char *script, const char *data, const char *out, const char *vars);
+/* mkdir -p; 0 or -errno. */
+int plot_mkdirs(const char *dir);
+/* A file name made from a benchmark name: letters, digits, '-' and '.', the rest as '_'. */
+void plot_safe_name(char *dst, size_t len, const char *name);
+
+#endif

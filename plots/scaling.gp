@@ -1,0 +1,13 @@
+# Speedup against serial versus workers, one line per model (and machine); the ideal
+# line and the physical core count are marked. Extra variable: cores.
+load 'style.gp'
+set title title.': speedup against serial (higher is better)'
+set xlabel 'workers'
+set ylabel 'speedup (x serial)'
+set logscale x 2
+set yrange [0:*]
+stats data using 1 nooutput
+set arrow from cores, graph 0 to cores, graph 1 nohead dt 2 lc rgb '#888888'
+set label sprintf('%d physical cores', cores) at cores, graph 0.96 right offset -0.5,0 tc rgb '#666666'
+plot x with lines dt 3 lc rgb '#aaaaaa' title 'ideal', \
+     for [i=0:STATS_blocks-1] data index i using 1:2 with linespoints lt (i+1) title columnheader(1)

@@ -1,0 +1,9 @@
+# The cost of creating the workers (spawn_s) per model and worker count (us, lower is better).
+load 'style.gp'
+set title title.': creating the workers (us, lower is better)'
+set xlabel 'workers'
+set ylabel 'spawn time (us)'
+set logscale x 2
+set logscale y
+stats data using 1 nooutput
+plot for [i=0:STATS_blocks-1] data index i using 1:2 with linespoints lt (i+1) title columnheader(1)
