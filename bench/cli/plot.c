@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,34 +253,79 @@ static void scaling(struct figures *fig, const struct pset *s, const char *wl, c
 		render(fig, "scaling.gp", name, path, vars);
 }
 
-static void at_all_cores(struct figures *fig, const struct pset *s, const char *wl, const char *machine, bool multi)
+/* The cell of model at the all-cores point of machine (serial: its one worker); NULL if none. */
+static const struct pcell *at_point(const struct pset *s, const char *wl, const char *machine, const char *model, int w)
 {
-	char safe[200], name[256], path[4200], lname[256], lpath[4200], vars[512];
-	int w = all_cores_point(s, machine, wl);
-	plot_safe_name(safe, sizeof(safe), wl);
-	snprintf(name, sizeof(name), "models-%s%s%s", safe, multi ? "-" : "", multi ? machine : "");
-	snprintf(lname, sizeof(lname), "latency-%s%s%s", safe, multi ? "-" : "", multi ? machine : "");
-	FILE *f = open_data(fig, name, path, sizeof(path)), *l = open_data(fig, lname, lpath, sizeof(lpath));
-	size_t rows = 0;
-	for (size_t k = 0; f && l && k < s->n; k++) {
+	for (size_t k = 0; k < s->n; k++) {
 		const struct pcell *c = &s->c[k];
-		bool serial = !strcmp(c->model, "serial");
-		if (strcmp(c->workload, wl) || strcmp(c->machine, machine) || (!serial && c->workers != w) ||
-		    c->tasks_per_s < 0 || c->lat[0] < 0)
+		if (!strcmp(c->workload, wl) && !strcmp(c->machine, machine) && !strcmp(c->model, model) &&
+		    (!strcmp(model, "serial") || c->workers == w) && c->tasks_per_s >= 0 && c->lat[0] >= 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* Every model at all cores, one bar per machine; and the latency percentiles, one figure per machine. */
+static void at_all_cores(struct figures *fig, const struct pset *s, const char *wl, const char **machines, size_t nm)
+{
+	char safe[200], name[256], path[4200], vars[512], workers[128] = "";
+	const char *models[32];
+	size_t nmod = distinct(s, FIELD(model), models, 32), rows = 0;
+	int w[16];
+	for (size_t m = 0; m < nm; m++) {
+		w[m] = all_cores_point(s, machines[m], wl);
+		snprintf(workers + strlen(workers), sizeof(workers) - strlen(workers), "%s%d", m ? ", " : "", w[m]);
+	}
+	plot_safe_name(safe, sizeof(safe), wl);
+	snprintf(name, sizeof(name), "models-%s", safe);
+	FILE *f = open_data(fig, name, path, sizeof(path));
+	if (!f)
+		return;
+	fprintf(f, "\"model\"");
+	for (size_t m = 0; m < nm; m++)
+		fprintf(f, "\t\"%s\"", nm > 1 ? machines[m] : "tasks/s");
+	for (size_t m = 0; m < nm; m++)
+		fprintf(f, "\t\"%s\"", nm > 1 ? machines[m] : "cpu s");
+	fprintf(f, "\n");
+	for (size_t k = 0; k < nmod; k++) {
+		const struct pcell *c[16];
+		bool any = false;
+		for (size_t m = 0; m < nm; m++)
+			any |= (c[m] = at_point(s, wl, machines[m], models[k], w[m])) != NULL;
+		if (!any)
 			continue;
-		fprintf(f, "\"%s%s\"\t%.6g\t%.6g\n", c->model, serial ? " (1)" : "", c->tasks_per_s, c->cpu_s);
-		fprintf(l, "\"%s%s\"\t%.6g\t%.6g\t%.6g\t%.6g\n", c->model, serial ? " (1)" : "", fmax(c->lat[0], 1),
-			fmax(c->lat[1], 1), fmax(c->lat[2], 1), fmax(c->lat[3], 1));
+		fprintf(f, "\"%s%s\"", models[k], !strcmp(models[k], "serial") ? " (1)" : "");
+		for (size_t m = 0; m < nm; m++)
+			c[m] ? fprintf(f, "\t%.6g", c[m]->tasks_per_s) : fprintf(f, "\t?");
+		for (size_t m = 0; m < nm; m++)
+			c[m] ? fprintf(f, "\t%.6g", c[m]->cpu_s) : fprintf(f, "\t?");
+		fprintf(f, "\n");
 		rows++;
 	}
-	if (f)
-		fclose(f);
-	if (l)
-		fclose(l);
-	snprintf(vars, sizeof(vars), "workers='%d'; title='%s%s%s'", w, wl, multi ? " on " : "", multi ? machine : "");
-	if (rows) {
+	fclose(f);
+	snprintf(vars, sizeof(vars), "machines=%zu; workers='%s'; title='%s'", nm, workers, wl);
+	if (rows)
 		render(fig, "models.gp", name, path, vars);
-		render(fig, "latency.gp", lname, lpath, vars);
+
+	for (size_t m = 0; m < nm; m++) {
+		snprintf(name, sizeof(name), "latency-%s%s%s", safe, nm > 1 ? "-" : "", nm > 1 ? machines[m] : "");
+		if (!(f = open_data(fig, name, path, sizeof(path))))
+			return;
+		rows = 0;
+		for (size_t k = 0; k < nmod; k++) {
+			const struct pcell *c = at_point(s, wl, machines[m], models[k], w[m]);
+			if (!c)
+				continue;
+			fprintf(f, "\"%s%s\"\t%.6g\t%.6g\t%.6g\t%.6g\n", c->model,
+				!strcmp(c->model, "serial") ? " (1)" : "", fmax(c->lat[0], 1), fmax(c->lat[1], 1),
+				fmax(c->lat[2], 1), fmax(c->lat[3], 1));
+			rows++;
+		}
+		fclose(f);
+		snprintf(vars, sizeof(vars), "workers='%d'; title='%s%s%s'", w[m], wl, nm > 1 ? " on " : "",
+			 nm > 1 ? machines[m] : "");
+		if (rows)
+			render(fig, "latency.gp", name, path, vars);
 	}
 }
 
@@ -435,8 +481,7 @@ int cli_plot(const char *const *files, unsigned nfiles, const char *dir)
 	size_t nw = distinct(&s, FIELD(workload), wls, 64), nm = distinct(&s, FIELD(machine), machines, 16);
 	for (size_t w = 0; w < nw; w++) {
 		scaling(&fig, &s, wls[w], machines, nm);
-		for (size_t m = 0; m < nm; m++)
-			at_all_cores(&fig, &s, wls[w], machines[m], nm > 1);
+		at_all_cores(&fig, &s, wls[w], machines, nm);
 		spawn_cost(&fig, &s, wls[w]);
 		crossover(&fig, &s, wls[w]);
 	}

@@ -659,13 +659,15 @@ class Plot(Base):
         p = self.concur("plot", a, b, "--out", out)
         self.assertEqual(p.returncode, 0, p.stderr)
         stems = sorted(f[:-4] for f in os.listdir(out) if f.endswith(".svg"))
-        for want in ["scaling-cpu_hash", "scaling-cpu_spin", "models-cpu_spin-0123456789ab", "latency-cpu_hash-",
+        for want in ["scaling-cpu_hash", "scaling-cpu_spin", "models-cpu_spin", "latency-cpu_spin-0123456789ab",
                      "spawn-cpu_hash", "crossover-cpu_spin"]:
             self.assertTrue(any(s.startswith(want) for s in stems), (want, stems))
         for s in stems:
             assert_images(self, out, s)
         with open(os.path.join(out, "data", "scaling-cpu_spin.tsv")) as f:
             self.assertIn("threads @0123456789ab", f.read(), "machines are overlaid in one figure")
+        with open(os.path.join(out, "data", "models-cpu_spin.tsv")) as f:
+            self.assertIn('"0123456789ab"', f.readline(), "one bar per machine")
         with open(os.path.join(out, "index.html")) as f:
             html = f.read()
         for s in stems:
