@@ -8,7 +8,7 @@ set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set xtics rotate by -35 noenhanced
 set yrange [0:*]
-if (machines > 1) { set key inside top right box opaque } else { unset key }
+if (machines > 1) { set key outside bottom center horizontal } else { unset key }
 set title 'throughput (tasks/s, higher is better)'
 plot for [i=2:machines+1] data using i:xtic(1) lt (i-1) title columnheader(i)
 set title 'CPU time per batch (s, lower is better)'
