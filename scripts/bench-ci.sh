@@ -5,9 +5,7 @@
 set -euo pipefail
 
 usage() { echo "usage: scripts/bench-ci.sh [-s SUITE] [-r REPETITIONS] [-- concur run flags]" >&2; exit 64; }
-die() { echo "concur: bench-ci: $*" >&2; exit 1; }
-
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 suite=quick
 reps=7 # the U test needs at least 5 against 5 to reach p < 0.01
 while getopts "s:r:h" opt; do
@@ -19,8 +17,6 @@ while getopts "s:r:h" opt; do
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
-concur=build/concur
-[ -x "$concur" ] || die "build first: make"
 
 mkdir -p results/ci
 out=results/ci/$(date -u +%Y%m%dT%H%M%SZ).json

@@ -7,9 +7,7 @@
 set -euo pipefail
 
 usage() { echo "usage: scripts/crossover.sh [-o DIR] [-w WORKERS] [-- concur run flags]" >&2; exit 64; }
-die() { echo "concur: crossover: $*" >&2; exit 1; }
-
-cd "$(dirname "$0")/.."
+. "$(dirname "$0")/lib.sh"
 out="results/crossover/$(date -u +%Y%m%dT%H%M%SZ)"
 workers=$(nproc)
 while getopts "o:w:h" opt; do
@@ -21,8 +19,6 @@ while getopts "o:w:h" opt; do
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
-concur=build/concur
-[ -x "$concur" ] || die "build first: make"
 python=/usr/bin/python3
 [ -x "$python" ] || python=python3
 mkdir -p "$out"

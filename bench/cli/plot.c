@@ -196,6 +196,21 @@ static FILE *open_data(const struct figures *fig, const char *name, char *path, 
 	return fopen(path, "w");
 }
 
+/* Names the figure "<kind>-<workload>" (name: 256 bytes) and opens its data file (path: 4200 bytes). */
+static FILE *figure_data(const struct figures *fig, const char *kind, const char *wl, char *name, char *path)
+{
+	char safe[200];
+	plot_safe_name(safe, sizeof(safe), wl);
+	snprintf(name, 256, "%s-%s", kind, safe);
+	return open_data(fig, name, path, 4200);
+}
+
+/* Starts a data block (a series) of a multi-series figure: blocks are separated by two blank lines. */
+static void series_header(FILE *f, size_t *blocks, const char *title, const char *suffix, const char *column)
+{
+	fprintf(f, "%s\"%s%s\"\t\"%s\"\n", (*blocks)++ ? "\n\n" : "", title, suffix, column);
+}
+
 static void render(struct figures *fig, const char *script, const char *name, const char *data, const char *vars)
 {
 	char out[4200];
@@ -222,10 +237,8 @@ static int all_cores_point(const struct pset *s, const char *machine, const char
 
 static void scaling(struct figures *fig, const struct pset *s, const char *wl, const char **machines, size_t nm)
 {
-	char name[256], path[4200], safe[200];
-	plot_safe_name(safe, sizeof(safe), wl);
-	snprintf(name, sizeof(name), "scaling-%s", safe);
-	FILE *f = open_data(fig, name, path, sizeof(path));
+	char name[256], path[4200], suffix[80];
+	FILE *f = figure_data(fig, "scaling", wl, name, path);
 	if (!f)
 		return;
 	const char *models[32];
@@ -239,9 +252,9 @@ static void scaling(struct figures *fig, const struct pset *s, const char *wl, c
 				if (strcmp(c->workload, wl) || strcmp(c->model, models[m]) || strcmp(c->machine, machines[h]) ||
 				    c->speedup < 0 || !strcmp(c->model, "serial"))
 					continue;
+				snprintf(suffix, sizeof(suffix), "%s%s", nm > 1 ? " @" : "", nm > 1 ? machines[h] : "");
 				if (!rows++)
-					fprintf(f, "%s\"%s%s%s\"\t\"speedup\"\n", blocks++ ? "\n\n" : "", models[m],
-						nm > 1 ? " @" : "", nm > 1 ? machines[h] : "");
+					series_header(f, &blocks, models[m], suffix, "speedup");
 				fprintf(f, "%d\t%.6g\n", c->workers, c->speedup);
 				cores = c->cores;
 			}
@@ -277,8 +290,7 @@ static void at_all_cores(struct figures *fig, const struct pset *s, const char *
 		snprintf(workers + strlen(workers), sizeof(workers) - strlen(workers), "%s%d", m ? ", " : "", w[m]);
 	}
 	plot_safe_name(safe, sizeof(safe), wl);
-	snprintf(name, sizeof(name), "models-%s", safe);
-	FILE *f = open_data(fig, name, path, sizeof(path));
+	FILE *f = figure_data(fig, "models", wl, name, path);
 	if (!f)
 		return;
 	fprintf(f, "\"model\"");
@@ -331,10 +343,8 @@ static void at_all_cores(struct figures *fig, const struct pset *s, const char *
 
 static void spawn_cost(struct figures *fig, const struct pset *s, const char *wl)
 {
-	char safe[200], name[256], path[4200], vars[300];
-	plot_safe_name(safe, sizeof(safe), wl);
-	snprintf(name, sizeof(name), "spawn-%s", safe);
-	FILE *f = open_data(fig, name, path, sizeof(path));
+	char name[256], path[4200], vars[300];
+	FILE *f = figure_data(fig, "spawn", wl, name, path);
 	if (!f)
 		return;
 	const char *models[32];
@@ -346,7 +356,7 @@ static void spawn_cost(struct figures *fig, const struct pset *s, const char *wl
 			if (strcmp(c->workload, wl) || strcmp(c->model, models[m]) || c->spawn_s <= 0)
 				continue;
 			if (!rows++)
-				fprintf(f, "%s\"%s\"\t\"us\"\n", blocks++ ? "\n\n" : "", models[m]);
+				series_header(f, &blocks, models[m], "", "us");
 			fprintf(f, "%d\t%.6g\n", c->workers, c->spawn_s * 1e6);
 		}
 	}
@@ -370,10 +380,8 @@ static void crossover(struct figures *fig, const struct pset *s, const char *wl)
 		}
 	if (!several)
 		return;
-	char safe[200], name[256], path[4200], vars[300];
-	plot_safe_name(safe, sizeof(safe), wl);
-	snprintf(name, sizeof(name), "crossover-%s", safe);
-	FILE *f = open_data(fig, name, path, sizeof(path));
+	char name[256], path[4200], vars[300], suffix[40];
+	FILE *f = figure_data(fig, "crossover", wl, name, path);
 	if (!f)
 		return;
 	const char *models[32];
@@ -390,8 +398,9 @@ static void crossover(struct figures *fig, const struct pset *s, const char *wl)
 			const struct pcell *c = &s->c[k];
 			if (strcmp(c->workload, wl) || strcmp(c->model, models[m]) || c->workers != w || c->speedup <= 0)
 				continue;
+			snprintf(suffix, sizeof(suffix), " (%d workers)", w);
 			if (!rows++)
-				fprintf(f, "%s\"%s (%d workers)\"\t\"speedup\"\n", blocks++ ? "\n\n" : "", models[m], w);
+				series_header(f, &blocks, models[m], suffix, "speedup");
 			fprintf(f, "%lld\t%.6g\n", c->ns > 0 ? c->ns : 1, c->speedup);
 		}
 	}
