@@ -58,3 +58,4 @@ for ns, cells in rows.items():
     print(line, file=sys.stderr)
 print(f"\nresults: {out}/ns-*.json ('!' marks an invalid cell)", file=sys.stderr)
 PY
+"$concur" plot "$out"/ns-*.json --out "$out/plots" || echo "concur: crossover: no charts (see above)" >&2
