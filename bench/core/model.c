@@ -95,6 +95,19 @@ void cc_worker_end(struct cc_worker_out *out)
 	out->finish_ns = cc_now_ns();
 }
 
+void cc_pool_worker_start(unsigned k, void *arg)
+{
+	struct cc_pool_run *r = arg;
+	cc_worker_bind(r->job, k, r->process, &r->w[k]);
+	cc_worker_begin(&r->w[k]);
+}
+
+void cc_pool_worker_stop(unsigned k, void *arg)
+{
+	struct cc_pool_run *r = arg;
+	cc_worker_end(&r->w[k]);
+}
+
 void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct cc_worker_out *out)
 {
 	cc_worker_begin(out);

@@ -106,6 +106,18 @@ void cc_worker_begin(struct cc_worker_out *out);
 void cc_worker_task(const struct cc_job *job, struct cc_worker_out *out, uint64_t i);
 void cc_worker_end(struct cc_worker_out *out);
 
+/* What a pool model gives its pool's hooks: the job, one report per worker, and whether the
+ * workers are processes (bound with process binding) or threads. */
+struct cc_pool_run {
+	const struct cc_job *job;
+	struct cc_worker_out *w;
+	bool process;
+};
+
+/* Pool hooks (arg: a struct cc_pool_run): in worker k, bind and begin; end as it exits. */
+void cc_pool_worker_start(unsigned k, void *arg);
+void cc_pool_worker_stop(unsigned k, void *arg);
+
 /* Notes that the worker was seen on cpu: a change from the last one is a migration. */
 void cc_worker_note_cpu(struct cc_worker_info *w, int cpu);
 

@@ -201,8 +201,8 @@ static void fail_cell(struct cc_cell *c, enum cc_status status, const char *fmt,
 
 static _Noreturn void stop_now(void)
 {
-	fprintf(stderr, "\nconcur: stopped by signal %d; writing the %s completed so far\n", (int)cc_stop_signal,
-		"cells");
+	fprintf(stderr, "\nconcur: stopped by signal %d; writing the benchmarks completed so far\n",
+		(int)cc_stop_signal);
 	int rc = gbc_finish_early();
 	cc_report_summary(stderr, run.plan);
 	if (rc < 0)

@@ -89,8 +89,6 @@ static bool bind_caller(gbc_state *st, const struct placement *pl)
 
 static void unbind_caller(void)
 {
-	char why[128];
-	(void)why;
 	/* back to every allowed CPU, so later benchmarks start unpinned */
 	cpu_set_t all;
 	CPU_ZERO(&all);

@@ -14,27 +14,9 @@
 #include "core/model.h"
 #include "pool/ppool.h"
 
-struct pp_run {
-	const struct cc_job *job;
-	struct cc_worker_out *w; /* shared with the workers */
-};
-
-static void pp_start(unsigned k, void *arg)
-{
-	struct pp_run *r = arg;
-	cc_worker_bind(r->job, k, true, &r->w[k]);
-	cc_worker_begin(&r->w[k]);
-}
-
-static void pp_stop(unsigned k, void *arg)
-{
-	struct pp_run *r = arg;
-	cc_worker_end(&r->w[k]);
-}
-
 static uint64_t pp_task(const void *arg, uint64_t i, unsigned k)
 {
-	const struct pp_run *r = arg;
+	const struct cc_pool_run *r = arg;
 	cc_worker_task(r->job, &r->w[k], i);
 	return 0;
 }
@@ -42,14 +24,16 @@ static uint64_t pp_task(const void *arg, uint64_t i, unsigned k)
 static int process_pool_run(const struct cc_job *job, struct cc_outcome *out)
 {
 	size_t size = job->workers * sizeof(struct cc_worker_out);
-	struct pp_run r = {job, mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)};
+	/* the reports are shared with the worker processes */
+	struct cc_pool_run r = {job, mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0),
+				true};
 	if (r.w == MAP_FAILED) {
 		int err = -errno;
 		snprintf(out->why, sizeof(out->why), "process-pool: mapping %zu bytes: %s", size, strerror(-err));
 		return err;
 	}
 	struct ppool_opts o = {.workers = job->workers, .capacity = job->opts.queue, .spin_ns = job->opts.spin_ns,
-			       .on_start = pp_start, .on_stop = pp_stop, .arg = &r};
+			       .on_start = cc_pool_worker_start, .on_stop = cc_pool_worker_stop, .arg = &r};
 	struct ppool *p;
 	int64_t t0 = cc_now_ns();
 	int err = ppool_create(&o, &p);

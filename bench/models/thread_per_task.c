@@ -17,15 +17,16 @@
 #include "core/model.h"
 #include "core/pertask.h"
 
+struct tpt_arg {
+	struct tpt_run *run;
+	uint64_t i;
+};
+
 struct tpt_run {
 	const struct cc_job *job;
 	struct cc_task_record *rec;
 	pthread_t *tid;
-};
-
-struct tpt_arg {
-	struct tpt_run *run;
-	uint64_t i;
+	struct tpt_arg *args; /* one per task: each thread's argument */
 };
 
 static void *task_thread(void *p)
@@ -37,13 +38,11 @@ static void *task_thread(void *p)
 	return NULL;
 }
 
-static struct tpt_arg *args; /* one per task; the run is single-threaded on this side */
-
 static int tpt_start(uint64_t i, void *arg)
 {
 	struct tpt_run *r = arg;
-	args[i] = (struct tpt_arg){r, i};
-	return -pthread_create(&r->tid[i], NULL, task_thread, &args[i]);
+	r->args[i] = (struct tpt_arg){r, i};
+	return -pthread_create(&r->tid[i], NULL, task_thread, &r->args[i]);
 }
 
 static int tpt_reap(uint64_t i, bool nowait, void *arg)
@@ -54,11 +53,11 @@ static int tpt_reap(uint64_t i, bool nowait, void *arg)
 
 static int thread_per_task_run(const struct cc_job *job, struct cc_outcome *out)
 {
-	struct tpt_run r = {job, calloc(job->ntasks, sizeof(*r.rec)), calloc(job->ntasks, sizeof(pthread_t))};
+	struct tpt_run r = {job, calloc(job->ntasks, sizeof(*r.rec)), calloc(job->ntasks, sizeof(pthread_t)),
+			    calloc(job->ntasks, sizeof(struct tpt_arg))};
 	struct cc_worker_out *w = calloc(job->workers, sizeof(*w));
-	args = calloc(job->ntasks, sizeof(*args));
 	int err = 0;
-	if (!r.rec || !r.tid || !w || !args) {
+	if (!r.rec || !r.tid || !w || !r.args) {
 		err = -ENOMEM;
 		snprintf(out->why, sizeof(out->why), "thread-per-task: allocating %" PRIu64 " task records: %s",
 			 job->ntasks, strerror(ENOMEM));
@@ -84,8 +83,7 @@ out:
 	free(r.rec);
 	free(r.tid);
 	free(w);
-	free(args);
-	args = NULL;
+	free(r.args);
 	return err;
 }
 

@@ -14,27 +14,9 @@
 #include "core/model.h"
 #include "pool/tpool.h"
 
-struct tp_run {
-	const struct cc_job *job;
-	struct cc_worker_out *w;
-};
-
-static void tp_start(unsigned k, void *arg)
-{
-	struct tp_run *r = arg;
-	cc_worker_bind(r->job, k, false, &r->w[k]);
-	cc_worker_begin(&r->w[k]);
-}
-
-static void tp_stop(unsigned k, void *arg)
-{
-	struct tp_run *r = arg;
-	cc_worker_end(&r->w[k]);
-}
-
 static uint64_t tp_task(void *arg, uint64_t i, unsigned k, int *err)
 {
-	struct tp_run *r = arg;
+	struct cc_pool_run *r = arg;
 	(void)err;
 	cc_worker_task(r->job, &r->w[k], i);
 	return 0;
@@ -42,7 +24,7 @@ static uint64_t tp_task(void *arg, uint64_t i, unsigned k, int *err)
 
 static int thread_pool_run(const struct cc_job *job, struct cc_outcome *out)
 {
-	struct tp_run r = {job, calloc(job->workers, sizeof(struct cc_worker_out))};
+	struct cc_pool_run r = {job, calloc(job->workers, sizeof(struct cc_worker_out)), false};
 	struct tpool *p;
 	if (!r.w) {
 		snprintf(out->why, sizeof(out->why), "thread-pool: allocating %u workers: %s", job->workers,
@@ -50,7 +32,7 @@ static int thread_pool_run(const struct cc_job *job, struct cc_outcome *out)
 		return -ENOMEM;
 	}
 	struct tpool_opts o = {.workers = job->workers, .capacity = job->opts.queue, .spin_ns = job->opts.spin_ns,
-			       .on_start = tp_start, .on_stop = tp_stop, .arg = &r};
+			       .on_start = cc_pool_worker_start, .on_stop = cc_pool_worker_stop, .arg = &r};
 	int64_t t0 = cc_now_ns();
 	int err = tpool_create(&o, &p);
 	if (err) {
