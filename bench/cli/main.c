@@ -285,6 +285,73 @@ static int set_max_live(struct cli *cli, const char *v)
 	return set_count(cli, "--max-live", v, 1, 1u << 22, &cli->sel.mopts.max_live);
 }
 
+static int set_coroutines(struct cli *cli, const char *v)
+{
+	return set_count(cli, "--coroutines", v, 1, 1u << 20, &cli->sel.mopts.coroutines);
+}
+
+static int set_coro_backend(struct cli *cli, const char *v)
+{
+	cli->sel.mopts.coro.backend = coro_backend_find(v);
+	if (!cli->sel.mopts.coro.backend)
+		return bad(cli, "--coro-backend: '%s' is not built here (built: %s)", v, coro_backend_names());
+	return 0;
+}
+
+static int set_coro_stack(struct cli *cli, const char *v)
+{
+	const struct wl_param p = {"--coro-stack", WL_BYTES, 0, CORO_STACK_MIN, CORO_STACK_MAX, NULL};
+	int64_t n;
+	if (cc_param_parse(&p, v, &n))
+		return bad(cli, "--coro-stack: '%s' is not a size from %dK to %dM (K, M suffixes allowed)", v,
+			   CORO_STACK_MIN / 1024, CORO_STACK_MAX / (1024 * 1024));
+	cli->sel.mopts.coro.stack_size = (size_t)n;
+	return 0;
+}
+
+static int set_poller(struct cli *cli, const char *v)
+{
+	int p = coro_poller_find(v);
+	if (p < 0 || !coro_poller_built((enum coro_poller)p))
+		return bad(cli, "--poller: '%s' is not %s here (built: %s)", v, p < 0 ? "a poller" : "built",
+			   coro_poller_names());
+	cli->sel.mopts.coro.poller = (enum coro_poller)p;
+	return 0;
+}
+
+static int set_shape(struct cli *cli, const char *v)
+{
+	unsigned p, t, c;
+	int used = 0;
+	if (sscanf(v, "%ux%ux%u%n", &p, &t, &c, &used) != 3 || v[used] || !p || !t || !c || p > CC_MAX_WORKERS ||
+	    t > CC_MAX_WORKERS || c > (1u << 20) || (uint64_t)p * t > CC_MAX_WORKERS)
+		return bad(cli, "--shape: '%s' is not PxTxC (processes x threads x coroutines, each at least 1, "
+				"P*T at most %u)", v, CC_MAX_WORKERS);
+	cli->sel.mopts.shape_processes = p;
+	cli->sel.mopts.shape_threads = t;
+	cli->sel.mopts.coroutines = c;
+	return 0;
+}
+
+/* --shape fixes the workers of a run at P*T: a --workers list that disagrees cannot run. */
+static int check_shape(struct cli *cli)
+{
+	struct cc_model_opts *m = &cli->sel.mopts;
+	if (!m->shape_processes)
+		return 0;
+	unsigned pt = m->shape_processes * m->shape_threads;
+	if (cli->sel.workers_auto)
+		return bad(cli, "--shape %ux%ux%u: --workers auto does not go with a fixed shape", m->shape_processes,
+			   m->shape_threads, m->coroutines);
+	for (unsigned k = 0; k < cli->sel.nworkers; k++)
+		if (cli->sel.workers[k] != pt)
+			return bad(cli, "--shape %ux%ux%u: does not multiply out to --workers %u (P x T = %u)",
+				   m->shape_processes, m->shape_threads, m->coroutines, cli->sel.workers[k], pt);
+	if (!cli->sel.nworkers)
+		cli->sel.workers[cli->sel.nworkers++] = pt;
+	return 0;
+}
+
 static int set_timeout(struct cli *cli, const char *v)
 {
 	char *end;
@@ -378,7 +445,8 @@ static const struct opt opts[] = {
 	{"models", "a,b", "only these execution models", set_models, PLAN},
 	{"workloads", "a,b", "only these workloads (hash or cpu/hash)", set_workloads, PLAN},
 	{"workers", "1,2,4|auto", "worker counts (auto: 1, cores per L3, per NUMA node, all cores, all hardware "
-				  "threads, 2x; the suite's default)",
+				  "threads, 2x; the suite's default). For coroutines: coroutines on its one thread; "
+				  "coro-pool, hybrid: pinned threads",
 	 set_workers, PLAN | V_TOPO},
 	{"pin", "POLICY[,..]", "placement: none, core (default), compact, scatter, pu", set_pin, PLAN | V_TOPO},
 	{"repetitions", "N", "repetitions per benchmark (default: the suite's)", set_repetitions, PLAN},
@@ -395,6 +463,14 @@ static const struct opt opts[] = {
 	 V_RUN},
 	{"max-live", "N", "per-task models: at most N threads or processes alive at once (default: no bound)",
 	 set_max_live, V_RUN},
+	{"coroutines", "N", "coro-pool, hybrid: coroutines per worker thread (default 64)", set_coroutines, V_RUN},
+	{"shape", "PxTxC", "hybrid: P processes x T threads x C coroutines; --workers must be P*T", set_shape,
+	 V_RUN | V_LIST},
+	{"coro-backend", "NAME", "coroutine context switch: asm (default where built) or ucontext",
+	 set_coro_backend, V_RUN},
+	{"coro-stack", "BYTES", "coroutine stack size, at least 16K (default 64K)", set_coro_stack, V_RUN},
+	{"poller", "NAME", "what parked coroutines wait on: epoll (default) or io_uring (if built with liburing)",
+	 set_poller, V_RUN},
 	{"max-cv", "PCT", "mark a benchmark noisy above this variation across repetitions (default 5%)", set_max_cv,
 	 V_RUN},
 	{"synthetic", "DESC", "a synthetic machine, e.g. \"pack:2 numa:2 l3:2 core:8 pu:2\"", set_synthetic, V_TOPO},
@@ -524,7 +600,7 @@ static void default_out(char *buf, size_t len)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = {.sel = {.timeout_s = 600, .max_cv = 0.05, .mopts = {.queue = 1024, .spin_ns = 50000}},
+	struct cli cli = {.sel = {.timeout_s = 600, .max_cv = 0.05, .mopts = {.queue = 1024, .spin_ns = 50000, .coroutines = 64}},
 			  .cmp = {.threshold = 0.05, .alpha = 0.01, .format = "table"},
 			  .hist = {.window = 30, .p = 0.001}};
 	if (argc < 2) {
@@ -548,6 +624,8 @@ int main(int argc, char **argv)
 		return usage_error(cli.verb, cli.err);
 	}
 	int rc = parse_opts(&cli, argc, argv, 2);
+	if (!rc && check_shape(&cli))
+		rc = usage_error(cli.verb, cli.err);
 	if (rc)
 		return rc;
 	if (cli.v == V_TOPO)

@@ -3,15 +3,21 @@
 #include "core/model.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/proc.h"
 
 #define MODEL(sym) &sym,
 const struct cc_model *const model_all[] = {
@@ -119,6 +125,233 @@ void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct
 		cc_worker_task(job, out, i);
 	}
 	cc_worker_end(out);
+}
+
+struct start_arg {
+	void (*fn)(unsigned k, void *arg);
+	void *arg;
+	unsigned k;
+};
+
+static void *thread_entry(void *p)
+{
+	struct start_arg *a = p;
+	a->fn(a->k, a->arg);
+	return NULL;
+}
+
+int cc_start_threads(unsigned n, void (*fn)(unsigned k, void *arg), void *arg, struct cc_gate *gate,
+		     int64_t *t0_ns, int64_t *start_ns, char *why, size_t len, const char *who)
+{
+	pthread_t *tid = calloc(n, sizeof(*tid));
+	struct start_arg *a = calloc(n, sizeof(*a));
+	unsigned created = 0;
+	int err = 0;
+	if (!tid || !a) {
+		err = -ENOMEM;
+		snprintf(why, len, "%s: allocating %u workers: %s", who, n, strerror(ENOMEM));
+		goto out;
+	}
+	*t0_ns = cc_now_ns();
+	for (; created < n; created++) {
+		a[created] = (struct start_arg){fn, arg, created};
+		int rc = pthread_create(&tid[created], NULL, thread_entry, &a[created]);
+		if (rc) {
+			err = -rc;
+			snprintf(why, len, "%s: pthread_create for worker %u: %s", who, created, strerror(rc));
+			cc_gate_abandon(gate);
+			break;
+		}
+	}
+	if (!err) {
+		cc_gate_wait_all(gate, n, -1); /* a thread cannot vanish alone: a crash ends the whole process */
+		*start_ns = cc_now_ns();
+		cc_gate_open(gate);
+	}
+	for (unsigned k = 0; k < created; k++)
+		pthread_join(tid[k], NULL);
+out:
+	free(tid);
+	free(a);
+	return err;
+}
+
+/* Reaps pids[0..n); notes the first abnormal end in why. Returns 0 or -ECHILD. */
+static int reap_all(const pid_t *pids, unsigned n, char *why, size_t len, const char *what)
+{
+	int err = 0;
+	for (unsigned k = 0; k < n; k++) {
+		int st;
+		while (waitpid(pids[k], &st, 0) < 0 && errno == EINTR)
+			;
+		if (!err && cc_proc_describe_status(st, why, len, what, k))
+			err = -ECHILD;
+	}
+	return err;
+}
+
+int cc_start_processes(unsigned n, void (*fn)(unsigned k, void *arg), void *arg, struct cc_gate *gate,
+		       unsigned arrivals, int64_t *t0_ns, int64_t *start_ns, char *why, size_t len, const char *who)
+{
+	pid_t *pids = calloc(n, sizeof(*pids)), self = getpid();
+	unsigned forked = 0;
+	int err = 0;
+	char what[48];
+	snprintf(what, sizeof(what), "%s: worker", who);
+	if (!pids) {
+		snprintf(why, len, "%s: allocating %u workers: %s", who, n, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	fflush(NULL); /* nothing buffered may be written twice */
+	*t0_ns = cc_now_ns();
+	for (; forked < n; forked++) {
+		pid_t pid = fork();
+		if (pid == 0) {
+			if (cc_proc_child_init(self) < 0)
+				_exit(127);
+			fn(forked, arg);
+			_exit(0); /* not exit(): the parent's atexit handlers and stdio buffers are not ours */
+		}
+		if (pid < 0) {
+			err = -errno;
+			snprintf(why, len, "%s: fork for worker %u: %s", who, forked, strerror(errno));
+			goto abandon;
+		}
+		pids[forked] = pid;
+	}
+	/* A child can die before it reaches the gate; look for that while waiting. */
+	while (cc_gate_wait_all(gate, arrivals, 50) == -ETIMEDOUT) {
+		for (unsigned k = 0; k < forked; k++) {
+			int st;
+			if (waitpid(pids[k], &st, WNOHANG) == pids[k]) {
+				cc_proc_describe_status(st, why, len, what, k);
+				pids[k] = pids[--forked]; /* it is reaped: keep it out of reap_all */
+				err = -ECHILD;
+				goto abandon;
+			}
+		}
+	}
+	*start_ns = cc_now_ns();
+	cc_gate_open(gate);
+	err = reap_all(pids, forked, why, len, what);
+	free(pids);
+	return err;
+
+abandon:
+	cc_gate_abandon(gate);
+	reap_all(pids, forked, why + strlen(why), 0, what);
+	free(pids);
+	return err;
+}
+
+struct coro_arg {
+	const struct cc_job *job;
+	atomic_uint_fast64_t *next;
+	struct cc_worker_out *out;
+	bool own_report;
+};
+
+static void coro_worker(void *p)
+{
+	struct coro_arg *a = p;
+	if (a->own_report)
+		cc_worker_begin(a->out);
+	for (;;) {
+		uint64_t i = atomic_fetch_add_explicit(a->next, 1, memory_order_relaxed);
+		if (i >= a->job->ntasks)
+			break;
+		cc_worker_task(a->job, a->out, i);
+		coro_yield();
+	}
+	if (a->own_report)
+		cc_worker_end(a->out);
+}
+
+int cc_coro_prepare(struct cc_coro_thread *t, const struct cc_job *job, atomic_uint_fast64_t *next, unsigned ncoro,
+		    struct cc_worker_out *out, bool per_coroutine, char *why, size_t len)
+{
+	*t = (struct cc_coro_thread){.args = calloc(ncoro, sizeof(*t->args))};
+	t->err = t->args ? coro_sched_create(&job->opts.coro, &t->sched) : -ENOMEM;
+	if (t->err) {
+		snprintf(why, len, "creating a coroutine scheduler (%s poller): %s",
+			 coro_poller_name(job->opts.coro.poller), strerror(-t->err));
+		return t->err;
+	}
+	for (unsigned k = 0; k < ncoro; k++) {
+		t->args[k] = (struct coro_arg){job, next, &out[per_coroutine ? k : 0], per_coroutine};
+		t->err = coro_spawn(t->sched, coro_worker, &t->args[k]);
+		if (t->err) {
+			snprintf(why, len, "spawning coroutine %u of %u: %s", k, ncoro, strerror(-t->err));
+			/* the ones spawned must still run to their end before the scheduler can go:
+			 * pushing the index past the last task makes that immediate */
+			atomic_store(next, job->ntasks);
+			break;
+		}
+	}
+	return t->err;
+}
+
+int cc_coro_go(struct cc_coro_thread *t, struct coro_stats *st, char *why, size_t len)
+{
+	int err = t->err;
+	if (t->sched) {
+		int rc = coro_sched_run(t->sched);
+		if (rc && !err) {
+			err = rc;
+			snprintf(why, len, "coroutine scheduler: %s", strerror(-rc));
+		}
+		if (st)
+			*st = coro_sched_stats(t->sched);
+		coro_sched_destroy(t->sched);
+	}
+	free(t->args);
+	*t = (struct cc_coro_thread){0};
+	return err;
+}
+
+void cc_coro_note(const struct cc_job *job, const struct coro_stats *st, struct cc_outcome *out)
+{
+	const struct coro_opts *o = &job->opts.coro;
+	snprintf(out->note, sizeof(out->note),
+		 "%s switch, %s poller, %zu KiB stacks; %" PRIu64 " coroutines, %" PRIu64 " resumptions, %" PRIu64
+		 " polls",
+		 (o->backend ? o->backend : coro_backends[0])->name, coro_poller_name(o->poller),
+		 (o->stack_size ? o->stack_size : CORO_STACK_DEFAULT) / 1024, st->spawned, st->switches, st->polls);
+}
+
+void cc_coro_worker(unsigned k, void *run)
+{
+	struct cc_coro_run *r = run;
+	struct cc_coro_thread t;
+	struct cc_coro_slot *slot = &r->slot[k];
+	cc_worker_bind(r->job, k, false, &r->w[k]);
+	cc_coro_prepare(&t, r->job, &r->next, r->job->opts.coroutines, &r->w[k], false, slot->why, sizeof(slot->why));
+	if (cc_gate_pass(&r->gate)) {
+		cc_worker_begin(&r->w[k]);
+		slot->err = cc_coro_go(&t, &slot->st, slot->why, sizeof(slot->why));
+		cc_worker_end(&r->w[k]);
+	} else {
+		atomic_store(&r->next, r->job->ntasks); /* abandoned: the coroutines end at once */
+		cc_coro_go(&t, NULL, slot->why, sizeof(slot->why));
+	}
+}
+
+int cc_coro_finish(struct cc_coro_run *r, unsigned n, int64_t t0, int64_t start, struct cc_outcome *out,
+		   const char *who)
+{
+	struct coro_stats sum = {0};
+	for (unsigned k = 0; k < n; k++) {
+		if (r->slot[k].err) {
+			snprintf(out->why, sizeof(out->why), "%s: worker %u: %s", who, k, r->slot[k].why);
+			return r->slot[k].err;
+		}
+		sum.spawned += r->slot[k].st.spawned, sum.switches += r->slot[k].st.switches;
+		sum.polls += r->slot[k].st.polls;
+	}
+	out->spawn_s = (double)(start - t0) / 1e9;
+	cc_outcome_collect(out, r->w, n, start, 0);
+	cc_coro_note(r->job, &sum, out);
+	return 0;
 }
 
 void cc_outcome_collect(struct cc_outcome *out, const struct cc_worker_out *w, unsigned n, int64_t start_ns,

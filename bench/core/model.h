@@ -15,13 +15,17 @@
 
 #include "core/hist.h"
 #include "core/workload.h"
+#include "coro/sched.h"
 #include "topo/topo.h"
 
-/* Settings some models use (from --queue, --spin-ns, --max-live). */
+/* Settings some models use (from --queue, --spin-ns, --max-live, --coro-*, --poller, --coroutines, --shape). */
 struct cc_model_opts {
 	unsigned queue;    /* pool queue capacity */
 	unsigned spin_ns;  /* how long idle pool workers and waiters spin before sleeping */
 	unsigned max_live; /* per-task models: most threads/processes alive at once (0: no bound) */
+	struct coro_opts coro; /* coroutine models: backend, stack size, poller */
+	unsigned coroutines;   /* coro-pool and hybrid: coroutines per worker thread */
+	unsigned shape_processes, shape_threads; /* hybrid: 0 = derived from the workers and the topology */
 };
 
 struct cc_job {
@@ -72,6 +76,7 @@ struct cc_model {
 	const char *name;
 	const char *summary;
 	bool single_worker; /* runs only with workers = 1 */
+	bool one_thread;    /* its workers share one OS thread: placed as one */
 	/* Runs the job; 0, or -errno with out->why saying what failed. */
 	int (*run)(const struct cc_job *job, struct cc_outcome *out);
 };
@@ -130,6 +135,25 @@ void cc_outcome_collect(struct cc_outcome *out, const struct cc_worker_out *w, u
 			int64_t end_ns);
 
 /*
+ * The worker loop as coroutines on the calling thread, in two steps so that
+ * creating them is spawn time and not work time. cc_coro_prepare makes a
+ * scheduler and ncoro coroutines, each to claim tasks from *next and yield
+ * after each one, as a cooperative scheduler's tasks take turns. With
+ * per_coroutine, out[k] is coroutine k's report and it begins and ends it;
+ * otherwise all share out[0] and the caller begins and ends it. cc_coro_go runs
+ * them to the end and frees everything, also after a failed prepare. Both:
+ * 0, or -errno with the reason in why.
+ */
+struct cc_coro_thread {
+	struct coro_sched *sched;
+	struct coro_arg *args;
+	int err;
+};
+int cc_coro_prepare(struct cc_coro_thread *t, const struct cc_job *job, atomic_uint_fast64_t *next, unsigned ncoro,
+		    struct cc_worker_out *out, bool per_coroutine, char *why, size_t len);
+int cc_coro_go(struct cc_coro_thread *t, struct coro_stats *st, char *why, size_t len);
+
+/*
  * The start gate: workers arrive and sleep; the coordinator waits for all of
  * them, notes the time and opens it. Works across fork (futex on shared memory).
  */
@@ -145,5 +169,44 @@ bool cc_gate_pass(struct cc_gate *g);
 int cc_gate_wait_all(struct cc_gate *g, unsigned n, int timeout_ms);
 void cc_gate_open(struct cc_gate *g);
 void cc_gate_abandon(struct cc_gate *g);
+
+/*
+ * Starting workers behind the start gate, as threads or as processes. Both
+ * start n workers, worker k running fn(k, arg); wait until `arrivals` have
+ * reached the gate (a process worker may start several threads, each passing
+ * it), note the time in *start_ns and open it; then wait for every worker to
+ * end. *t0_ns is when the first was being created. 0, or -errno with the reason
+ * in why, prefixed with who ("threads: ..."); on failure the gate is abandoned
+ * and every worker already started is joined or reaped.
+ */
+int cc_start_threads(unsigned n, void (*fn)(unsigned k, void *arg), void *arg, struct cc_gate *gate,
+		     int64_t *t0_ns, int64_t *start_ns, char *why, size_t len, const char *who);
+/* Each child first makes itself die with its parent; one that dies or exits non-zero fails the run. */
+int cc_start_processes(unsigned n, void (*fn)(unsigned k, void *arg), void *arg, struct cc_gate *gate,
+		       unsigned arrivals, int64_t *t0_ns, int64_t *start_ns, char *why, size_t len, const char *who);
+
+/* What a pinned thread running coroutines (coro-pool, hybrid) reports besides its cc_worker_out. */
+struct cc_coro_slot {
+	struct coro_stats st;
+	int err;
+	char why[200];
+};
+
+/* A run of pinned coroutine threads; in shared memory when they live in several processes. */
+struct cc_coro_run {
+	const struct cc_job *job;
+	atomic_uint_fast64_t next;
+	struct cc_gate gate;
+	struct cc_worker_out *w;   /* one per thread */
+	struct cc_coro_slot *slot; /* one per thread */
+};
+
+/* The outcome's note for a coroutine model: backend, poller, stack and the scheduler's counts. */
+void cc_coro_note(const struct cc_job *job, const struct coro_stats *st, struct cc_outcome *out);
+/* Thread k of a cc_coro_run: binds to its CPU, passes the gate, runs job->opts.coroutines coroutines. */
+void cc_coro_worker(unsigned k, void *run);
+/* After n threads ended: the first thread's failure, or the outcome collected with its note. */
+int cc_coro_finish(struct cc_coro_run *r, unsigned n, int64_t t0, int64_t start, struct cc_outcome *out,
+		   const char *who);
 
 #endif

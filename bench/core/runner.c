@@ -254,9 +254,11 @@ static int plan_cpus(struct cc_cell *c)
 		free(pl);
 		return -ENOMEM;
 	}
-	c->oversubscribed = topo_plan(run.plan->topo, c->pin, c->workers, pl);
+	/* workers that share one thread (coroutines) share its place */
+	unsigned places = c->model->one_thread ? 1 : c->workers;
+	c->oversubscribed = topo_plan(run.plan->topo, c->pin, places, pl);
 	for (unsigned k = 0; k < c->workers; k++)
-		c->cpus[k] = (int)pl[k]->pu_os;
+		c->cpus[k] = (int)pl[k < places ? k : 0]->pu_os;
 	free(pl);
 	return 0;
 }

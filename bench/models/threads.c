@@ -1,75 +1,44 @@
 /* threads: one pthread per worker; tasks are handed out through one atomic index. */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
 #include "core/model.h"
 
-struct thread_arg {
+struct threads_run {
 	const struct cc_job *job;
-	unsigned index;
-	atomic_uint_fast64_t *next;
-	struct cc_gate *gate;
-	struct cc_worker_out *out;
+	atomic_uint_fast64_t next;
+	struct cc_gate gate;
+	struct cc_worker_out *w;
 };
 
-static void *thread_main(void *p)
+static void thread_main(unsigned k, void *p)
 {
-	struct thread_arg *a = p;
-	cc_worker_bind(a->job, a->index, false, a->out);
-	if (cc_gate_pass(a->gate))
-		cc_worker_loop(a->job, a->next, a->out);
-	return NULL;
+	struct threads_run *r = p;
+	cc_worker_bind(r->job, k, false, &r->w[k]);
+	if (cc_gate_pass(&r->gate))
+		cc_worker_loop(r->job, &r->next, &r->w[k]);
 }
 
 static int threads_run(const struct cc_job *job, struct cc_outcome *out)
 {
-	unsigned n = job->workers, created = 0;
-	struct cc_gate gate;
-	atomic_uint_fast64_t next;
-	int err = -ENOMEM;
-	int64_t start = 0;
-
-	pthread_t *tid = calloc(n, sizeof(*tid));
-	struct thread_arg *args = calloc(n, sizeof(*args));
-	struct cc_worker_out *w = calloc(n, sizeof(*w));
-	if (!tid || !args || !w) {
-		snprintf(out->why, sizeof(out->why), "threads: allocating %u workers: %s", n, strerror(ENOMEM));
-		goto out;
+	struct threads_run r = {.job = job, .w = calloc(job->workers, sizeof(struct cc_worker_out))};
+	int64_t t0, start;
+	if (!r.w) {
+		snprintf(out->why, sizeof(out->why), "threads: allocating %u workers: %s", job->workers,
+			 strerror(ENOMEM));
+		return -ENOMEM;
 	}
-	cc_gate_init(&gate);
-	atomic_init(&next, 0);
-
-	int64_t t0 = cc_now_ns();
-	for (; created < n; created++) {
-		args[created] = (struct thread_arg){job, created, &next, &gate, &w[created]};
-		int rc = pthread_create(&tid[created], NULL, thread_main, &args[created]);
-		if (rc) {
-			err = -rc;
-			snprintf(out->why, sizeof(out->why), "threads: pthread_create for worker %u: %s", created,
-				 strerror(rc));
-			cc_gate_abandon(&gate);
-			goto join;
-		}
-	}
-	cc_gate_wait_all(&gate, n, -1); /* a thread cannot vanish alone: a crash ends the whole process */
-	start = cc_now_ns();
-	cc_gate_open(&gate);
-	err = 0;
-join:
-	for (unsigned k = 0; k < created; k++)
-		pthread_join(tid[k], NULL);
+	cc_gate_init(&r.gate);
+	atomic_init(&r.next, 0);
+	int err = cc_start_threads(job->workers, thread_main, &r, &r.gate, &t0, &start, out->why, sizeof(out->why),
+				   "threads");
 	if (!err) {
 		out->spawn_s = (double)(start - t0) / 1e9;
-		cc_outcome_collect(out, w, n, start, 0);
+		cc_outcome_collect(out, r.w, job->workers, start, 0);
 	}
-out:
-	free(tid);
-	free(args);
-	free(w);
+	free(r.w);
 	return err;
 }
 
