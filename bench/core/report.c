@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "core/report.h"
+#include "coro/sched.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -222,6 +223,24 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 	return b;
 }
 
+/* The settings models ran with, the coroutine runtime's among them. */
+static json_t *model_settings_json(const struct cc_model_opts *m)
+{
+	const struct coro_backend *b = m->coro.backend ? m->coro.backend : coro_backends[0];
+	json_t *coro = json_pack("{s:s, s:s, s:b, s:I, s:s, s:s}", "backend", b->name, "asm_arch", coro_asm_arch(),
+				 "portable", !strcmp(b->name, "ucontext"), "stack_bytes",
+				 (json_int_t)(m->coro.stack_size ? m->coro.stack_size : CORO_STACK_DEFAULT), "guard",
+				 coro_guard_name(coro_guard_probe()), "poller", coro_poller_name(m->coro.poller));
+	json_t *o = json_pack("{s:i, s:i, s:i, s:i, s:o}", "queue", m->queue, "spin_ns", m->spin_ns, "max_live",
+			      m->max_live, "coroutines", m->coroutines, "coro", coro);
+	if (m->shape_processes) {
+		char shape[48];
+		snprintf(shape, sizeof(shape), "%ux%ux%u", m->shape_processes, m->shape_threads, m->coroutines);
+		json_object_set_new(o, "shape", json_string(shape));
+	}
+	return o;
+}
+
 char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, bool interrupted,
 		       double clock_ns)
 {
@@ -238,6 +257,7 @@ char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, 
 	json_t *run = json_pack("{s:s, s:o, s:i, s:f, s:f, s:b, s:f}", "suite", p->suite->name, "argv", argv,
 				"repetitions", p->repetitions, "timeout_s", p->timeout_s, "max_cv", p->max_cv,
 				"interrupted", interrupted, "clock_read_ns", clock_ns);
+	json_object_set_new(run, "models", model_settings_json(&p->mopts));
 	json_t *root = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "schema_version", CC_SCHEMA_VERSION, "run", run,
 				 "machine", machine_json(p->topo, info->doctor), "build", build_json(), "metrics", mt, "benchmarks",
 				 benches);

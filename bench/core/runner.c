@@ -26,6 +26,7 @@
 #include "core/exitcodes.h"
 #include "core/proc.h"
 #include "core/report.h"
+#include "coro/stack.h"
 #include "gbench/gbc.h"
 
 volatile sig_atomic_t cc_stop_signal;
@@ -38,6 +39,7 @@ struct cell_report {
 	int err;
 	char why[256];
 	char note[160];
+	char fatal[200]; /* what a dying worker said about why (a coroutine stack overflow) */
 	double spawn_s, wall_s;
 	uint64_t checksum;
 	unsigned stride;
@@ -86,6 +88,7 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	setpgid(0, 0);
 	if (cc_proc_child_init(parent) < 0)
 		_exit(127);
+	coro_guard_report_to(r->fatal, sizeof(r->fatal));
 	/* the reference run is unpinned: only its checksum counts */
 	struct cc_job job = {c->inst->wl, c->inst->ctx, c->inst->ntasks, workers, UINT_MAX, run.plan->topo,
 			     reference ? NULL : c->cpus, run.plan->mopts};
@@ -183,6 +186,10 @@ static int run_batch(struct cc_cell *c, const struct cc_model *model, unsigned w
 	else if (r->err) {
 		snprintf(why, whylen, "%s", r->why[0] ? r->why : strerror(-r->err));
 		rc = r->err;
+	}
+	if (rc && r->fatal[0]) {
+		size_t at = strlen(why);
+		snprintf(why + at, whylen - at, ": %s", r->fatal);
 	}
 	if (rc) {
 		munmap(r, *size);

@@ -114,6 +114,15 @@ const struct coro_backend *coro_backend_find(const char *name)
 	return NULL;
 }
 
+const char *coro_asm_arch(void)
+{
+#ifdef CORO_ASM_ARCH
+	return CORO_ASM_ARCH;
+#else
+	return "none";
+#endif
+}
+
 const char *coro_backend_names(void)
 {
 #ifdef CORO_ASM_ARCH

@@ -30,6 +30,8 @@ extern const struct coro_backend *const coro_backends[];
 extern const unsigned coro_backend_count;
 /* NULL if name is not built here. */
 const struct coro_backend *coro_backend_find(const char *name);
+/* The architecture the asm backend was written for ("x86_64", "aarch64"), or "none". */
+const char *coro_asm_arch(void);
 /* "asm, ucontext": for messages naming the allowed values. */
 const char *coro_backend_names(void);
 

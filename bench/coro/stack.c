@@ -25,6 +25,17 @@ static size_t page_size(void) { return (size_t)sysconf(_SC_PAGESIZE); }
 
 const char *coro_guard_name(enum coro_guard g) { return g == CORO_GUARD_MADVISE ? "madvise" : "mprotect"; }
 
+enum coro_guard coro_guard_probe(void)
+{
+	size_t pg = page_size();
+	char *p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return CORO_GUARD_MPROTECT;
+	enum coro_guard g = madvise(p, pg, MADV_GUARD_INSTALL) == 0 ? CORO_GUARD_MADVISE : CORO_GUARD_MPROTECT;
+	munmap(p, 2 * pg);
+	return g;
+}
+
 int coro_stacks_init(struct coro_stacks *s, size_t size)
 {
 	size_t pg = page_size();
@@ -117,7 +128,7 @@ static __thread struct {
 } running;
 
 static struct sigaction previous;
-static pthread_once_t handler_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t handler_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *report_buf;
 static size_t report_len;
 
@@ -149,6 +160,13 @@ static void put_num(char *buf, size_t len, size_t *at, size_t v)
 	put(buf, len, at, s);
 }
 
+/* Ends the process as SIGSEGV's default action would (a core dump if enabled). */
+static void die_of_segv(void)
+{
+	signal(SIGSEGV, SIG_DFL);
+	raise(SIGSEGV); /* delivered at once: SA_NODEFER left it unblocked */
+}
+
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
 	uintptr_t a = (uintptr_t)si->si_addr;
@@ -166,27 +184,33 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
 		ssize_t w = write(STDERR_FILENO, "concur: ", 8);
 		w = write(STDERR_FILENO, msg, at);
 		(void)w;
-		signal(SIGSEGV, SIG_DFL); /* returning re-runs the faulting access: the process dies of SIGSEGV */
-		return;
+		die_of_segv();
 	}
 	if (previous.sa_flags & SA_SIGINFO)
 		previous.sa_sigaction(sig, si, uc);
 	else if (previous.sa_handler != SIG_DFL && previous.sa_handler != SIG_IGN)
 		previous.sa_handler(sig);
 	else
-		signal(SIGSEGV, SIG_DFL);
+		die_of_segv(); /* a fault, or a SIGSEGV sent with kill or raise, that is not ours */
 }
 
+/* (Re)installs the handler unless it is in place: other code (a test framework, say) may have
+ * replaced it since; whatever is there is chained to for faults that are not ours. */
 static void install_handler(void)
 {
-	struct sigaction sa = {.sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER};
+	struct sigaction cur, sa = {.sa_sigaction = on_segv, .sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER};
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGSEGV, &sa, &previous);
+	pthread_mutex_lock(&handler_lock);
+	if (sigaction(SIGSEGV, NULL, &cur) == 0 && !((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_segv)) {
+		previous = cur;
+		sigaction(SIGSEGV, &sa, NULL);
+	}
+	pthread_mutex_unlock(&handler_lock);
 }
 
 int coro_guard_thread_init(void)
 {
-	pthread_once(&handler_once, install_handler);
+	install_handler();
 	stack_t cur;
 	if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE))
 		return 0; /* the thread has one already (a sanitizer's, say) */

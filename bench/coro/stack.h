@@ -43,6 +43,8 @@ void *coro_stack_get(struct coro_stacks *s);
 void coro_stack_put(struct coro_stacks *s, void *stack);
 void coro_stacks_destroy(struct coro_stacks *s);
 const char *coro_guard_name(enum coro_guard g);
+/* How guards will be installed on this kernel. */
+enum coro_guard coro_guard_probe(void);
 
 /*
  * Overflow reporting. Each thread that runs coroutines calls

@@ -135,6 +135,24 @@ class Usage(Base):
                           ("--max-live", "0"), ("--max-live", "1e3")]:
             self.assertUsageError(["run", flag, bad], flag)
         self.assertUsageError(["run", "--workers", "auto", "--pin", "none"], "--workers auto", "--pin")
+
+    def test_bad_coroutine_settings_exit_2_naming_the_allowed_values(self):
+        self.assertUsageError(["run", "--coroutines", "0"], "--coroutines", "from 1")
+        self.assertUsageError(["run", "--coro-stack", "8K"], "--coro-stack", "16K")
+        self.assertUsageError(["run", "--coro-stack", "-64K"], "--coro-stack", "16K")
+        self.assertUsageError(["run", "--coro-backend", "fibers"], "--coro-backend", "ucontext")
+        self.assertUsageError(["run", "--poller", "kqueue"], "--poller", "epoll")
+        for bad in ["2x2", "0x1x1", "2x2x0", "axbxc", "2x2x2x2"]:
+            self.assertUsageError(["run", "--shape", bad], "--shape", "PxTxC")
+        self.assertUsageError(["run", "--shape", "2x2x8", "--workers", "3"], "--shape", "--workers 3",
+                              "multiply")
+        self.assertUsageError(["run", "--shape", "1x2x8", "--workers", "auto"], "--shape", "auto")
+
+    def test_shape_sets_the_workers(self):
+        p = self.concur("list", "--suite", "smoke", "--models", "hybrid", "--workloads", "hash",
+                        "--shape", "1x2x3")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.split(), ["cpu/hash/hybrid/workers:2/pin:core"])
         self.assertUsageError(["run", "--json"], "unknown option '--json'")
         self.assertUsageError(["doctor", "--json=yes"], "--json takes no value")
         self.assertUsageError(["fly"], "unknown command")
@@ -279,7 +297,10 @@ class Placement(Base):
                 self.assertEqual(pl["requested"], [])
                 continue
             plan = self.topo_plan(c["workers"], c["pin"])["plans"][0]
-            self.assertEqual(pl["requested"], [w["cpu"] for w in plan["plan"]])
+            if c["model"] == "coroutines":  # all on one thread, in the first place
+                self.assertEqual(pl["requested"], [plan["plan"][0]["cpu"]] * c["workers"])
+            else:
+                self.assertEqual(pl["requested"], [w["cpu"] for w in plan["plan"]])
             if not pl["oversubscribed"]:
                 self.assertEqual(pl["observed"], [[cpu] for cpu in pl["requested"]])
             self.assertEqual(pl["migrations"], 0)
@@ -374,6 +395,17 @@ class Failures(Base):
         for c in cells.values():
             self.assertEqual(c["status"], "failed")
             self.assertIn("signal 11", c["error"])
+
+    def test_coroutine_stack_overflow_is_named(self):
+        p, cells = self.run_fault("--param", "mode=5", "--models", "threads,coroutines,coro-pool,hybrid",
+                                  "--workers", "1", "--coro-stack", "64K")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(cells["cpu/fault/threads/workers:1/pin:core"]["status"], "ok")
+        for m in ("coroutines", "coro-pool", "hybrid"):
+            c = cells["cpu/fault/%s/workers:1/pin:core" % m]
+            self.assertEqual(c["status"], "failed", m)
+            self.assertIn("coroutine stack overflow", c["error"], m)
+            self.assertIn("64 KiB", c["error"], m)
 
     def test_nonzero_exit_is_recorded(self):
         p, cells = self.run_fault("--param", "mode=3", "--param", "where=1", "--models", "processes")

@@ -46,7 +46,7 @@ static void teardown(const struct wl_desc *wl, void *ctx)
 static void run(const struct cc_model *m, const struct wl_desc *wl, void *ctx, unsigned workers, uint64_t ntasks,
 		struct ran *r)
 {
-	struct cc_job job = {wl, ctx, ntasks, workers, 1, NULL, NULL, {.queue = 64, .spin_ns = 10000}};
+	struct cc_job job = {wl, ctx, ntasks, workers, 1, NULL, NULL, {.queue = 64, .spin_ns = 10000, .coroutines = 5}};
 	memset(r, 0, sizeof(*r));
 	r->out.workers = r->workers;
 	r->out.hist = &r->hist;
@@ -122,12 +122,13 @@ static void assert_worker_failure(const struct cc_model *m, const int64_t *fault
 	assert_non_null(strstr(got.out.why, why));
 }
 
-static const struct cc_model *const forking[] = {&model_processes, &model_process_per_task, &model_process_pool};
+static const struct cc_model *const forking[] = {&model_processes, &model_process_per_task, &model_process_pool,
+						 &model_hybrid};
 
 static void crashed_worker_fails_the_run(void **state)
 {
 	(void)state;
-	for (unsigned k = 0; k < 3; k++)
+	for (unsigned k = 0; k < 4; k++)
 		assert_worker_failure(forking[k], (const int64_t[]){1, 5, 1}, 2, "killed by signal 11");
 	assert_worker_failure(&model_process_pool, (const int64_t[]){1, 5, 1}, 2, "task 5 failed");
 }
@@ -135,7 +136,7 @@ static void crashed_worker_fails_the_run(void **state)
 static void worker_exit_status_is_reported(void **state)
 {
 	(void)state;
-	for (unsigned k = 0; k < 3; k++)
+	for (unsigned k = 0; k < 4; k++)
 		assert_worker_failure(forking[k], (const int64_t[]){3, 0, 1}, 3, "exited with status 3");
 }
 

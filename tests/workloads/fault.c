@@ -1,7 +1,8 @@
 /*
  * cpu/fault (tests only): does a little work per task, and at task `at`
  * misbehaves as `mode` says: 1 crashes (SIGSEGV), 2 hangs, 3 exits with status
- * 3, 4 returns a result that differs between processes (a wrong checksum).
+ * 3, 4 returns a result that differs between processes (a wrong checksum), 5
+ * needs 1 MiB of stack (fine on a thread's, an overflow on a small coroutine's).
  * With where=1 it misbehaves only inside a worker process of a model (not in
  * the cell process), so the serial reference run still succeeds.
  */
@@ -28,6 +29,13 @@ static int fault_setup(const int64_t *params, void **ctx)
 
 static void fault_teardown(void *ctx) { free(ctx); }
 
+static int deep(int n)
+{
+	volatile char frame[1024];
+	frame[0] = (char)n;
+	return n ? deep(n - 1) + frame[0] : 0;
+}
+
 static uint64_t fault_task(const void *p, uint64_t i)
 {
 	const struct fault_ctx *c = p;
@@ -45,13 +53,16 @@ static uint64_t fault_task(const void *p, uint64_t i)
 			_exit(3);
 		case 4:
 			return (uint64_t)getpid();
+		case 5:
+			deep(1024);
+			break;
 		}
 	}
 	return i * 2654435761u;
 }
 
 static const struct wl_param fault_params[] = {
-	{"mode", WL_INT, 0, 0, 4, "0 none, 1 crash, 2 hang, 3 exit(3), 4 wrong result"},
+	{"mode", WL_INT, 0, 0, 5, "0 none, 1 crash, 2 hang, 3 exit(3), 4 wrong result, 5 1 MiB of stack"},
 	{"at", WL_INT, 0, 0, 1 << 30, "the task that misbehaves"},
 	{"where", WL_INT, 0, 0, 1, "0 anywhere, 1 only in a model's worker process"},
 	{0},
