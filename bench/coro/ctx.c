@@ -10,7 +10,7 @@ static uintptr_t stack_top(void *stack, size_t size) { return ((uintptr_t)stack 
 
 #if defined(__x86_64__)
 #define CORO_ASM_ARCH "x86_64"
-void coro_swap_x86_64(void **from_sp, void *to_sp);
+void coro_swap_x86_64(void *from_sp, void *to_sp); /* void **, void ** */
 void coro_entry_x86_64(void);
 
 static void asm_make(void *ctx, void *stack, size_t size, void (*entry)(void *), void *arg)
@@ -29,11 +29,11 @@ static void asm_make(void *ctx, void *stack, size_t size, void (*entry)(void *),
 	*(void **)ctx = sp;
 }
 
-static void asm_swap(void *from, void *to) { coro_swap_x86_64((void **)from, *(void **)to); }
+#define asm_swap coro_swap_x86_64 /* the context is the saved stack pointer: no wrapper needed */
 
 #elif defined(__aarch64__)
 #define CORO_ASM_ARCH "aarch64"
-void coro_swap_aarch64(void **from_sp, void *to_sp);
+void coro_swap_aarch64(void *from_sp, void *to_sp); /* void **, void ** */
 void coro_entry_aarch64(void);
 
 static void asm_make(void *ctx, void *stack, size_t size, void (*entry)(void *), void *arg)
@@ -49,7 +49,7 @@ static void asm_make(void *ctx, void *stack, size_t size, void (*entry)(void *),
 	*(void **)ctx = sp;
 }
 
-static void asm_swap(void *from, void *to) { coro_swap_aarch64((void **)from, *(void **)to); }
+#define asm_swap coro_swap_aarch64
 #endif
 
 #ifdef CORO_ASM_ARCH

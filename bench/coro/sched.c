@@ -27,13 +27,17 @@ struct coro {
 	void (*fn)(void *);
 	void *arg;
 	void *stack;
-	int64_t wake_at;
 	int revents;
 	bool done;
 #ifdef CORO_TSAN
 	void *fiber;
 #endif
 	alignas(16) unsigned char ctx[]; /* the backend's */
+};
+
+struct timer {
+	int64_t at;
+	struct coro *c;
 };
 
 struct coro_sched {
@@ -44,7 +48,8 @@ struct coro_sched {
 	struct coro *current;
 	struct coro *head, *tail; /* the run queue */
 	size_t runnable;
-	struct coro **heap; /* sleepers, earliest wake_at first */
+	struct timer *heap; /* sleepers, earliest first; the deadline is kept beside the pointer so
+			     * that ordering never touches the coroutines' own pages */
 	size_t nheap, heapcap;
 	uint64_t live, fd_waiters;
 	struct coro_stats st;
@@ -96,6 +101,12 @@ const char *coro_poller_names(void)
 #endif
 }
 
+static void *running_stack(void *sched)
+{
+	struct coro_sched *s = sched;
+	return s->current ? s->current->stack : NULL;
+}
+
 int coro_sched_create(const struct coro_opts *o, struct coro_sched **out)
 {
 	const struct coro_backend *b = o->backend ? o->backend : coro_backends[0];
@@ -111,7 +122,7 @@ int coro_sched_create(const struct coro_opts *o, struct coro_sched **out)
 	if (!err)
 		err = s->poller->init(&s->ps);
 	if (!err)
-		err = coro_guard_thread_init();
+		err = coro_guard_thread_init(running_stack, s, s->stacks.size, s->stacks.guard);
 	if (err) {
 		if (s->ps)
 			s->poller->fini(s->ps);
@@ -214,35 +225,36 @@ static struct coro *next_ready(struct coro_sched *s)
 	return c;
 }
 
-static int heap_push(struct coro_sched *s, struct coro *c)
+static int heap_push(struct coro_sched *s, struct coro *c, int64_t at)
 {
 	if (s->nheap == s->heapcap) {
 		size_t n = s->heapcap ? 2 * s->heapcap : 64;
-		struct coro **grown = realloc(s->heap, n * sizeof(*grown));
+		struct timer *grown = realloc(s->heap, n * sizeof(*grown));
 		if (!grown)
 			return -ENOMEM;
 		s->heap = grown, s->heapcap = n;
 	}
 	size_t i = s->nheap++;
-	while (i && s->heap[(i - 1) / 2]->wake_at > c->wake_at) {
+	while (i && s->heap[(i - 1) / 2].at > at) {
 		s->heap[i] = s->heap[(i - 1) / 2];
 		i = (i - 1) / 2;
 	}
-	s->heap[i] = c;
+	s->heap[i] = (struct timer){at, c};
 	return 0;
 }
 
 static struct coro *heap_pop(struct coro_sched *s)
 {
-	struct coro *top = s->heap[0], *last = s->heap[--s->nheap];
+	struct coro *top = s->heap[0].c;
+	struct timer last = s->heap[--s->nheap];
 	size_t i = 0, n = s->nheap;
 	for (;;) {
 		size_t k = 2 * i + 1;
 		if (k >= n)
 			break;
-		if (k + 1 < n && s->heap[k + 1]->wake_at < s->heap[k]->wake_at)
+		if (k + 1 < n && s->heap[k + 1].at < s->heap[k].at)
 			k++;
-		if (s->heap[k]->wake_at >= last->wake_at)
+		if (s->heap[k].at >= last.at)
 			break;
 		s->heap[i] = s->heap[k];
 		i = k;
@@ -278,9 +290,7 @@ static void resume(struct coro_sched *s, struct coro *c)
 {
 	s->current = c;
 	s->st.switches++;
-	coro_guard_thread_enter(c->stack, s->stacks.size, s->stacks.guard);
 	switch_to_coro(s, c);
-	coro_guard_thread_enter(NULL, 0, 0);
 	s->current = NULL;
 	if (c->done) {
 #ifdef CORO_TSAN
@@ -299,7 +309,7 @@ static void wake(void *sched, struct coro *c, int revents)
 
 static void fire_timers(struct coro_sched *s, int64_t now)
 {
-	while (s->nheap && s->heap[0]->wake_at <= now)
+	while (s->nheap && s->heap[0].at <= now)
 		make_ready(s, heap_pop(s));
 }
 
@@ -320,7 +330,7 @@ int coro_sched_run(struct coro_sched *s)
 			continue;
 		int64_t timeout = s->runnable ? 0 : -1;
 		if (!s->runnable && s->nheap) {
-			int64_t left = s->heap[0]->wake_at - now_ns();
+			int64_t left = s->heap[0].at - now_ns();
 			timeout = left > 0 ? left : 0;
 		}
 		if (timeout < 0 && !s->fd_waiters) {
@@ -359,8 +369,7 @@ void coro_sleep_ns(int64_t ns)
 {
 	struct coro_sched *s = tls_sched;
 	struct coro *c = s->current;
-	c->wake_at = now_ns() + (ns > 0 ? ns : 0);
-	if (heap_push(s, c) < 0) {
+	if (heap_push(s, c, now_ns() + (ns > 0 ? ns : 0)) < 0) {
 		struct timespec ts = {ns / 1000000000, ns % 1000000000}; /* no memory for the heap: block instead */
 		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 			;

@@ -122,10 +122,13 @@ void coro_stacks_destroy(struct coro_stacks *s)
 /* ---- overflow reporting ---- */
 
 static __thread struct {
-	uintptr_t lo; /* the running coroutine's stack; 0 when none */
+	void *(*stack)(void *arg); /* the running coroutine's stack, or NULL */
+	void *arg;
 	size_t size, guard;
 	void *altstack;
 } running;
+
+#define ALTSTACK (64 * 1024) /* where the SIGSEGV handler runs: the faulting stack is full */
 
 static struct sigaction previous;
 static pthread_mutex_t handler_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -169,8 +172,8 @@ static void die_of_segv(void)
 
 static void on_segv(int sig, siginfo_t *si, void *uc)
 {
-	uintptr_t a = (uintptr_t)si->si_addr;
-	if (running.lo && a < running.lo && a >= running.lo - running.guard) {
+	uintptr_t a = (uintptr_t)si->si_addr, lo = running.stack ? (uintptr_t)running.stack(running.arg) : 0;
+	if (lo && a < lo && a >= lo - running.guard) {
 		char msg[200];
 		size_t at = 0;
 		put(msg, sizeof(msg), &at, "coroutine stack overflow: a coroutine needed more than its ");
@@ -208,20 +211,20 @@ static void install_handler(void)
 	pthread_mutex_unlock(&handler_lock);
 }
 
-int coro_guard_thread_init(void)
+int coro_guard_thread_init(void *(*stack)(void *arg), void *arg, size_t size, size_t guard)
 {
 	install_handler();
+	running.stack = stack, running.arg = arg, running.size = size, running.guard = guard;
 	stack_t cur;
 	if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE))
 		return 0; /* the thread has one already (a sanitizer's, say) */
-	size_t size = 64 * 1024;
-	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *p = mmap(NULL, ALTSTACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	stack_t ss = {.ss_sp = p, .ss_size = size, .ss_flags = 0};
+	stack_t ss = {.ss_sp = p, .ss_size = ALTSTACK, .ss_flags = 0};
 	if (sigaltstack(&ss, NULL) < 0) {
 		int e = errno;
-		munmap(p, size);
+		munmap(p, ALTSTACK);
 		return -e;
 	}
 	running.altstack = p;
@@ -230,18 +233,11 @@ int coro_guard_thread_init(void)
 
 void coro_guard_thread_fini(void)
 {
-	running.lo = 0;
+	running.stack = NULL;
 	if (!running.altstack)
 		return;
 	stack_t ss = {.ss_flags = SS_DISABLE};
 	sigaltstack(&ss, NULL);
-	munmap(running.altstack, 64 * 1024);
+	munmap(running.altstack, ALTSTACK);
 	running.altstack = NULL;
-}
-
-void coro_guard_thread_enter(void *stack, size_t size, size_t guard)
-{
-	running.lo = (uintptr_t)stack;
-	running.size = size;
-	running.guard = guard;
 }

@@ -48,15 +48,15 @@ enum coro_guard coro_guard_probe(void);
 
 /*
  * Overflow reporting. Each thread that runs coroutines calls
- * coro_guard_thread_enter with the stack it is about to run (NULL when back on
- * its own), after coro_guard_thread_init gave it an alternate signal stack. A
- * fault in the guard page of the running coroutine then prints a clear message
- * (and copies it to the buffer given to coro_guard_report_to) before the
- * process dies of SIGSEGV as it would have.
+ * coro_guard_thread_init, which gives it an alternate signal stack and
+ * registers running(arg): the low end of the stack of the coroutine running
+ * on this thread, or NULL. A fault in the guard page below it then prints a
+ * clear message (and copies it to the buffer given to coro_guard_report_to)
+ * before the process dies of SIGSEGV as it would have. Nothing is done per
+ * switch: the handler asks only when a fault happens.
  */
-int coro_guard_thread_init(void);
+int coro_guard_thread_init(void *(*running)(void *arg), void *arg, size_t size, size_t guard);
 void coro_guard_thread_fini(void);
-void coro_guard_thread_enter(void *stack, size_t size, size_t guard);
 void coro_guard_report_to(char *buf, size_t len);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * AArch64 (AAPCS64) context switch.
  *
- * void coro_swap_aarch64(void **from_sp, void *to_sp)
+ * void coro_swap_aarch64(void **from_sp, void **to_sp)
  *
  * Saves what a call must preserve: x19-x28, the frame pointer x29, the link
  * register x30 (where to resume), the low halves d8-d15 of v8-v15, and FPCR
@@ -34,7 +34,8 @@ coro_swap_aarch64:
 	str	x9, [sp, #160]
 	mov	x9, sp
 	str	x9, [x0]
-	mov	sp, x1
+	ldr	x9, [x1]
+	mov	sp, x9
 	ldr	x9, [sp, #160]
 	msr	fpcr, x9
 	ldp	x19, x20, [sp, #0]

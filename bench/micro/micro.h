@@ -6,5 +6,6 @@
 
 int micro_register_topo(void);
 int micro_register_pools(void);
+int micro_register_coro(void);
 
 #endif

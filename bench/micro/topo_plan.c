@@ -6,6 +6,7 @@
  * Google Benchmark JSON as well.
  */
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,17 @@ static void sweep(gbc_state *st, void *arg)
 	gbc_set_counter(st, "points", total ? (double)out[0] : 0, GBC_COUNTER_DEFAULT);
 }
 
+/* Fields Google Benchmark writes itself; the rest of a row's numbers are counters. */
+static bool is_gb_field(const char *key)
+{
+	static const char *const own[] = {"real_time", "cpu_time", "iterations", "repetitions", "repetition_index",
+					  "threads", "family_index", "per_family_instance_index", NULL};
+	for (unsigned k = 0; own[k]; k++)
+		if (!strcmp(key, own[k]))
+			return true;
+	return false;
+}
+
 static int print_table(const char *json, size_t len, void *arg)
 {
 	json_error_t err;
@@ -63,16 +75,24 @@ static int print_table(const char *json, size_t len, void *arg)
 		fwrite(json, 1, len, stdout);
 	size_t i;
 	json_t *b;
-	fprintf(stderr, "%-50s %14s\n", "benchmark (topo: a 256-core, 512-thread machine)", "median of 3");
+	fprintf(stderr, "%-50s %14s  %s\n", "benchmark (topo: a 256-core, 512-thread machine)", "median of 3",
+		"counters");
 	json_array_foreach(json_object_get(doc, "benchmarks"), i, b)
 	{
 		const char *agg = json_string_value(json_object_get(b, "aggregate_name"));
 		if (!agg || strcmp(agg, "median"))
 			continue;
-		json_t *per_task = json_object_get(b, "ns_per_task");
-		fprintf(stderr, "%-50s %11.2f %s\n", json_string_value(json_object_get(b, "run_name")),
-			per_task ? json_number_value(per_task) : json_number_value(json_object_get(b, "real_time")),
-			per_task ? "ns per task" : json_string_value(json_object_get(b, "time_unit")));
+		fprintf(stderr, "%-50s %11.2f %-2s ", json_string_value(json_object_get(b, "run_name")),
+			json_number_value(json_object_get(b, "real_time")),
+			json_string_value(json_object_get(b, "time_unit")));
+		const char *key;
+		json_t *v;
+		json_object_foreach(b, key, v)
+		{
+			if (json_is_real(v) && !is_gb_field(key))
+				fprintf(stderr, " %s=%.4g", key, json_number_value(v));
+		}
+		fprintf(stderr, "\n");
 	}
 	json_decref(doc);
 	return 0;
@@ -98,7 +118,7 @@ int main(int argc, char **argv)
 {
 	bool json = argc > 1 && !strcmp(argv[1], "--json");
 	const char *filter = argc > 1 && !json ? argv[1] : argc > 2 ? argv[2] : NULL;
-	if (micro_register_topo() || micro_register_pools()) {
+	if (micro_register_topo() || micro_register_pools() || micro_register_coro()) {
 		fprintf(stderr, "concur-micro: cannot load a topology\n");
 		return 1;
 	}

@@ -130,6 +130,13 @@ static void yield_three_times(void *p)
 	coro_wg_done(c->wg);
 }
 
+/* ThreadSanitizer gives every coroutine a fiber of its own and allows about 8,000 threads. */
+#if defined(__SANITIZE_THREAD__)
+#define MANY 2000
+#else
+#define MANY 10000
+#endif
+
 static struct {
 	struct coro_wg wg;
 	long total;
@@ -147,7 +154,7 @@ static void waiter(void *p)
 {
 	(void)p;
 	coro_wg_wait(&many.wg);
-	assert_int_equal(many.total, 10000);
+	assert_int_equal(many.total, MANY);
 	many.total = -1; /* ran after every other coroutine finished */
 }
 
@@ -157,15 +164,15 @@ static void ten_thousand_coroutines(void **state)
 	for (unsigned k = 0; k < coro_backend_count; k++) {
 		struct coro_sched *s = make_sched(coro_backends[k], CORO_POLL_EPOLL);
 		memset(&many, 0, sizeof(many));
-		coro_wg_add(&many.wg, 10000);
+		coro_wg_add(&many.wg, MANY);
 		assert_int_equal(coro_spawn(s, waiter, NULL), 0);
-		for (int i = 0; i < 10000; i++)
+		for (int i = 0; i < MANY; i++)
 			assert_int_equal(coro_spawn(s, count_then_done, NULL), 0);
 		assert_int_equal(coro_sched_run(s), 0);
 		assert_int_equal(many.total, -1);
 		struct coro_stats st = coro_sched_stats(s);
-		assert_int_equal(st.spawned, 10001);
-		assert_int_equal(st.peak_live, 10001);
+		assert_int_equal(st.spawned, MANY + 1);
+		assert_int_equal(st.peak_live, MANY + 1);
 		coro_sched_destroy(s);
 	}
 }
