@@ -41,6 +41,9 @@ need jansson libjansson-dev jansson-devel have_pc jansson
 need "Google Benchmark" libbenchmark-dev google-benchmark-devel have_header benchmark/benchmark.h
 need gnuplot gnuplot-nox gnuplot have_cmd gnuplot
 need cmocka libcmocka-dev libcmocka-devel have_pc cmocka
+# Optional to the build (detected at configure time), installed here so that the io_uring
+# poller is built and tested wherever the distribution has it.
+need liburing liburing-dev liburing-devel have_pc liburing
 # The end-to-end tests validate results against docs/result.schema.json with a
 # real JSON Schema validator rather than a home-made subset.
 need "python3 jsonschema (tests)" python3-jsonschema python3-jsonschema have_py jsonschema
