@@ -1,3 +1,13 @@
 /* Every workload, one line each: WL(symbol of its struct wl_desc). */
 WL(wl_cpu_hash)
 WL(wl_cpu_spin)
+WL(wl_cpu_primes)
+WL(wl_cpu_mandelbrot)
+WL(wl_cpu_matmul)
+WL(wl_mem_stream)
+WL(wl_mem_chase)
+WL(wl_sync_counter)
+WL(wl_io_sleep)
+WL(wl_io_file)
+WL(wl_io_tcp)
+WL(wl_mix_cpu_io)

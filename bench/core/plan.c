@@ -77,8 +77,9 @@ static void setup_instance(const struct cc_select *sel, const struct wl_desc *wl
 			  const struct cc_suite *suite)
 {
 	in->wl = wl;
+	bool tiny = wl->smoke && !strcmp(suite->name, "smoke");
 	for (unsigned k = 0; k < wl_param_count(wl); k++)
-		in->params[k] = wl->params[k].def;
+		in->params[k] = tiny ? wl->smoke[k] : wl->params[k].def;
 	for (unsigned k = 0; k < sel->nparams; k++) {
 		const struct cc_param_override *o = &sel->params[k];
 		int idx = wl_param_index(wl, o->name);
@@ -169,6 +170,11 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 		const struct wl_desc *wl = sel->nworkloads ? sel->workloads[w] : wl_all[w];
 		struct cc_instance *in = &plan->inst[plan->ninst];
 		setup_instance(sel, wl, in, sel->suite);
+		char why[200];
+		if (wl->validate && wl->validate(in->params, why, sizeof(why))) {
+			snprintf(err, errlen, "--param: %s/%s: %s", wl_class_name(wl->cls), wl->name, why);
+			goto fail;
+		}
 		bool used = false;
 		unsigned first = plan->ncells;
 		for (unsigned m = 0; m < model_count; m++) {
@@ -215,6 +221,16 @@ fail:
 	return -EINVAL;
 }
 
+void cc_plan_teardown(struct cc_plan *plan)
+{
+	for (unsigned k = 0; k < plan->ninst; k++) {
+		struct cc_instance *in = &plan->inst[k];
+		if (in->ready && in->wl->teardown)
+			in->wl->teardown(in->ctx);
+		in->ready = false;
+	}
+}
+
 void cc_plan_free(struct cc_plan *plan)
 {
 	for (unsigned k = 0; k < plan->ncells; k++) {
@@ -223,9 +239,7 @@ void cc_plan_free(struct cc_plan *plan)
 		free(plan->cells[k].workers_info);
 		free(plan->cells[k].cpus);
 	}
-	for (unsigned k = 0; k < plan->ninst; k++)
-		if (plan->inst[k].ready && plan->inst[k].wl->teardown)
-			plan->inst[k].wl->teardown(plan->inst[k].ctx);
+	cc_plan_teardown(plan);
 	free(plan->cells);
 	free(plan->inst);
 	memset(plan, 0, sizeof(*plan));

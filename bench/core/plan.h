@@ -126,6 +126,8 @@ struct cc_plan {
  */
 int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, size_t errlen);
 void cc_plan_free(struct cc_plan *plan);
+/* Tears down every instance set up so far (servers stopped, files removed); idempotent. */
+void cc_plan_teardown(struct cc_plan *plan);
 
 /* The default worker sweep for a suite on a machine. */
 unsigned cc_default_workers(const struct cc_suite *suite, const struct topo *t, unsigned *out, unsigned max);

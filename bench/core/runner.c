@@ -82,6 +82,18 @@ static unsigned latency_stride(double task_ns)
 	return s < 1 ? 1 : s > (1 << 20) ? (1 << 20) : (unsigned)s;
 }
 
+/* Runs the job once; a workload that changes shared state on purpose is reset before and
+ * verified after (sync/counter's total must be exact). */
+static int run_verified(const struct cc_model *model, const struct cc_job *job, struct cc_outcome *o, void *ctx)
+{
+	if (job->wl->reset)
+		job->wl->reset(ctx);
+	int err = model->run(job, o);
+	if (!err && job->wl->verify)
+		err = job->wl->verify(ctx, job->ntasks, o->why, sizeof(o->why));
+	return err;
+}
+
 static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_model *model, unsigned workers,
 				   bool reference, struct cell_report *r, pid_t parent)
 {
@@ -100,7 +112,7 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 		 * measures a task's typical length (wall time would add the wake-up of workers). */
 		job.ntasks = c->inst->ntasks / 10 ? c->inst->ntasks / 10 : 1;
 		job.latency_stride = 1;
-		r->err = model->run(&job, &o);
+		r->err = run_verified(model, &job, &o, c->inst->ctx);
 		if (r->err)
 			goto out;
 		job.latency_stride = latency_stride((double)cc_hist_quantile(&r->hist, 0.5));
@@ -109,7 +121,7 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	r->stride = job.latency_stride;
 	getrusage(RUSAGE_SELF, &s0);
 	getrusage(RUSAGE_CHILDREN, &c0);
-	r->err = model->run(&job, &o);
+	r->err = run_verified(model, &job, &o, c->inst->ctx);
 	getrusage(RUSAGE_SELF, &s1);
 	getrusage(RUSAGE_CHILDREN, &c1);
 	rusage_delta(&r->self, &s0, &s1);
@@ -212,6 +224,7 @@ static _Noreturn void stop_now(void)
 		(int)cc_stop_signal);
 	int rc = gbc_finish_early();
 	cc_report_summary(stderr, run.plan);
+	cc_plan_teardown(run.plan); /* servers stopped, temporary files removed */
 	if (rc < 0)
 		fprintf(stderr, "concur: results not written: %s\n", strerror(-rc));
 	exit(128 + (int)cc_stop_signal);

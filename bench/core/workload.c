@@ -15,7 +15,7 @@ const unsigned wl_count = sizeof(wl_all) / sizeof(wl_all[0]);
 
 const char *wl_class_name(enum wl_class cls)
 {
-	static const char *const names[] = {"cpu", "io", "mix", "sync", "ipc", "server"};
+	static const char *const names[] = {"cpu", "io", "mix", "sync", "ipc", "server", "mem"};
 	return names[cls];
 }
 

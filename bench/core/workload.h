@@ -9,9 +9,10 @@
 #ifndef CONCUR_WORKLOAD_H
 #define CONCUR_WORKLOAD_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-enum wl_class { WL_CPU, WL_IO, WL_MIX, WL_SYNC, WL_IPC, WL_SERVER };
+enum wl_class { WL_CPU, WL_IO, WL_MIX, WL_SYNC, WL_IPC, WL_SERVER, WL_MEM };
 
 enum wl_ptype {
 	WL_INT,   /* a plain integer */
@@ -33,11 +34,22 @@ struct wl_desc {
 	const char *summary;
 	const struct wl_param *params; /* ends with an entry whose name is NULL */
 	uint64_t default_tasks;        /* tasks in one batch of the standard suite */
+	const int64_t *smoke;          /* parameter values (table order) for the smoke suite and the tests;
+					* NULL: the defaults are small enough */
 	/* Prepares what tasks read (params in table order); 0 or -errno. Optional. */
 	int (*setup)(const int64_t *params, void **ctx);
 	void (*teardown)(void *ctx);
 	/* Performs task i; ctx is shared by all workers and read-only here. */
 	uint64_t (*task)(const void *ctx, uint64_t i);
+	/* Optional. Checks parameters together (one alone is checked against its bounds): 0, or
+	 * -EINVAL with why naming the parameter and the limit ("n=100000: ... exceeds memory"). */
+	int (*validate)(const int64_t *params, char *why, size_t len);
+	/* Optional, for workloads whose tasks change shared state on purpose (sync/counter):
+	 * reset before each batch; verify after it (0, or -EPROTO with why). */
+	void (*reset)(void *ctx);
+	int (*verify)(const void *ctx, uint64_t ntasks, char *why, size_t len);
+	/* Optional: about how long one task takes alone, for the suites' duration estimates. */
+	double (*task_ns)(const int64_t *params);
 };
 
 /* The list expands here into one extern declaration per workload. */

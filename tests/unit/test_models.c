@@ -29,7 +29,7 @@ static void *setup(const struct wl_desc *wl, const int64_t *params)
 {
 	int64_t p[WL_MAX_PARAMS];
 	for (unsigned k = 0; k < wl_param_count(wl); k++)
-		p[k] = params ? params[k] : wl->params[k].def;
+		p[k] = params ? params[k] : wl->smoke ? wl->smoke[k] : wl->params[k].def;
 	if (wl == &wl_cpu_spin && !params)
 		p[0] = 2000; /* 2 us: the test stays quick */
 	void *ctx = NULL;
@@ -43,6 +43,8 @@ static void teardown(const struct wl_desc *wl, void *ctx)
 		wl->teardown(ctx);
 }
 
+/* Runs the job as the runner does: a workload that changes shared state is reset before and
+ * must verify after (sync/counter's total exact under every model). */
 static void run(const struct cc_model *m, const struct wl_desc *wl, void *ctx, unsigned workers, uint64_t ntasks,
 		struct ran *r)
 {
@@ -50,7 +52,14 @@ static void run(const struct cc_model *m, const struct wl_desc *wl, void *ctx, u
 	memset(r, 0, sizeof(*r));
 	r->out.workers = r->workers;
 	r->out.hist = &r->hist;
+	if (wl->reset)
+		wl->reset(ctx);
 	r->rc = m->run(&job, &r->out);
+	if (!r->rc && wl->verify) {
+		r->rc = wl->verify(ctx, ntasks, r->out.why, sizeof(r->out.why));
+		if (r->rc)
+			print_error("%s: %s\n", m->name, r->out.why);
+	}
 }
 
 static void every_model_matches_serial(void **state)
@@ -68,6 +77,9 @@ static void every_model_matches_serial(void **state)
 				if (model_all[m]->single_worker && workers[k] > 1)
 					continue;
 				run(model_all[m], wl, ctx, workers[k], 257, &got);
+				if (got.rc || got.out.checksum != ref.out.checksum)
+					print_error("%s under %s, %u workers: %s\n", wl->name, model_all[m]->name,
+						    workers[k], got.rc ? got.out.why : "checksum differs");
 				assert_int_equal(got.rc, 0);
 				assert_int_equal(got.out.checksum, ref.out.checksum);
 				uint64_t sum = 0;
