@@ -104,6 +104,10 @@ class Base(unittest.TestCase):
         return {n.split("/")[2] for n in self.listed("--suite", "smoke")}
 
 
+WORKLOADS = ["cpu/hash", "cpu/spin", "cpu/primes", "cpu/mandelbrot", "cpu/matmul", "mem/stream", "mem/chase",
+             "sync/counter", "io/sleep", "io/file", "io/tcp", "mix/cpu-io"]
+
+
 class Usage(Base):
     def test_bad_flags_exit_2_naming_the_flag(self):
         o = self.out()
@@ -181,11 +185,13 @@ class Usage(Base):
         self.assertIn("cpu/spin/processes/workers:2/pin:core", names)
         models = self.all_models()
         self.assertTrue({"serial", "threads", "processes", "thread-pool"} <= models)
+        workloads = {"/".join(n.split("/")[:2]) for n in names}
+        self.assertEqual(workloads, set(WORKLOADS))
         # per workload: serial once, every other model at 1 and 2 workers
-        self.assertEqual(len(names), 2 * (1 + 2 * (len(models) - 1)))
+        self.assertEqual(len(names), len(workloads) * (1 + 2 * (len(models) - 1)))
         self.assertEqual(len(set(names)), len(names))
         for n in names:
-            self.assertRegex(n, r"^cpu/(hash|spin)/[a-z-]+/workers:\d+/pin:core$")
+            self.assertRegex(n, r"^(cpu|mem|sync|io|mix)/[a-z-]+/[a-z-]+/workers:\d+/pin:core$")
         p = self.concur("list", "--models", "threads", "--workers", "3,1", "--filter", "hash")
         self.assertEqual(p.stdout.split(), ["cpu/hash/threads/workers:3/pin:core", "cpu/hash/threads/workers:1/pin:core"])
 
@@ -457,6 +463,68 @@ class Failures(Base):
         self.assertRegex(note, r"at most [123] alive \(--max-live\)")
         self.assertEqual(cells["cpu/spin/thread-per-task/workers:2/pin:core"]["spawn_s"]["max"], 0)
         self.assertGreater(cells["cpu/spin/process-pool/workers:2/pin:core"]["spawn_s"]["min"], 0)
+
+
+def loopback_listeners():
+    """Listening TCP sockets on 127.0.0.1, as (port) from /proc/net/tcp."""
+    with open("/proc/net/tcp") as f:
+        rows = [line.split() for line in f.readlines()[1:]]
+    return sorted(int(r[1].split(":")[1], 16) for r in rows if r[3] == "0A" and r[1].startswith("0100007F"))
+
+
+class Workloads(Base):
+    def test_invalid_parameters_exit_2_with_name_and_bounds(self):
+        self.assertUsageError(["run", "--param", "file.size=-5"], "--param", "size", "from 1 to")
+        self.assertUsageError(["run", "--workloads", "matmul", "--param", "n=60000"], "--param", "n=60000",
+                              "memory")
+        self.assertUsageError(["run", "--workloads", "cpu-io", "--param", "cpu_us=0", "--param", "wait_us=0"],
+                              "--param", "cpu_us=0", "wait_us=0")
+        self.assertUsageError(["run", "--param", "wait_us=99999999"], "--param", "wait_us", "10000000")
+        self.assertUsageError(["run", "--param", "variant=4"], "--param", "variant", "0 to 3")
+
+    def test_io_workloads_leave_no_file_listener_or_process(self):
+        tmp = os.path.join(self.tmp.name, "t")
+        os.mkdir(tmp)
+        self.env["TMPDIR"] = tmp
+        listening = loopback_listeners()
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "file,tcp", "--param", "tcp.connect=1",
+                        "--models", "serial,threads,process-per-task,coroutines,hybrid", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for c in self.cells(load_results(o)).values():
+            self.assertTrue(c["checksum_ok"], c["name"])
+        self.assertEqual(os.listdir(tmp), [], "temporary files outlived the run")
+        self.assertEqual(loopback_listeners(), listening, "the echo server outlived the run")
+        # tearDown: no process (the echo server included) outlived concur
+
+    def test_interrupted_run_removes_its_files_and_server(self):
+        tmp = os.path.join(self.tmp.name, "t")
+        os.mkdir(tmp)
+        self.env["TMPDIR"] = tmp
+        listening = loopback_listeners()
+        err = open(self.out("stderr"), "w+")
+        self.addCleanup(err.close)
+        p = subprocess.Popen([CONCUR_TEST, "run", "--suite", "smoke", "--workloads", "file,tcp,fault", "--param",
+                              "mode=2", "--param", "where=1", "--models", "serial,processes", "--workers", "2",
+                              "--out", self.out()], stderr=err, env=self.env, cwd=self.tmp.name)
+        deadline = time.time() + 120
+        while "fault/processes" not in self.read(err.name):
+            self.assertIsNone(p.poll(), self.read(err.name))
+            self.assertLess(time.time(), deadline)
+            time.sleep(0.05)
+        p.send_signal(signal.SIGINT)
+        self.assertEqual(p.wait(timeout=30), 130)
+        self.assertEqual(os.listdir(tmp), [])
+        self.assertEqual(loopback_listeners(), listening)
+
+    def test_counter_totals_are_exact_in_every_variant(self):
+        for variant in range(4):
+            o = self.out()
+            p = self.concur("run", "--suite", "smoke", "--workloads", "counter", "--param", "variant=%d" % variant,
+                            "--models", "serial,threads,processes,coro-pool", "--workers", "1,3", "--out", o)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            for c in self.cells(load_results(o)).values():
+                self.assertEqual(c["status"], "ok", c.get("error"))
 
 
 class Signals(Base):
