@@ -60,7 +60,7 @@ static int matmul_validate(const int64_t *params, char *why, size_t len)
 {
 	uint64_t mem = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
 	if (mm_bytes(params) > mem / 2) {
-		snprintf(why, len, "n=%lld: A and B need %llu MiB, more than half of this machine's %llu MiB",
+		snprintf(why, len, "n=%lld: A and B need %llu MiB of memory, more than half of this machine's %llu MiB",
 			 (long long)params[0], (unsigned long long)(mm_bytes(params) >> 20),
 			 (unsigned long long)(mem >> 20));
 		return -EINVAL;
