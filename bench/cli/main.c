@@ -663,6 +663,9 @@ int main(int argc, char **argv)
 	if (!strcmp(cli.verb, "list")) {
 		for (unsigned k = 0; k < plan.ncells; k++)
 			printf("%s\n", plan.cells[k].name);
+		/* on stderr: stdout stays one name a line for scripts */
+		fprintf(stderr, "concur: list: %u benchmarks x %u repetitions, about %.0f s on this machine (estimate)\n",
+			plan.ncells, plan.repetitions, cc_plan_estimate_s(&plan, topo.npu));
 		cc_plan_free(&plan);
 		topo_free(&topo);
 		return CC_EXIT_OK;

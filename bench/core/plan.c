@@ -245,6 +245,34 @@ void cc_plan_free(struct cc_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
+double cc_plan_estimate_s(const struct cc_plan *plan, unsigned cpus)
+{
+	double total = 0;
+	for (unsigned k = 0; k < plan->ncells; k++) {
+		const struct cc_cell *c = &plan->cells[k];
+		const struct wl_desc *wl = c->inst->wl;
+		double task = wl->task_ns ? wl->task_ns(c->inst->params) : 2000;
+		bool waits = wl->cls == WL_IO || wl->cls == WL_MIX;
+		double par = c->model->single_worker ? 1 : c->workers;
+		bool coro_threads = !strcmp(c->model->name, "coro-pool") || !strcmp(c->model->name, "hybrid");
+		if (waits && coro_threads)
+			par *= plan->mopts.coroutines;
+		if (!waits && c->model->one_thread)
+			par = 1; /* coroutines on one thread compute one at a time */
+		if (!waits && par > cpus)
+			par = cpus;
+		/* a thread or a process per task costs about 0.1 and 0.5 ms each on a small VM */
+		if (!strcmp(c->model->name, "thread-per-task"))
+			task += 100000;
+		if (!strcmp(c->model->name, "process-per-task"))
+			task += 500000;
+		double batch = (double)c->inst->ntasks * task / 1e9 / (par > 0 ? par : 1);
+		/* warm-up (a tenth) and each repetition in a fresh cell process (~12 ms here) */
+		total += plan->repetitions * (1.1 * batch + 0.012);
+	}
+	return total;
+}
+
 /* A placement holds when every bind succeeded and every worker was only ever seen on its CPU. */
 void cc_cell_check_placement(struct cc_cell *c)
 {

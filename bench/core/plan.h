@@ -140,6 +140,10 @@ int cc_param_parse(const struct wl_param *p, const char *text, int64_t *value);
  * on any other CPU. */
 void cc_cell_check_placement(struct cc_cell *c);
 
+/* About how long the plan takes to run here, in seconds, from each workload's task_ns estimate
+ * (2 us where it has none): waiting overlaps across workers, computing only across cpus. */
+double cc_plan_estimate_s(const struct cc_plan *plan, unsigned cpus);
+
 /* Statistics over a cell's measured repetitions. */
 double cc_median(double *v, unsigned n); /* sorts v */
 double cc_cell_median_wall(const struct cc_cell *c);

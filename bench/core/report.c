@@ -241,6 +241,126 @@ static json_t *model_settings_json(const struct cc_model_opts *m)
 	return o;
 }
 
+/*
+ * The headline: the course notes' three questions, each answered with its
+ * representative workload, every model at 1 worker and at all cores (the
+ * largest planned worker count up to the cores of this machine), on the first
+ * placement planned. CPU-bound (cpu/hash): speedup and CPU time. IO-bound
+ * (io/sleep): wall time against the ideal of a single wait, and memory.
+ * Mixed (mix/cpu-io): wall time, and which model wins at the run's ratio.
+ */
+static const struct {
+	const char *key, *workload, *question;
+} questions[] = {
+	{"cpu", "cpu/hash", "CPU-bound: speedup over serial and CPU time"},
+	{"io", "io/sleep", "IO-bound: wall time against the ideal of one wait, and memory"},
+	{"mixed", "mix/cpu-io", "mixed: which model wins at this ratio of computing to waiting"},
+};
+
+static const struct cc_instance *instance_named(const struct cc_plan *p, const char *name)
+{
+	for (unsigned i = 0; i < p->ninst; i++) {
+		char full[96];
+		snprintf(full, sizeof(full), "%s/%s", wl_class_name(p->inst[i].wl->cls), p->inst[i].wl->name);
+		if (!strcmp(full, name))
+			return &p->inst[i];
+	}
+	return NULL;
+}
+
+static unsigned all_cores(const struct cc_plan *p, const struct cc_instance *in)
+{
+	unsigned best = 0, cores = p->topo ? p->topo->ncore : 1;
+	for (unsigned k = 0; k < p->ncells; k++) {
+		unsigned w = p->cells[k].workers;
+		if (p->cells[k].inst == in && w <= cores && w > best)
+			best = w;
+	}
+	return best ? best : 1;
+}
+
+static json_t *headline_json(const struct cc_plan *p)
+{
+	json_t *h = json_object();
+	for (unsigned q = 0; q < sizeof(questions) / sizeof(questions[0]); q++) {
+		const struct cc_instance *in = instance_named(p, questions[q].workload);
+		if (!in || !p->ncells)
+			continue;
+		unsigned all = all_cores(p, in);
+		enum topo_policy pin = p->cells[0].pin;
+		json_t *params = json_object(), *rows = json_array();
+		for (unsigned k = 0; k < wl_param_count(in->wl); k++)
+			json_object_set_new(params, in->wl->params[k].name, json_integer(in->params[k]));
+		double ideal = !strcmp(questions[q].key, "io") ? (double)in->params[0] / 1e6 : 0; /* io/sleep's us */
+		const char *winner = NULL;
+		double best = 0;
+		for (unsigned k = 0; k < p->ncells; k++) {
+			const struct cc_cell *c = &p->cells[k];
+			if (c->inst != in || c->pin != pin || c->status != CC_OK || !c->nreps ||
+			    (c->workers != 1 && c->workers != all))
+				continue;
+			double wall = cc_cell_median_wall(c), speedup = cell_speedup(c);
+			json_t *row = json_pack("{s:s, s:i, s:f, s:f}", "model", c->model->name, "workers", c->workers,
+						"wall_s", wall, "cpu_s", median_of(c, rep_cpu));
+			if (speedup >= 0)
+				json_object_set_new(row, "speedup", json_real(speedup));
+			if (ideal > 0) {
+				json_object_set_new(row, "times_ideal", json_real(wall / ideal));
+				json_object_set_new(row, "max_rss_kb", json_real(median_of(c, rep_rss)));
+			}
+			json_array_append_new(rows, row);
+			if (c->workers == all && (!winner || wall < best))
+				winner = c->model->name, best = wall;
+		}
+		json_t *a = json_pack("{s:s, s:s, s:o, s:i, s:o}", "question", questions[q].question, "workload",
+				      questions[q].workload, "params", params, "all_cores", all, "rows", rows);
+		if (ideal > 0)
+			json_object_set_new(a, "ideal_s", json_real(ideal));
+		if (winner)
+			json_object_set_new(a, "fastest_at_all_cores", json_string(winner));
+		json_object_set_new(h, questions[q].key, a);
+	}
+	return h;
+}
+
+/* The headline as text, from its JSON: the file and the terminal cannot disagree. */
+static void headline_print(FILE *f, json_t *h)
+{
+	const char *key;
+	json_t *a;
+	json_object_foreach(h, key, a)
+	{
+		json_t *rows = json_object_get(a, "rows"), *row;
+		double ideal = json_number_value(json_object_get(a, "ideal_s"));
+		fprintf(f, "%s  (%s; all cores = %lld workers)\n", json_string_value(json_object_get(a, "question")),
+			json_string_value(json_object_get(a, "workload")),
+			(long long)json_integer_value(json_object_get(a, "all_cores")));
+		fprintf(f, "  %-16s %7s %12s %9s %10s%s\n", "model", "workers", "median ms", "speedup", "cpu s",
+			ideal > 0 ? "  x ideal   max RSS MiB" : "");
+		size_t i;
+		json_array_foreach(rows, i, row)
+		{
+			json_t *sp = json_object_get(row, "speedup");
+			fprintf(f, "  %-16s %7lld %12.3f ", json_string_value(json_object_get(row, "model")),
+				(long long)json_integer_value(json_object_get(row, "workers")),
+				json_number_value(json_object_get(row, "wall_s")) * 1e3);
+			if (sp)
+				fprintf(f, "%8.2fx ", json_number_value(sp));
+			else
+				fprintf(f, "%9s ", "-");
+			fprintf(f, "%10.3f", json_number_value(json_object_get(row, "cpu_s")));
+			if (ideal > 0)
+				fprintf(f, "  %7.1fx %13.1f", json_number_value(json_object_get(row, "times_ideal")),
+					json_number_value(json_object_get(row, "max_rss_kb")) / 1024);
+			fputc('\n', f);
+		}
+		json_t *w = json_object_get(a, "fastest_at_all_cores");
+		if (w)
+			fprintf(f, "  fastest at all cores: %s\n", json_string_value(w));
+		fputc('\n', f);
+	}
+}
+
 char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, bool interrupted,
 		       double clock_ns)
 {
@@ -258,9 +378,9 @@ char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, 
 				"repetitions", p->repetitions, "timeout_s", p->timeout_s, "max_cv", p->max_cv,
 				"interrupted", interrupted, "clock_read_ns", clock_ns);
 	json_object_set_new(run, "models", model_settings_json(&p->mopts));
-	json_t *root = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o}", "schema_version", CC_SCHEMA_VERSION, "run", run,
-				 "machine", machine_json(p->topo, info->doctor), "build", build_json(), "metrics", mt, "benchmarks",
-				 benches);
+	json_t *root = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "schema_version", CC_SCHEMA_VERSION, "run",
+				 run, "machine", machine_json(p->topo, info->doctor), "build", build_json(), "metrics", mt,
+				 "benchmarks", benches, "headline", headline_json(p));
 	if (!root)
 		return NULL;
 	/* 2-space indent at depth 1, matching Google Benchmark's layout */
@@ -403,4 +523,10 @@ void cc_report_summary(FILE *f, const struct cc_plan *p)
 		}
 	}
 	fputc('\n', f);
+	json_t *h = headline_json(p);
+	if (json_object_size(h)) {
+		fprintf(f, "Headline\n\n");
+		headline_print(f, h);
+	}
+	json_decref(h);
 }

@@ -41,7 +41,7 @@ const struct wl_desc wl_cpu_spin = {
 	.cls = WL_CPU,
 	.summary = "calibrated busy loop of ns nanoseconds per task (ns=0: overhead only)",
 	.params = spin_params,
-	.default_tasks = 10000,
+	.default_tasks = 2000,
 	.setup = spin_setup,
 	.teardown = spin_teardown,
 	.task = spin_task,
