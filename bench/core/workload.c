@@ -1,7 +1,10 @@
 /* The workload table, built from workloads/list.h, and lookups over it. */
 #include "core/workload.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define WL(sym) &sym,
 const struct wl_desc *const wl_all[] = {
@@ -45,4 +48,14 @@ int wl_param_index(const struct wl_desc *wl, const char *name)
 		if (!strcmp(wl->params[i].name, name))
 			return (int)i;
 	return -1;
+}
+
+int wl_check_memory(uint64_t bytes, const char *what, char *why, size_t len)
+{
+	uint64_t mem = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
+	if (bytes <= mem / 2)
+		return 0;
+	snprintf(why, len, "%s need %llu MiB of memory, more than half of this machine's %llu MiB", what,
+		 (unsigned long long)(bytes >> 20), (unsigned long long)(mem >> 20));
+	return -EINVAL;
 }

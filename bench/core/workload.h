@@ -64,6 +64,9 @@ extern const struct wl_desc *const wl_all[];
 extern const unsigned wl_count;
 
 const char *wl_class_name(enum wl_class cls);
+/* For validate: 0 if bytes fit in half of this machine's memory, else -EINVAL with why saying
+ * "<what> need N MiB of memory, more than half of this machine's M MiB". */
+int wl_check_memory(uint64_t bytes, const char *what, char *why, size_t len);
 /* Finds "hash" or "cpu/hash"; NULL if unknown. */
 const struct wl_desc *wl_find(const char *name);
 unsigned wl_param_count(const struct wl_desc *wl);

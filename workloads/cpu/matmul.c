@@ -58,14 +58,9 @@ static uint64_t mm_bytes(const int64_t *params) { return 2 * (uint64_t)params[0]
 
 static int matmul_validate(const int64_t *params, char *why, size_t len)
 {
-	uint64_t mem = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
-	if (mm_bytes(params) > mem / 2) {
-		snprintf(why, len, "n=%lld: A and B need %llu MiB of memory, more than half of this machine's %llu MiB",
-			 (long long)params[0], (unsigned long long)(mm_bytes(params) >> 20),
-			 (unsigned long long)(mem >> 20));
-		return -EINVAL;
-	}
-	return 0;
+	char what[48];
+	snprintf(what, sizeof(what), "n=%lld: A and B", (long long)params[0]);
+	return wl_check_memory(mm_bytes(params), what, why, len);
 }
 
 static int matmul_setup(const int64_t *params, void **ctx)

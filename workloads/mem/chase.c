@@ -41,13 +41,9 @@ static uint64_t splitmix(uint64_t *x)
 
 static int chase_validate(const int64_t *params, char *why, size_t len)
 {
-	uint64_t mem = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
-	if ((uint64_t)params[0] > mem / 2) {
-		snprintf(why, len, "size=%lld: more than half of this machine's %llu MiB", (long long)params[0],
-			 (unsigned long long)(mem >> 20));
-		return -EINVAL;
-	}
-	return 0;
+	char what[48];
+	snprintf(what, sizeof(what), "size=%lld: the nodes", (long long)params[0]);
+	return wl_check_memory((uint64_t)params[0], what, why, len);
 }
 
 static int chase_setup(const int64_t *params, void **ctx)

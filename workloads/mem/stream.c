@@ -39,18 +39,13 @@ static uint64_t stream_task(const void *p, uint64_t i)
 
 static int stream_validate(const int64_t *params, char *why, size_t len)
 {
-	uint64_t mem = (uint64_t)sysconf(_SC_PHYS_PAGES) * (uint64_t)sysconf(_SC_PAGESIZE);
 	if (params[1] > params[0]) {
 		snprintf(why, len, "chunk=%lld: larger than size=%lld", (long long)params[1], (long long)params[0]);
 		return -EINVAL;
 	}
-	if (3 * (uint64_t)params[0] > mem / 2) {
-		snprintf(why, len, "size=%lld: three arrays need %llu MiB, more than half of this machine's %llu MiB",
-			 (long long)params[0], (unsigned long long)((3 * (uint64_t)params[0]) >> 20),
-			 (unsigned long long)(mem >> 20));
-		return -EINVAL;
-	}
-	return 0;
+	char what[48];
+	snprintf(what, sizeof(what), "size=%lld: three arrays", (long long)params[0]);
+	return wl_check_memory(3 * (uint64_t)params[0], what, why, len);
 }
 
 static int stream_setup(const int64_t *params, void **ctx)
