@@ -77,6 +77,8 @@ struct cc_model {
 	const char *summary;
 	bool single_worker; /* runs only with workers = 1 */
 	bool one_thread;    /* its workers share one OS thread: placed as one */
+	bool coroutines_per_worker; /* each worker runs --coroutines coroutines (coro-pool, hybrid) */
+	unsigned spawn_each_ns;     /* for duration estimates: creating a worker per task costs about this */
 	/* Runs the job; 0, or -errno with out->why saying what failed. */
 	int (*run)(const struct cc_job *job, struct cc_outcome *out);
 };

@@ -254,18 +254,13 @@ double cc_plan_estimate_s(const struct cc_plan *plan, unsigned cpus)
 		double task = wl->task_ns ? wl->task_ns(c->inst->params) : 2000;
 		bool waits = wl->cls == WL_IO || wl->cls == WL_MIX;
 		double par = c->model->single_worker ? 1 : c->workers;
-		bool coro_threads = !strcmp(c->model->name, "coro-pool") || !strcmp(c->model->name, "hybrid");
-		if (waits && coro_threads)
+		if (waits && c->model->coroutines_per_worker)
 			par *= plan->mopts.coroutines;
 		if (!waits && c->model->one_thread)
 			par = 1; /* coroutines on one thread compute one at a time */
 		if (!waits && par > cpus)
 			par = cpus;
-		/* a thread or a process per task costs about 0.1 and 0.5 ms each on a small VM */
-		if (!strcmp(c->model->name, "thread-per-task"))
-			task += 100000;
-		if (!strcmp(c->model->name, "process-per-task"))
-			task += 500000;
+		task += c->model->spawn_each_ns;
 		double batch = (double)c->inst->ntasks * task / 1e9 / (par > 0 ? par : 1);
 		/* warm-up (a tenth) and each repetition in a fresh cell process (~12 ms here) */
 		total += plan->repetitions * (1.1 * batch + 0.012);

@@ -154,8 +154,6 @@ struct coro_stats coro_sched_stats(const struct coro_sched *s)
 	return st;
 }
 
-const char *coro_sched_guard(const struct coro_sched *s) { return coro_guard_name(s->stacks.guard_kind); }
-
 /* ---- switching, with the sanitizers told which stack is live ---- */
 
 static void switch_to_coro(struct coro_sched *s, struct coro *c)

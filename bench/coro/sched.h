@@ -46,7 +46,6 @@ int coro_spawn(struct coro_sched *s, void (*fn)(void *), void *arg);
  * wait groups nothing can finish; another -errno if the poller failed. */
 int coro_sched_run(struct coro_sched *s);
 struct coro_stats coro_sched_stats(const struct coro_sched *s);
-const char *coro_sched_guard(const struct coro_sched *s); /* how stack guards were installed */
 
 /* Inside a coroutine. */
 bool coro_running(void); /* is the caller a coroutine? */

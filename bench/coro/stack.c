@@ -126,6 +126,7 @@ static __thread struct {
 	void *arg;
 	size_t size, guard;
 	void *altstack;
+	unsigned users; /* schedulers alive on this thread: the alternate stack goes with the last */
 } running;
 
 #define ALTSTACK (64 * 1024) /* where the SIGSEGV handler runs: the faulting stack is full */
@@ -216,8 +217,10 @@ int coro_guard_thread_init(void *(*stack)(void *arg), void *arg, size_t size, si
 	install_handler();
 	running.stack = stack, running.arg = arg, running.size = size, running.guard = guard;
 	stack_t cur;
-	if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE))
-		return 0; /* the thread has one already (a sanitizer's, say) */
+	if (sigaltstack(NULL, &cur) == 0 && !(cur.ss_flags & SS_DISABLE)) {
+		running.users++;
+		return 0; /* the thread has one already (ours, or a sanitizer's) */
+	}
 	void *p = mmap(NULL, ALTSTACK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
@@ -228,11 +231,14 @@ int coro_guard_thread_init(void *(*stack)(void *arg), void *arg, size_t size, si
 		return -e;
 	}
 	running.altstack = p;
+	running.users++;
 	return 0;
 }
 
 void coro_guard_thread_fini(void)
 {
+	if (running.users && --running.users)
+		return;
 	running.stack = NULL;
 	if (!running.altstack)
 		return;

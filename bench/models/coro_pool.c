@@ -35,5 +35,6 @@ out:
 const struct cc_model model_coro_pool = {
 	.name = "coro-pool",
 	.summary = "--workers pinned threads x --coroutines coroutines each, one scheduler per thread (M:N)",
+	.coroutines_per_worker = true,
 	.run = coro_pool_run,
 };

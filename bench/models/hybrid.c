@@ -104,5 +104,6 @@ static int hybrid_run(const struct cc_job *job, struct cc_outcome *out)
 const struct cc_model model_hybrid = {
 	.name = "hybrid",
 	.summary = "P processes x T threads x C coroutines, every thread pinned (--shape PxTxC)",
+	.coroutines_per_worker = true,
 	.run = hybrid_run,
 };

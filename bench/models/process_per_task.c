@@ -109,5 +109,6 @@ out:
 const struct cc_model model_process_per_task = {
 	.name = "process-per-task",
 	.summary = "fork for every task, results through shared memory, every child reaped",
+	.spawn_each_ns = 500000, /* fork+exit+wait on a small VM */
 	.run = process_per_task_run,
 };

@@ -90,5 +90,6 @@ out:
 const struct cc_model model_thread_per_task = {
 	.name = "thread-per-task",
 	.summary = "a new pthread for every task, joined as they finish (--max-live bounds how many are alive)",
+	.spawn_each_ns = 100000, /* pthread_create+join on a small VM */
 	.run = thread_per_task_run,
 };

@@ -465,13 +465,6 @@ class Failures(Base):
         self.assertGreater(cells["cpu/spin/process-pool/workers:2/pin:core"]["spawn_s"]["min"], 0)
 
 
-def loopback_listeners():
-    """Listening TCP sockets on 127.0.0.1, as (port) from /proc/net/tcp."""
-    with open("/proc/net/tcp") as f:
-        rows = [line.split() for line in f.readlines()[1:]]
-    return sorted(int(r[1].split(":")[1], 16) for r in rows if r[3] == "0A" and r[1].startswith("0100007F"))
-
-
 class Workloads(Base):
     def test_invalid_parameters_exit_2_with_name_and_bounds(self):
         self.assertUsageError(["run", "--param", "file.size=-5"], "--param", "size", "from 1 to")
@@ -486,7 +479,6 @@ class Workloads(Base):
         tmp = os.path.join(self.tmp.name, "t")
         os.mkdir(tmp)
         self.env["TMPDIR"] = tmp
-        listening = loopback_listeners()
         o = self.out()
         p = self.concur("run", "--suite", "smoke", "--workloads", "file,tcp", "--param", "tcp.connect=1",
                         "--models", "serial,threads,process-per-task,coroutines,hybrid", "--out", o)
@@ -494,14 +486,13 @@ class Workloads(Base):
         for c in self.cells(load_results(o)).values():
             self.assertTrue(c["checksum_ok"], c["name"])
         self.assertEqual(os.listdir(tmp), [], "temporary files outlived the run")
-        self.assertEqual(loopback_listeners(), listening, "the echo server outlived the run")
-        # tearDown: no process (the echo server included) outlived concur
+        # tearDown: no process outlived concur, the echo server included, so neither did its
+        # listener (comparing the machine's listeners would race with tests running alongside)
 
     def test_interrupted_run_removes_its_files_and_server(self):
         tmp = os.path.join(self.tmp.name, "t")
         os.mkdir(tmp)
         self.env["TMPDIR"] = tmp
-        listening = loopback_listeners()
         err = open(self.out("stderr"), "w+")
         self.addCleanup(err.close)
         p = subprocess.Popen([CONCUR_TEST, "run", "--suite", "smoke", "--workloads", "file,tcp,fault", "--param",
@@ -515,7 +506,6 @@ class Workloads(Base):
         p.send_signal(signal.SIGINT)
         self.assertEqual(p.wait(timeout=30), 130)
         self.assertEqual(os.listdir(tmp), [])
-        self.assertEqual(loopback_listeners(), listening)
 
     def test_counter_totals_are_exact_in_every_variant(self):
         for variant in range(4):
