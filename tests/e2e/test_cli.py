@@ -105,7 +105,7 @@ class Base(unittest.TestCase):
 
 
 WORKLOADS = ["cpu/hash", "cpu/spin", "cpu/primes", "cpu/mandelbrot", "cpu/matmul", "mem/stream", "mem/chase",
-             "sync/counter", "io/sleep", "io/file", "io/tcp", "mix/cpu-io"]
+             "sync/counter", "io/sleep", "io/pipe", "io/file", "io/tcp", "mix/cpu-io"]
 
 
 class Usage(Base):
@@ -474,20 +474,21 @@ class Workloads(Base):
                               "--param", "cpu_us=0", "wait_us=0")
         self.assertUsageError(["run", "--param", "wait_us=99999999"], "--param", "wait_us", "10000000")
         self.assertUsageError(["run", "--param", "variant=4"], "--param", "variant", "0 to 3")
+        self.assertUsageError(["run", "--param", "pipe.size=5000"], "--param", "size", "from 1 to 4096")
 
     def test_io_workloads_leave_no_file_listener_or_process(self):
         tmp = os.path.join(self.tmp.name, "t")
         os.mkdir(tmp)
         self.env["TMPDIR"] = tmp
         o = self.out()
-        p = self.concur("run", "--suite", "smoke", "--workloads", "file,tcp", "--param", "tcp.connect=1",
+        p = self.concur("run", "--suite", "smoke", "--workloads", "file,pipe,tcp", "--param", "tcp.connect=1",
                         "--models", "serial,threads,process-per-task,coroutines,hybrid", "--out", o)
         self.assertEqual(p.returncode, 0, p.stderr)
         for c in self.cells(load_results(o)).values():
             self.assertTrue(c["checksum_ok"], c["name"])
         self.assertEqual(os.listdir(tmp), [], "temporary files outlived the run")
-        # tearDown: no process outlived concur, the echo server included, so neither did its
-        # listener (comparing the machine's listeners would race with tests running alongside)
+        # tearDown: no process outlived concur, the echo server and the pipe responder included, so
+        # neither did their listener and pipes (comparing the machine's listeners would race with tests running alongside)
 
     def test_interrupted_run_removes_its_files_and_server(self):
         tmp = os.path.join(self.tmp.name, "t")
@@ -495,7 +496,7 @@ class Workloads(Base):
         self.env["TMPDIR"] = tmp
         err = open(self.out("stderr"), "w+")
         self.addCleanup(err.close)
-        p = subprocess.Popen([CONCUR_TEST, "run", "--suite", "smoke", "--workloads", "file,tcp,fault", "--param",
+        p = subprocess.Popen([CONCUR_TEST, "run", "--suite", "smoke", "--workloads", "file,pipe,tcp,fault", "--param",
                               "mode=2", "--param", "where=1", "--models", "serial,processes", "--workers", "2",
                               "--out", self.out()], stderr=err, env=self.env, cwd=self.tmp.name)
         deadline = time.time() + 120
