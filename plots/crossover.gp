@@ -1,10 +1,16 @@
-# The task-size crossover: speedup against serial versus task length, per model (higher is better);
-# below 1x, running tasks this way is slower than not running them concurrently at all.
+# A sweep: speedup against serial versus the swept parameter (task length, ratio, size), per model
+# (higher is better); below 1x, running tasks this way is slower than not running them concurrently.
+# Variables: title, param (the parameter's name), logx (1: its values span magnitudes).
 load 'style.gp'
-set title title.': speedup by task size (higher is better)'
-set xlabel 'task length (ns of busy work; an empty task is drawn at 1)'
+set title title.': speedup by '.param.' (higher is better)'
 set ylabel 'speedup (x serial)'
-set logscale x 10
+if (logx) {
+  set xlabel param.' (log scale; 0 is drawn at 1)'
+  set logscale x 10
+} else {
+  set xlabel param
+  set xtics 1
+}
 set logscale y 10
 set format x '%g'
 set format y '%g'

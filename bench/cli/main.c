@@ -203,7 +203,7 @@ static int set_param(struct cli *cli, const char *v)
 	struct cc_param_override *o = &cli->sel.params[cli->sel.nparams];
 	const char *eq = strchr(v, '='), *dot = memchr(v, '.', eq ? (size_t)(eq - v) : 0);
 	if (!eq || eq == v || !eq[1])
-		return bad(cli, "--param: expected name=value or workload.name=value, got '%s'", v);
+		return bad(cli, "--param: expected name=value[,value...] or workload.name=value, got '%s'", v);
 	if (cli->sel.nparams == CC_MAX_LIST)
 		return bad(cli, "--param: more than %d", CC_MAX_LIST);
 	const char *name = dot ? dot + 1 : v;
@@ -223,10 +223,15 @@ static int set_param(struct cli *cli, const char *v)
 			continue;
 		found = true;
 		const struct wl_param *p = &wl->params[idx];
-		int rc = cc_param_parse(p, eq + 1, &o->value);
+		char item[64];
+		int rc = cc_param_parse_list(p, eq + 1, o->values, CC_MAX_POINTS, &o->nvalues, item, sizeof(item));
+		if (rc == -E2BIG)
+			return bad(cli, "--param: %s lists more than %d values", pname, CC_MAX_POINTS);
+		if (rc == -EEXIST)
+			return bad(cli, "--param: %s lists %s twice", pname, item);
 		if (rc)
 			return bad(cli, "--param: %s/%s %s='%s' is %s: expected %s from %" PRId64 " to %" PRId64 " (%s)",
-				   wl_class_name(wl->cls), wl->name, pname, eq + 1,
+				   wl_class_name(wl->cls), wl->name, pname, item,
 				   rc == -ERANGE ? "out of range" : "not a number",
 				   p->type == WL_BYTES ? "bytes (K, M, G suffixes allowed)" : "an integer", p->min,
 				   p->max, p->help);
@@ -451,7 +456,7 @@ static const struct opt opts[] = {
 	{"pin", "POLICY[,..]", "placement: none, core (default), compact, scatter, pu", set_pin, PLAN | V_TOPO},
 	{"repetitions", "N", "repetitions per benchmark (default: the suite's)", set_repetitions, PLAN},
 	{"tasks", "N", "tasks per batch (default: the workload's, scaled by the suite)", set_tasks, PLAN},
-	{"param", "[wl.]name=value", "set a workload parameter (repeatable)", set_param, PLAN},
+	{"param", "[wl.]name=v[,v...]", "set a workload parameter; a list sweeps it (repeatable)", set_param, PLAN},
 	{"out", "FILE|DIR", "run: results file (default results/<machine-id>/<UTC time>.json); plot, history: "
 			    "the directory for charts (default plots/out)",
 	 set_out, V_RUN | V_PLOT | V_HISTORY},

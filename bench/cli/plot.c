@@ -4,8 +4,9 @@
  * SVG and PNG; DIR/index.html shows them with a summary table and opens as a
  * file, with no server. Figures: scaling (speedup vs workers, ideal line and
  * physical cores marked, machines overlaid), every model at all cores
- * (throughput and CPU time), per-task latency percentiles, spawn cost, and the
- * task-size crossover when the files hold it.
+ * (throughput and CPU time), per-task latency percentiles, spawn cost, and,
+ * for a workload swept over one parameter (task size, ratio), speedup by its
+ * value. A swept workload's other figures come one per point of the sweep.
  */
 #define _GNU_SOURCE
 #include "cli/plot.h"
@@ -91,11 +92,14 @@ int plot_render(const char *script, const char *data, const char *out, const cha
 }
 
 struct pcell {
-	const char *machine, *file, *workload, *model, *pin;
+	const char *machine, *file, *model, *pin;
+	char *workload; /* class/name, then " param=value" for each swept parameter: one series of figures */
+	char *base;     /* class/name */
+	const char *swept; /* the parameter, when exactly one is swept; else NULL */
+	long long value;   /* ... and its value here */
 	int workers, cores;
 	double speedup, tasks_per_s, cpu_s, spawn_s, wall_s;
 	double lat[4];
-	long long ns; /* the workload's "ns" parameter, or -1 */
 	int valid, noisy;
 };
 
@@ -142,13 +146,15 @@ static int load_cells(struct pset *s, const char *path)
 		}
 		struct pcell *c = &s->c[s->n++];
 		char wl[256];
-		snprintf(wl, sizeof(wl), "%s/%s", json_string_value(json_object_get(b, "class")) ?: "?",
-			 json_string_value(json_object_get(b, "workload")) ?: "?");
-		json_t *lat = json_object_get(b, "latency"), *ns = json_object_get(json_object_get(b, "params"), "ns");
+		int len = snprintf(wl, sizeof(wl), "%s/%s", json_string_value(json_object_get(b, "class")) ?: "?",
+				   json_string_value(json_object_get(b, "workload")) ?: "?");
+		json_t *lat = json_object_get(b, "latency"), *sweep = json_object_get(b, "sweep"), *v;
+		const char *param;
 		*c = (struct pcell){
 			.machine = machine ? machine : "?",
 			.file = path,
-			.workload = strdup(wl),
+			.base = strdup(wl),
+			.value = -1,
 			.model = json_string_value(json_object_get(b, "model")),
 			.pin = json_string_value(json_object_get(b, "pin")),
 			.workers = (int)json_integer_value(json_object_get(b, "workers")),
@@ -159,10 +165,20 @@ static int load_cells(struct pset *s, const char *path)
 			.spawn_s = num(json_object_get(b, "spawn_s"), "median"),
 			.wall_s = num(json_object_get(b, "wall_s"), "median"),
 			.lat = {num(lat, "p50"), num(lat, "p90"), num(lat, "p99"), num(lat, "p999")},
-			.ns = json_is_integer(ns) ? (long long)json_integer_value(ns) : -1,
 			.valid = json_is_true(json_object_get(b, "valid")),
 			.noisy = json_is_true(json_object_get(b, "noisy")),
 		};
+		json_object_foreach(sweep, param, v)
+		{
+			if (len < (int)sizeof(wl))
+				len += snprintf(wl + len, sizeof(wl) - (size_t)len, " %s=%lld", param,
+						(long long)json_integer_value(v));
+			if (json_object_size(sweep) == 1) {
+				c->swept = param;
+				c->value = (long long)json_integer_value(v);
+			}
+		}
+		c->workload = strdup(wl);
 	}
 	return 0;
 }
@@ -186,7 +202,7 @@ static size_t distinct(const struct pset *s, size_t offset, const char **out, si
 
 struct figures {
 	const char *dir;
-	char names[256][256]; /* rendered figures, for the index */
+	char names[1024][256]; /* rendered figures, for the index */
 	size_t n;
 };
 
@@ -215,7 +231,7 @@ static void render(struct figures *fig, const char *script, const char *name, co
 {
 	char out[4200];
 	snprintf(out, sizeof(out), "%s/%s", fig->dir, name);
-	if (plot_render(script, data, out, vars) == 0 && fig->n < 256)
+	if (plot_render(script, data, out, vars) == 0 && fig->n < sizeof(fig->names) / sizeof(fig->names[0]))
 		snprintf(fig->names[fig->n++], 256, "%s", name);
 }
 
@@ -366,22 +382,26 @@ static void spawn_cost(struct figures *fig, const struct pset *s, const char *wl
 		render(fig, "spawn.gp", name, path, vars);
 }
 
-/* When the files hold one workload at several task lengths (make crossover), speedup by length. */
-static void crossover(struct figures *fig, const struct pset *s, const char *wl)
+/* A workload swept over one parameter (make crossover's task lengths, mix/cpu-io's ratios):
+ * speedup by its value, one line per model at its most workers. */
+static void crossover(struct figures *fig, const struct pset *s, const char *base)
 {
-	long long first = -2;
-	bool several = false;
-	for (size_t k = 0; k < s->n; k++)
-		if (!strcmp(s->c[k].workload, wl) && s->c[k].ns >= 0) {
-			if (first == -2)
-				first = s->c[k].ns;
-			else if (s->c[k].ns != first)
-				several = true;
-		}
-	if (!several)
+	const char *param = NULL;
+	long long least = -1, most = -1;
+	for (size_t k = 0; k < s->n; k++) {
+		const struct pcell *c = &s->c[k];
+		if (strcmp(c->base, base) || !c->swept)
+			continue;
+		if (param && strcmp(param, c->swept))
+			return; /* files sweeping different parameters: no common axis */
+		param = c->swept;
+		least = least < 0 || c->value < least ? c->value : least;
+		most = c->value > most ? c->value : most;
+	}
+	if (!param || least == most)
 		return;
 	char name[256], path[4200], vars[300], suffix[40];
-	FILE *f = figure_data(fig, "crossover", wl, name, path);
+	FILE *f = figure_data(fig, "crossover", base, name, path);
 	if (!f)
 		return;
 	const char *models[32];
@@ -392,20 +412,23 @@ static void crossover(struct figures *fig, const struct pset *s, const char *wl)
 		size_t rows = 0;
 		int w = 0;
 		for (size_t k = 0; k < s->n; k++) /* the most workers this model has */
-			if (!strcmp(s->c[k].workload, wl) && !strcmp(s->c[k].model, models[m]) && s->c[k].workers > w)
+			if (!strcmp(s->c[k].base, base) && !strcmp(s->c[k].model, models[m]) && s->c[k].workers > w)
 				w = s->c[k].workers;
 		for (size_t k = 0; k < s->n; k++) {
 			const struct pcell *c = &s->c[k];
-			if (strcmp(c->workload, wl) || strcmp(c->model, models[m]) || c->workers != w || c->speedup <= 0)
+			if (strcmp(c->base, base) || !c->swept || strcmp(c->model, models[m]) || c->workers != w ||
+			    c->speedup <= 0)
 				continue;
 			snprintf(suffix, sizeof(suffix), " (%d workers)", w);
 			if (!rows++)
 				series_header(f, &blocks, models[m], suffix, "speedup");
-			fprintf(f, "%lld\t%.6g\n", c->ns > 0 ? c->ns : 1, c->speedup);
+			fprintf(f, "%lld\t%.6g\n", c->value > 0 ? c->value : 1, c->speedup);
 		}
 	}
 	fclose(f);
-	snprintf(vars, sizeof(vars), "title='%s'", wl);
+	/* a logarithmic axis for magnitudes (sizes, times), a plain one for choices (variant 0..3) */
+	snprintf(vars, sizeof(vars), "title='%s'; param='%s'; logx=%d", base, param,
+		 most >= 100 * (least > 0 ? least : 1));
 	if (blocks)
 		render(fig, "crossover.gp", name, path, vars);
 }
@@ -486,19 +509,22 @@ int cli_plot(const char *const *files, unsigned nfiles, const char *dir)
 	static struct figures fig;
 	fig.dir = dir;
 	fig.n = 0;
-	const char *wls[64], *machines[16];
-	size_t nw = distinct(&s, FIELD(workload), wls, 64), nm = distinct(&s, FIELD(machine), machines, 16);
+	const char *wls[256], *bases[64], *machines[16];
+	size_t nw = distinct(&s, FIELD(workload), wls, 256), nm = distinct(&s, FIELD(machine), machines, 16);
 	for (size_t w = 0; w < nw; w++) {
 		scaling(&fig, &s, wls[w], machines, nm);
 		at_all_cores(&fig, &s, wls[w], machines, nm);
 		spawn_cost(&fig, &s, wls[w]);
-		crossover(&fig, &s, wls[w]);
 	}
+	for (size_t b = 0, nb = distinct(&s, FIELD(base), bases, 64); b < nb; b++)
+		crossover(&fig, &s, bases[b]);
 	write_index(&fig, &s);
 	fprintf(stderr, "concur: plot: %zu figures (SVG and PNG) and index.html in %s\n", fig.n, dir);
 out:
-	for (size_t k = 0; k < s.n; k++)
-		free((char *)s.c[k].workload);
+	for (size_t k = 0; k < s.n; k++) {
+		free(s.c[k].workload);
+		free(s.c[k].base);
+	}
 	free(s.c);
 	for (size_t k = 0; k < s.ndocs; k++)
 		json_decref(s.docs[k]);

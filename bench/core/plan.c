@@ -11,10 +11,11 @@
 
 const struct cc_suite cc_suites[] = {
 	{"smoke", "every model and workload once at 1 and 2 workers, tiny batches: checks that all works", 1, 0.05, 2,
-	 false},
-	{"quick", "3 repetitions, quarter-size batches", 3, 0.25, 0, false},
-	{"standard", "5 repetitions, full batches, workers up to 2x the CPUs", 5, 1.0, 0, true},
-	{"full", "10 repetitions, double batches, workers up to 2x the CPUs", 10, 2.0, 0, true},
+	 false, false},
+	{"quick", "3 repetitions, quarter-size batches", 3, 0.25, 0, false, false},
+	{"standard", "5 repetitions, full batches, workers up to 2x the CPUs", 5, 1.0, 0, true, false},
+	{"full", "10 repetitions, double batches, workers up to 2x the CPUs, each workload's parameter sweep", 10, 2.0,
+	 0, true, true},
 	{0},
 };
 
@@ -63,6 +64,42 @@ int cc_param_parse(const struct wl_param *p, const char *text, int64_t *value)
 	return 0;
 }
 
+int cc_param_parse_list(const struct wl_param *p, const char *text, int64_t *values, unsigned max, unsigned *n,
+			char *bad, size_t badlen)
+{
+	*n = 0;
+	for (const char *item = text;; item++) {
+		size_t len = strcspn(item, ",");
+		snprintf(bad, badlen, "%.*s", (int)len, item);
+		if (*n == max)
+			return -E2BIG;
+		int rc = cc_param_parse(p, bad, &values[*n]);
+		if (rc)
+			return rc;
+		for (unsigned k = 0; k < *n; k++)
+			if (values[k] == values[*n])
+				return -EEXIST;
+		++*n;
+		item += len;
+		if (!*item)
+			return 0;
+	}
+}
+
+void cc_param_format(const struct wl_param *p, int64_t v, char *buf, size_t len)
+{
+	static const char suffix[] = "KMG";
+	int unit = -1;
+	while (p->type == WL_BYTES && v && unit < 2 && v % 1024 == 0) {
+		v /= 1024;
+		unit++;
+	}
+	if (unit >= 0)
+		snprintf(buf, len, "%" PRId64 "%c", v, suffix[unit]);
+	else
+		snprintf(buf, len, "%" PRId64, v);
+}
+
 static bool selected_model(const struct cc_select *sel, const struct cc_model *m)
 {
 	if (!sel->nmodels)
@@ -73,21 +110,100 @@ static bool selected_model(const struct cc_select *sel, const struct cc_model *m
 	return false;
 }
 
-static void setup_instance(const struct cc_select *sel, const struct wl_desc *wl, struct cc_instance *in,
-			  const struct cc_suite *suite)
+/* A workload's parameters as the run varies them: one value each outside the swept ones. */
+struct wl_plan {
+	int64_t base[WL_MAX_PARAMS];
+	unsigned naxes;
+	struct {
+		unsigned param;
+		unsigned n;
+		int64_t values[CC_MAX_POINTS];
+	} axes[WL_MAX_PARAMS];
+	unsigned ninst; /* the product of the axes' sizes */
+};
+
+/* Base values (defaults, the smoke suite's, then single values given), and what is swept: the
+ * lists given, and in a suite with sweeps the workload's own unless the user set that parameter. */
+static int plan_workload(const struct cc_select *sel, const struct wl_desc *wl, struct wl_plan *wp, char *err,
+			 size_t errlen)
+{
+	const struct cc_param_override *given[WL_MAX_PARAMS] = {0};
+	bool tiny = wl->smoke && !strcmp(sel->suite->name, "smoke");
+	memset(wp, 0, sizeof(*wp));
+	for (unsigned k = 0; k < sel->nparams; k++) { /* a later --param wins */
+		int idx = wl_param_index(wl, sel->params[k].name);
+		if ((!sel->params[k].wl || sel->params[k].wl == wl) && idx >= 0)
+			given[idx] = &sel->params[k];
+	}
+	int own = -1;
+	int64_t own_values[CC_MAX_POINTS];
+	unsigned own_n = 0;
+	if (sel->suite->sweeps && wl->sweep) {
+		const char *eq = strchr(wl->sweep, '=');
+		char name[32], bad[64];
+		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - wl->sweep) : 0, wl->sweep);
+		own = eq ? wl_param_index(wl, name) : -1;
+		if (own < 0 || cc_param_parse_list(&wl->params[own], eq + 1, own_values, CC_MAX_POINTS, &own_n, bad,
+						   sizeof(bad))) {
+			snprintf(err, errlen, "%s/%s: its sweep '%s' is not a parameter list", wl_class_name(wl->cls),
+				 wl->name, wl->sweep);
+			return -EINVAL;
+		}
+	}
+	wp->ninst = 1;
+	for (unsigned k = 0; k < wl_param_count(wl); k++) {
+		wp->base[k] = tiny ? wl->smoke[k] : wl->params[k].def;
+		const int64_t *values = own_values;
+		unsigned n = (int)k == own ? own_n : 0;
+		if (given[k]) {
+			values = given[k]->values;
+			n = given[k]->nvalues;
+		}
+		if (n == 1)
+			wp->base[k] = values[0];
+		if (n <= 1)
+			continue;
+		wp->axes[wp->naxes].param = k;
+		wp->axes[wp->naxes].n = n;
+		memcpy(wp->axes[wp->naxes].values, values, n * sizeof(*values));
+		wp->naxes++;
+		wp->ninst *= n;
+		if (wp->ninst > CC_MAX_INSTANCES) {
+			snprintf(err, errlen, "--param: %s/%s: the sweeps make more than %d combinations",
+				 wl_class_name(wl->cls), wl->name, CC_MAX_INSTANCES);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Instance `which` of the workload's combinations (the last axis varies fastest). A point
+ * of a sweep keeps about the work of the base point: its task count scales inversely with
+ * the task's estimated time, within 1/16 to 16 times; --tasks fixes it.
+ */
+static void setup_instance(const struct cc_select *sel, const struct wl_desc *wl, const struct wl_plan *wp,
+			   unsigned which, struct cc_instance *in)
 {
 	in->wl = wl;
-	bool tiny = wl->smoke && !strcmp(suite->name, "smoke");
-	for (unsigned k = 0; k < wl_param_count(wl); k++)
-		in->params[k] = tiny ? wl->smoke[k] : wl->params[k].def;
-	for (unsigned k = 0; k < sel->nparams; k++) {
-		const struct cc_param_override *o = &sel->params[k];
-		int idx = wl_param_index(wl, o->name);
-		if ((o->wl == NULL || o->wl == wl) && idx >= 0)
-			in->params[idx] = o->value;
+	memcpy(in->params, wp->base, sizeof(in->params));
+	in->nswept = wp->naxes;
+	in->at_base = true;
+	for (unsigned a = wp->naxes; a-- > 0;) {
+		unsigned param = wp->axes[a].param;
+		in->swept[a] = param;
+		in->params[param] = wp->axes[a].values[which % wp->axes[a].n];
+		in->at_base &= in->params[param] == wp->base[param];
+		which /= wp->axes[a].n;
 	}
-	uint64_t n = sel->tasks ? sel->tasks : (uint64_t)llround((double)wl->default_tasks * suite->task_scale);
-	in->ntasks = n ? n : 1;
+	double n = (double)wl->default_tasks * sel->suite->task_scale;
+	if (wp->naxes && wl->task_ns) {
+		double base = wl->task_ns(wp->base), point = wl->task_ns(in->params);
+		double ratio = point > 0 ? base / point : 16;
+		n *= ratio < 1.0 / 16 ? 1.0 / 16 : ratio > 16 ? 16 : ratio;
+	}
+	uint64_t tasks = sel->tasks ? sel->tasks : (uint64_t)llround(n);
+	in->ntasks = tasks ? tasks : 1;
 }
 
 /* Points each cell of one instance at its serial baseline: the same placement if planned, else any. */
@@ -104,11 +220,54 @@ static void link_baselines(struct cc_cell *cells, unsigned n)
 	}
 }
 
+/* The cells of one instance that the filter keeps, named <class>/<workload>/<model>/workers:<n>/pin:<policy>
+ * and then /<param>:<value> for each swept parameter. Returns how many. */
+static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel, struct cc_instance *in,
+			      const unsigned *workers, unsigned nworkers, const enum topo_policy *pins, unsigned npins,
+			      const regex_t *re)
+{
+	const struct wl_desc *wl = in->wl;
+	char swept[96] = "";
+	for (unsigned a = 0, len = 0; a < in->nswept && len < sizeof(swept); a++) {
+		const struct wl_param *p = &wl->params[in->swept[a]];
+		char v[32];
+		cc_param_format(p, in->params[in->swept[a]], v, sizeof(v));
+		len += (unsigned)snprintf(swept + len, sizeof(swept) - len, "/%s:%s", p->name, v);
+	}
+	unsigned first = plan->ncells;
+	for (unsigned m = 0; m < model_count; m++) {
+		const struct cc_model *model = model_all[m];
+		if (!selected_model(sel, model))
+			continue;
+		for (unsigned p = 0; p < npins; p++) {
+			for (unsigned k = 0; k < nworkers; k++) {
+				/* serial is the baseline: it runs once, at one worker, whatever the sweep */
+				unsigned nw = model->single_worker ? 1 : workers[k];
+				if (model->single_worker && k > 0)
+					break;
+				struct cc_cell *c = &plan->cells[plan->ncells];
+				snprintf(c->name, sizeof(c->name), "%s/%s/%s/workers:%u/pin:%s%s", wl_class_name(wl->cls),
+					 wl->name, model->name, nw, topo_policy_name(pins[p]), swept);
+				if (re && regexec(re, c->name, 0, NULL, 0))
+					continue;
+				c->inst = in;
+				c->model = model;
+				c->workers = nw;
+				c->pin = pins[p];
+				plan->ncells++;
+			}
+		}
+	}
+	link_baselines(plan->cells + first, plan->ncells - first);
+	return plan->ncells - first;
+}
+
 int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, size_t errlen)
 {
 	regex_t re;
 	bool have_re = false;
 	unsigned workers[CC_MAX_LIST], nworkers = sel->nworkers;
+	struct wl_plan *wps = NULL;
 
 	memset(plan, 0, sizeof(*plan));
 	plan->suite = sel->suite;
@@ -158,54 +317,40 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 	}
 
 	unsigned nwl = sel->nworkloads ? sel->nworkloads : wl_count;
-	size_t max_cells = (size_t)nwl * model_count * nworkers * npins;
+	size_t ninst = 0;
+	wps = calloc(nwl, sizeof(*wps));
+	if (!wps) {
+		snprintf(err, errlen, "plan: %s", strerror(ENOMEM));
+		goto fail;
+	}
+	for (unsigned w = 0; w < nwl; w++) {
+		if (plan_workload(sel, sel->nworkloads ? sel->workloads[w] : wl_all[w], &wps[w], err, errlen))
+			goto fail;
+		ninst += wps[w].ninst;
+	}
 	plan->topo = sel->topo;
-	plan->inst = calloc(nwl, sizeof(*plan->inst));
-	plan->cells = calloc(max_cells, sizeof(*plan->cells));
+	plan->inst = calloc(ninst, sizeof(*plan->inst));
+	plan->cells = calloc(ninst * model_count * nworkers * npins, sizeof(*plan->cells));
 	if (!plan->inst || !plan->cells) {
 		snprintf(err, errlen, "plan: %s", strerror(ENOMEM));
 		goto fail;
 	}
 	for (unsigned w = 0; w < nwl; w++) {
 		const struct wl_desc *wl = sel->nworkloads ? sel->workloads[w] : wl_all[w];
-		struct cc_instance *in = &plan->inst[plan->ninst];
-		setup_instance(sel, wl, in, sel->suite);
-		char why[200];
-		if (wl->validate && wl->validate(in->params, why, sizeof(why))) {
-			snprintf(err, errlen, "--param: %s/%s: %s", wl_class_name(wl->cls), wl->name, why);
-			goto fail;
-		}
-		bool used = false;
-		unsigned first = plan->ncells;
-		for (unsigned m = 0; m < model_count; m++) {
-			const struct cc_model *model = model_all[m];
-			if (!selected_model(sel, model))
-				continue;
-			for (unsigned p = 0; p < npins; p++) {
-				for (unsigned k = 0; k < nworkers; k++) {
-					/* serial is the baseline: it runs once, at one worker, whatever the sweep */
-					unsigned nw = model->single_worker ? 1 : workers[k];
-					if (model->single_worker && k > 0)
-						break;
-					struct cc_cell *c = &plan->cells[plan->ncells];
-					snprintf(c->name, sizeof(c->name), "%s/%s/%s/workers:%u/pin:%s",
-						 wl_class_name(wl->cls), wl->name, model->name, nw,
-						 topo_policy_name(pins[p]));
-					if (have_re && regexec(&re, c->name, 0, NULL, 0))
-						continue;
-					c->inst = in;
-					c->model = model;
-					c->workers = nw;
-					c->pin = pins[p];
-					plan->ncells++;
-					used = true;
-				}
+		for (unsigned i = 0; i < wps[w].ninst; i++) {
+			struct cc_instance *in = &plan->inst[plan->ninst];
+			setup_instance(sel, wl, &wps[w], i, in);
+			char why[200];
+			if (wl->validate && wl->validate(in->params, why, sizeof(why))) {
+				snprintf(err, errlen, "--param: %s/%s: %s", wl_class_name(wl->cls), wl->name, why);
+				goto fail;
 			}
+			if (plan_instance(plan, sel, in, workers, nworkers, pins, npins, have_re ? &re : NULL))
+				plan->ninst++;
 		}
-		link_baselines(plan->cells + first, plan->ncells - first);
-		if (used)
-			plan->ninst++;
 	}
+	free(wps);
+	wps = NULL;
 	if (have_re)
 		regfree(&re);
 	if (!plan->ncells) {
@@ -217,18 +362,22 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 fail:
 	if (have_re)
 		regfree(&re);
+	free(wps);
 	cc_plan_free(plan);
 	return -EINVAL;
 }
 
+void cc_instance_teardown(struct cc_instance *in)
+{
+	if (in->ready && in->wl->teardown)
+		in->wl->teardown(in->ctx);
+	in->ready = false;
+}
+
 void cc_plan_teardown(struct cc_plan *plan)
 {
-	for (unsigned k = 0; k < plan->ninst; k++) {
-		struct cc_instance *in = &plan->inst[k];
-		if (in->ready && in->wl->teardown)
-			in->wl->teardown(in->ctx);
-		in->ready = false;
-	}
+	for (unsigned k = 0; k < plan->ninst; k++)
+		cc_instance_teardown(&plan->inst[k]);
 }
 
 void cc_plan_free(struct cc_plan *plan)
@@ -245,26 +394,29 @@ void cc_plan_free(struct cc_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
+double cc_cell_estimate_s(const struct cc_plan *plan, const struct cc_cell *c, unsigned cpus)
+{
+	const struct wl_desc *wl = c->inst->wl;
+	double task = wl->task_ns ? wl->task_ns(c->inst->params) : 2000;
+	bool waits = wl->cls == WL_IO || wl->cls == WL_MIX;
+	double par = c->model->single_worker ? 1 : c->workers;
+	if (waits && c->model->coroutines_per_worker)
+		par *= plan->mopts.coroutines;
+	if (!waits && c->model->one_thread)
+		par = 1; /* coroutines on one thread compute one at a time */
+	if (!waits && par > cpus)
+		par = cpus;
+	task += c->model->spawn_each_ns;
+	double batch = (double)c->inst->ntasks * task / 1e9 / (par > 0 ? par : 1);
+	/* warm-up (a tenth) and each repetition in a fresh cell process (~12 ms here) */
+	return plan->repetitions * (1.1 * batch + 0.012);
+}
+
 double cc_plan_estimate_s(const struct cc_plan *plan, unsigned cpus)
 {
 	double total = 0;
-	for (unsigned k = 0; k < plan->ncells; k++) {
-		const struct cc_cell *c = &plan->cells[k];
-		const struct wl_desc *wl = c->inst->wl;
-		double task = wl->task_ns ? wl->task_ns(c->inst->params) : 2000;
-		bool waits = wl->cls == WL_IO || wl->cls == WL_MIX;
-		double par = c->model->single_worker ? 1 : c->workers;
-		if (waits && c->model->coroutines_per_worker)
-			par *= plan->mopts.coroutines;
-		if (!waits && c->model->one_thread)
-			par = 1; /* coroutines on one thread compute one at a time */
-		if (!waits && par > cpus)
-			par = cpus;
-		task += c->model->spawn_each_ns;
-		double batch = (double)c->inst->ntasks * task / 1e9 / (par > 0 ? par : 1);
-		/* warm-up (a tenth) and each repetition in a fresh cell process (~12 ms here) */
-		total += plan->repetitions * (1.1 * batch + 0.012);
-	}
+	for (unsigned k = 0; k < plan->ncells; k++)
+		total += cc_cell_estimate_s(plan, &plan->cells[k], cpus);
 	return total;
 }
 

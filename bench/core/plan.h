@@ -17,6 +17,8 @@
 
 #define CC_MAX_WORKERS 4096
 #define CC_MAX_LIST 64
+#define CC_MAX_POINTS 16     /* values in one parameter's sweep */
+#define CC_MAX_INSTANCES 256 /* parameter combinations of one workload */
 
 struct cc_suite {
 	const char *name;
@@ -25,6 +27,7 @@ struct cc_suite {
 	double task_scale; /* multiplies each workload's default_tasks */
 	unsigned sweep_max; /* 0: the topology's sweep (topo_sweep); else 1 .. sweep_max */
 	bool oversubscribe; /* the topology's sweep keeps its 2x point */
+	bool sweeps;        /* each workload's own sweep (wl_desc.sweep) runs */
 };
 
 extern const struct cc_suite cc_suites[];
@@ -33,7 +36,8 @@ const struct cc_suite *cc_suite_find(const char *name);
 struct cc_param_override {
 	const struct wl_desc *wl; /* NULL: every selected workload that has the parameter */
 	char name[32];
-	int64_t value;
+	int64_t values[CC_MAX_POINTS]; /* more than one: a sweep */
+	unsigned nvalues;
 };
 
 /* What the user asked for; zero/NULL fields mean "the suite's choice". */
@@ -72,6 +76,11 @@ struct cc_instance {
 	const struct wl_desc *wl;
 	int64_t params[WL_MAX_PARAMS];
 	uint64_t ntasks;
+	/* the parameters this run sweeps (they name the cells), and whether this instance has each
+	 * at its value outside the sweep (the workload's default or the single value given) */
+	unsigned nswept;
+	unsigned swept[WL_MAX_PARAMS];
+	bool at_base;
 	void *ctx;
 	int setup_err; /* 0, or -errno from setup */
 	bool ready;
@@ -128,12 +137,22 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 void cc_plan_free(struct cc_plan *plan);
 /* Tears down every instance set up so far (servers stopped, files removed); idempotent. */
 void cc_plan_teardown(struct cc_plan *plan);
+/* Tears one instance down, if it is set up: its memory, servers and files go. */
+void cc_instance_teardown(struct cc_instance *in);
 
 /* The default worker sweep for a suite on a machine. */
 unsigned cc_default_workers(const struct cc_suite *suite, const struct topo *t, unsigned *out, unsigned max);
 
 /* Parses a parameter value by its type (WL_BYTES takes K/M/G); 0 or -EINVAL / -ERANGE. */
 int cc_param_parse(const struct wl_param *p, const char *text, int64_t *value);
+/* Parses a comma-separated list of values ("1K,16K"): 0, or -EINVAL / -ERANGE with *bad set to
+ * the item at fault, -E2BIG for more than max values, -EEXIST for a value listed twice. */
+int cc_param_parse_list(const struct wl_param *p, const char *text, int64_t *values, unsigned max, unsigned *n,
+			char *bad, size_t badlen);
+/* A parameter value as it appears in benchmark names: bytes with the largest exact K/M/G suffix. */
+void cc_param_format(const struct wl_param *p, int64_t v, char *buf, size_t len);
+/* About how long one cell takes here, in seconds (see cc_plan_estimate_s). */
+double cc_cell_estimate_s(const struct cc_plan *plan, const struct cc_cell *c, unsigned cpus);
 
 /* After a repetition (c->workers_info filled): adds its migrations, and marks the
  * placement invalid, with the reason, if a bind failed or a pinned worker was seen

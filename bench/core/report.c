@@ -172,6 +172,13 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 			      c->workers, "pin", topo_policy_name(c->pin), "params", params, "tasks",
 			      (json_int_t)c->inst->ntasks, "repetitions", c->nreps, "status", status_name(c->status),
 			      "valid", c->status == CC_OK && !c->placement_bad);
+	if (c->inst->nswept) {
+		json_t *sweep = json_object();
+		for (unsigned a = 0; a < c->inst->nswept; a++)
+			json_object_set_new(sweep, wl->params[c->inst->swept[a]].name,
+					    json_integer(c->inst->params[c->inst->swept[a]]));
+		json_object_set_new(b, "sweep", sweep);
+	}
 	if (c->status != CC_OK)
 		json_object_set_new(b, "error", json_string(c->error));
 	if (c->inst->have_ref) {
@@ -245,27 +252,39 @@ static json_t *model_settings_json(const struct cc_model_opts *m)
  * The headline: the course notes' three questions, each answered with its
  * representative workload, every model at 1 worker and at all cores (the
  * largest planned worker count up to the cores of this machine), on the first
- * placement planned. CPU-bound (cpu/hash): speedup and CPU time. IO-bound
- * (io/sleep): wall time against the ideal of a single wait, and memory.
- * Mixed (mix/cpu-io): wall time, and which model wins at the run's ratio.
+ * placement planned, at the workload's base parameters when it is swept.
+ * CPU-bound (cpu/hash): speedup and CPU time. IO-bound (io/sleep): wall time
+ * against the ideal of a single wait, and memory. Mixed (mix/cpu-io): wall
+ * time, and which model wins at each ratio the run has.
  */
 static const struct {
 	const char *key, *workload, *question;
 } questions[] = {
 	{"cpu", "cpu/hash", "CPU-bound: speedup over serial and CPU time"},
 	{"io", "io/sleep", "IO-bound: wall time against the ideal of one wait, and memory"},
-	{"mixed", "mix/cpu-io", "mixed: which model wins at this ratio of computing to waiting"},
+	{"mixed", "mix/cpu-io", "mixed: which model wins at each ratio of computing to waiting"},
 };
 
+static bool instance_is(const struct cc_instance *in, const char *name)
+{
+	char full[96];
+	snprintf(full, sizeof(full), "%s/%s", wl_class_name(in->wl->cls), in->wl->name);
+	return !strcmp(full, name);
+}
+
+/* The workload's instance at its base parameters, else its first (a sweep that leaves the base out). */
 static const struct cc_instance *instance_named(const struct cc_plan *p, const char *name)
 {
+	const struct cc_instance *first = NULL;
 	for (unsigned i = 0; i < p->ninst; i++) {
-		char full[96];
-		snprintf(full, sizeof(full), "%s/%s", wl_class_name(p->inst[i].wl->cls), p->inst[i].wl->name);
-		if (!strcmp(full, name))
+		if (!instance_is(&p->inst[i], name))
+			continue;
+		if (p->inst[i].at_base)
 			return &p->inst[i];
+		if (!first)
+			first = &p->inst[i];
 	}
-	return NULL;
+	return first;
 }
 
 static unsigned all_cores(const struct cc_plan *p, const struct cc_instance *in)
@@ -277,6 +296,41 @@ static unsigned all_cores(const struct cc_plan *p, const struct cc_instance *in)
 			best = w;
 	}
 	return best ? best : 1;
+}
+
+/* The fastest model at all cores for one instance: its cell, or NULL if none finished. */
+static const struct cc_cell *fastest_at_all_cores(const struct cc_plan *p, const struct cc_instance *in,
+						  enum topo_policy pin)
+{
+	unsigned all = all_cores(p, in);
+	const struct cc_cell *best = NULL;
+	for (unsigned k = 0; k < p->ncells; k++) {
+		const struct cc_cell *c = &p->cells[k];
+		if (c->inst == in && c->pin == pin && c->status == CC_OK && c->nreps && c->workers == all &&
+		    (!best || cc_cell_median_wall(c) < cc_cell_median_wall(best)))
+			best = c;
+	}
+	return best;
+}
+
+/* Mixed: the winner at every ratio the run has, in plan order. */
+static json_t *by_ratio_json(const struct cc_plan *p, const char *workload, enum topo_policy pin)
+{
+	json_t *list = json_array();
+	for (unsigned i = 0; i < p->ninst; i++) {
+		const struct cc_instance *in = &p->inst[i];
+		const struct cc_cell *best = instance_is(in, workload) ? fastest_at_all_cores(p, in, pin) : NULL;
+		if (!best)
+			continue;
+		json_t *row = json_pack("{s:I, s:I, s:s, s:f}", "cpu_us", (json_int_t)in->params[0], "wait_us",
+					(json_int_t)in->params[1], "fastest", best->model->name, "wall_s",
+					cc_cell_median_wall(best));
+		double speedup = cell_speedup(best);
+		if (speedup >= 0)
+			json_object_set_new(row, "speedup", json_real(speedup));
+		json_array_append_new(list, row);
+	}
+	return list;
 }
 
 static json_t *headline_json(const struct cc_plan *p)
@@ -292,8 +346,6 @@ static json_t *headline_json(const struct cc_plan *p)
 		for (unsigned k = 0; k < wl_param_count(in->wl); k++)
 			json_object_set_new(params, in->wl->params[k].name, json_integer(in->params[k]));
 		double ideal = !strcmp(questions[q].key, "io") ? (double)in->params[0] / 1e6 : 0; /* io/sleep's us */
-		const char *winner = NULL;
-		double best = 0;
 		for (unsigned k = 0; k < p->ncells; k++) {
 			const struct cc_cell *c = &p->cells[k];
 			if (c->inst != in || c->pin != pin || c->status != CC_OK || !c->nreps ||
@@ -309,15 +361,16 @@ static json_t *headline_json(const struct cc_plan *p)
 				json_object_set_new(row, "max_rss_kb", json_real(median_of(c, rep_rss)));
 			}
 			json_array_append_new(rows, row);
-			if (c->workers == all && (!winner || wall < best))
-				winner = c->model->name, best = wall;
 		}
+		const struct cc_cell *winner = fastest_at_all_cores(p, in, pin);
 		json_t *a = json_pack("{s:s, s:s, s:o, s:i, s:o}", "question", questions[q].question, "workload",
 				      questions[q].workload, "params", params, "all_cores", all, "rows", rows);
 		if (ideal > 0)
 			json_object_set_new(a, "ideal_s", json_real(ideal));
 		if (winner)
-			json_object_set_new(a, "fastest_at_all_cores", json_string(winner));
+			json_object_set_new(a, "fastest_at_all_cores", json_string(winner->model->name));
+		if (!strcmp(questions[q].key, "mixed"))
+			json_object_set_new(a, "by_ratio", by_ratio_json(p, questions[q].workload, pin));
 		json_object_set_new(h, questions[q].key, a);
 	}
 	return h;
@@ -357,6 +410,24 @@ static void headline_print(FILE *f, json_t *h)
 		json_t *w = json_object_get(a, "fastest_at_all_cores");
 		if (w)
 			fprintf(f, "  fastest at all cores: %s\n", json_string_value(w));
+		json_t *ratios = json_object_get(a, "by_ratio");
+		if (json_array_size(ratios) > 1) {
+			fprintf(f, "  at each ratio, all cores:\n  %10s %10s  %-16s %12s %9s\n", "cpu us", "wait us",
+				"fastest", "median ms", "speedup");
+			json_array_foreach(ratios, i, row)
+			{
+				json_t *sp = json_object_get(row, "speedup");
+				fprintf(f, "  %10lld %10lld  %-16s %12.3f ",
+					(long long)json_integer_value(json_object_get(row, "cpu_us")),
+					(long long)json_integer_value(json_object_get(row, "wait_us")),
+					json_string_value(json_object_get(row, "fastest")),
+					json_number_value(json_object_get(row, "wall_s")) * 1e3);
+				if (sp)
+					fprintf(f, "%8.2fx\n", json_number_value(sp));
+				else
+					fprintf(f, "%9s\n", "-");
+			}
+		}
 		fputc('\n', f);
 	}
 }

@@ -283,13 +283,18 @@ static int plan_cpus(struct cc_cell *c)
 	return 0;
 }
 
+/* The time left: what the cells done took, scaled by how the estimates of the cells left compare
+ * with theirs, so that a long cell ahead is foreseen rather than averaged in. */
 static void progress(const struct cc_cell *c)
 {
-	unsigned k = ++run.cells_started;
-	double elapsed = (double)(cc_now_ns() - run.start_ns) / 1e9;
-	fprintf(stderr, "concur: [%u/%u] %s  (%.1f s elapsed", k, run.plan->ncells, c->name, elapsed);
-	if (k > 1)
-		fprintf(stderr, ", about %.0f s left", elapsed / (k - 1) * (run.plan->ncells - k + 1));
+	const struct cc_plan *p = run.plan;
+	unsigned k = ++run.cells_started, cpus = p->topo ? p->topo->npu : 1;
+	double elapsed = (double)(cc_now_ns() - run.start_ns) / 1e9, done = 0, left = 0;
+	for (const struct cc_cell *o = p->cells; o < p->cells + p->ncells; o++)
+		*(o < c ? &done : &left) += cc_cell_estimate_s(p, o, cpus);
+	fprintf(stderr, "concur: [%u/%u] %s  (%.1f s elapsed", k, p->ncells, c->name, elapsed);
+	if (done > 0 && elapsed > 0)
+		fprintf(stderr, ", about %.0f s left", elapsed / done * left);
 	fprintf(stderr, ")\n");
 }
 
@@ -384,7 +389,10 @@ static void cell_bench(gbc_state *st, void *arg)
 {
 	struct cc_cell *c = arg;
 	cell_rep(st, c);
-	c->reps_done++;
+	/* an instance's cells run one after another: after its last, free its memory and servers */
+	if (++c->reps_done == run.plan->repetitions &&
+	    (c + 1 == run.plan->cells + run.plan->ncells || c[1].inst != c->inst))
+		cc_instance_teardown(c->inst);
 }
 
 static char *extra_json(void *arg)
@@ -415,8 +423,9 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 		}
 	}
 	cc_report_add_context();
-	fprintf(stderr, "concur: running %u benchmarks, suite %s, %u repetition%s each\n", plan->ncells,
-		plan->suite->name, plan->repetitions, plan->repetitions == 1 ? "" : "s");
+	fprintf(stderr, "concur: running %u benchmarks, suite %s, %u repetition%s each, about %.0f s (estimate)\n",
+		plan->ncells, plan->suite->name, plan->repetitions, plan->repetitions == 1 ? "" : "s",
+		cc_plan_estimate_s(plan, plan->topo ? plan->topo->npu : 1));
 
 	const struct gbc_output out = {.extra_key = "concur", .extra = extra_json, .sink = sink};
 	/* Names are unique and already filtered: run them all. */

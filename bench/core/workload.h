@@ -48,8 +48,11 @@ struct wl_desc {
 	 * reset before each batch; verify after it (0, or -EPROTO with why). */
 	void (*reset)(void *ctx);
 	int (*verify)(const void *ctx, uint64_t ntasks, char *why, size_t len);
-	/* Optional: about how long one task takes alone, for the suites' duration estimates. */
+	/* Optional: about how long one task takes alone, for the suites' duration estimates and for
+	 * keeping each point of a sweep near the same amount of work. */
 	double (*task_ns)(const int64_t *params);
+	/* Optional: the points the full suite sweeps, in --param syntax ("cpu_us=10,100,1000"). */
+	const char *sweep;
 };
 
 /* The list expands here into one extern declaration per workload. */

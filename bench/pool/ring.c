@@ -94,8 +94,13 @@ void bell_init(struct bell *b)
 
 void bell_ring(struct bell *b, bool all)
 {
-	/* seq_cst, paired with bell_wait: either the waiter sees the new state before it
-	 * sleeps, or we see it counted as a sleeper and wake it */
+	/* Paired with bell_wait: either the waiter sees the new state before it sleeps, or we
+	 * see it counted as a sleeper and wake it. The fence orders the caller's store of that
+	 * state (often only a release store) before our load of sleepers: without it x86 may
+	 * satisfy the load from before the store leaves the store buffer, both sides read the
+	 * old values, and the waiter sleeps through its wake-up (a process-pool worker was seen
+	 * to hang so in io/tcp). */
+	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load(&b->sleepers)) {
 		atomic_fetch_add(&b->epoch, 1);
 		futex(&b->epoch, FUTEX_WAKE, all ? INT_MAX : 1, NULL);

@@ -475,6 +475,9 @@ class Workloads(Base):
         self.assertUsageError(["run", "--param", "wait_us=99999999"], "--param", "wait_us", "10000000")
         self.assertUsageError(["run", "--param", "variant=4"], "--param", "variant", "0 to 3")
         self.assertUsageError(["run", "--param", "pipe.size=5000"], "--param", "size", "from 1 to 4096")
+        self.assertUsageError(["run", "--param", "cpu_us=10,10"], "--param", "cpu_us lists 10 twice")
+        self.assertUsageError(["run", "--param", "cpu_us=10,x"], "--param", "'x'", "not a number")
+        self.assertUsageError(["run", "--param", "cpu_us=0,5", "--param", "wait_us=0"], "--param", "cpu_us=0")
 
     def test_io_workloads_leave_no_file_listener_or_process(self):
         tmp = os.path.join(self.tmp.name, "t")
@@ -507,6 +510,40 @@ class Workloads(Base):
         p.send_signal(signal.SIGINT)
         self.assertEqual(p.wait(timeout=30), 130)
         self.assertEqual(os.listdir(tmp), [])
+
+    def test_a_parameter_list_sweeps_it(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "cpu-io", "--models", "serial,threads,coro-pool",
+                        "--param", "cpu_us=10,1000", "--param", "wait_us=500", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = load_results(o)
+        self.assertValid(doc)
+        cells = self.cells(doc)
+        self.assertEqual(set(cells), set(self.listed("--suite", "smoke", "--workloads", "cpu-io", "--models",
+                                                     "serial,threads,coro-pool", "--param", "cpu_us=10,1000",
+                                                     "--param", "wait_us=500")))
+        fast = cells["mix/cpu-io/threads/workers:2/pin:core/cpu_us:10"]
+        slow = cells["mix/cpu-io/threads/workers:2/pin:core/cpu_us:1000"]
+        self.assertEqual(fast["sweep"], {"cpu_us": 10})
+        self.assertEqual(fast["params"], {"cpu_us": 10, "wait_us": 500})
+        self.assertGreater(fast["tasks"], slow["tasks"], "a shorter task runs more times")
+        self.assertTrue(all(c["checksum_ok"] for c in cells.values()))
+        ratios = doc["concur"]["headline"]["mixed"]["by_ratio"]
+        self.assertEqual([(r["cpu_us"], r["wait_us"]) for r in ratios], [(10, 500), (1000, 500)])
+        for r in ratios:
+            self.assertIn(r["fastest"], ["threads", "coro-pool"])
+        self.assertIn("at each ratio", p.stderr)
+
+    def test_the_full_suite_sweeps_every_workload(self):
+        p = self.concur("list", "--suite", "full", "--workloads", "tcp,cpu-io", "--models", "serial")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.split(), ["io/tcp/serial/workers:1/pin:core/connect:0",
+                                            "io/tcp/serial/workers:1/pin:core/connect:1"] +
+                         ["mix/cpu-io/serial/workers:1/pin:core/cpu_us:%d" % v for v in (10, 100, 1000, 10000)])
+        self.assertRegex(p.stderr, r"about \d+ s on this machine")
+        # a value given replaces the workload's sweep
+        p = self.concur("list", "--suite", "full", "--workloads", "tcp", "--models", "serial", "--param", "connect=1")
+        self.assertEqual(p.stdout.split(), ["io/tcp/serial/workers:1/pin:core"])
 
     def test_counter_totals_are_exact_in_every_variant(self):
         for variant in range(4):
@@ -751,7 +788,7 @@ class Plot(Base):
         self.assertEqual(p.returncode, 0, p.stderr)
         stems = sorted(f[:-4] for f in os.listdir(out) if f.endswith(".svg"))
         for want in ["scaling-cpu_hash", "scaling-cpu_spin", "models-cpu_spin", "latency-cpu_spin-0123456789ab",
-                     "spawn-cpu_hash", "crossover-cpu_spin"]:
+                     "spawn-cpu_hash"]:
             self.assertTrue(any(s.startswith(want) for s in stems), (want, stems))
         for s in stems:
             assert_images(self, out, s)
@@ -764,6 +801,19 @@ class Plot(Base):
         for s in stems:
             self.assertIn(f'src="{s}.svg"', html)
         self.assertIn("<table>", html)
+
+    def test_a_sweep_draws_speedup_by_its_parameter(self):
+        o = self.fixture("s.json", "--models", "serial,threads,coroutines", "--workloads", "cpu-io,counter",
+                         "--param", "cpu_us=10,100,1000", "--param", "variant=0,2")
+        out = os.path.join(self.tmp.name, "charts")
+        p = self.concur("plot", o, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for stem in ["crossover-mix_cpu-io", "crossover-sync_counter", "scaling-mix_cpu-io_cpu_us_10",
+                     "scaling-mix_cpu-io_cpu_us_1000", "scaling-sync_counter_variant_2"]:
+            assert_images(self, out, stem)
+        with open(os.path.join(out, "data", "crossover-mix_cpu-io.tsv")) as f:
+            rows = [line.split("\t")[0] for line in f.read().split("\n\n\n")[0].splitlines()[1:]]
+        self.assertEqual(rows, ["10", "100", "1000"], "one point per value, in order")
 
     def test_make_bench_style_run_draws_its_charts(self):
         o = self.out()

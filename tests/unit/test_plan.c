@@ -104,7 +104,7 @@ static void filters_and_overrides(void **state)
 	s.filter = "threads/workers:2";
 	s.tasks = 7;
 	s.repetitions = 4;
-	s.params[s.nparams++] = (struct cc_param_override){&wl_cpu_hash, "size", 4096};
+	s.params[s.nparams++] = (struct cc_param_override){&wl_cpu_hash, "size", {4096}, 1};
 	struct cc_plan p;
 	char err[256];
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
@@ -165,9 +165,111 @@ static void bad_selections_name_the_flag(void **state)
 	assert_non_null(strstr(err, "no benchmark matches"));
 	s = base("smoke");
 	s.nworkloads = 1; /* hash only */
-	s.params[s.nparams++] = (struct cc_param_override){NULL, "ns", 5};
+	s.params[s.nparams++] = (struct cc_param_override){NULL, "ns", {5}, 1};
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "--param"));
+}
+
+static void parameter_lists_and_names(void **state)
+{
+	(void)state;
+	const struct wl_param *size = &wl_cpu_hash.params[0];
+	int64_t v[CC_MAX_POINTS];
+	unsigned n;
+	char bad[32];
+	assert_int_equal(cc_param_parse_list(size, "1K,16K,1G", v, CC_MAX_POINTS, &n, bad, sizeof(bad)), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[2], 1LL << 30);
+	assert_int_equal(cc_param_parse_list(size, "1K,x", v, CC_MAX_POINTS, &n, bad, sizeof(bad)), -EINVAL);
+	assert_string_equal(bad, "x");
+	assert_int_equal(cc_param_parse_list(size, "1K,", v, CC_MAX_POINTS, &n, bad, sizeof(bad)), -EINVAL);
+	assert_int_equal(cc_param_parse_list(size, "16,4", v, CC_MAX_POINTS, &n, bad, sizeof(bad)), -ERANGE);
+	assert_string_equal(bad, "4");
+	assert_int_equal(cc_param_parse_list(size, "1K,1024", v, CC_MAX_POINTS, &n, bad, sizeof(bad)), -EEXIST);
+	assert_int_equal(cc_param_parse_list(size, "8,9,10", v, 2, &n, bad, sizeof(bad)), -E2BIG);
+	char text[32];
+	cc_param_format(size, 1024, text, sizeof(text));
+	assert_string_equal(text, "1K");
+	cc_param_format(size, 1536, text, sizeof(text));
+	assert_string_equal(text, "1536");
+	cc_param_format(size, 3LL << 30, text, sizeof(text));
+	assert_string_equal(text, "3G");
+	cc_param_format(&wl_cpu_spin.params[0], 1024, text, sizeof(text)); /* not bytes: as it is */
+	assert_string_equal(text, "1024");
+}
+
+static void a_list_sweeps_a_parameter(void **state)
+{
+	(void)state;
+	struct cc_select s = {.suite = cc_suite_find("standard"), .timeout_s = 60, .topo = &big};
+	s.workloads[s.nworkloads++] = &wl_mix_cpu_io;
+	s.models[s.nmodels++] = &model_serial;
+	s.params[s.nparams++] = (struct cc_param_override){NULL, "cpu_us", {10, 1000, 10000}, 3};
+	s.params[s.nparams++] = (struct cc_param_override){NULL, "wait_us", {7}, 1};
+	struct cc_plan p;
+	char err[256];
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.ninst, 3);
+	assert_int_equal(p.ncells, 3);
+	assert_string_equal(p.cells[0].name, "mix/cpu-io/serial/workers:1/pin:core/cpu_us:10");
+	assert_string_equal(p.cells[2].name, "mix/cpu-io/serial/workers:1/pin:core/cpu_us:10000");
+	assert_int_equal(p.inst[1].params[1], 7);
+	/* the default (1000) is the base point; the others keep about its work */
+	assert_true(p.inst[1].at_base && !p.inst[0].at_base && !p.inst[2].at_base);
+	assert_true(p.inst[0].ntasks > p.inst[1].ntasks && p.inst[1].ntasks > p.inst[2].ntasks);
+	assert_true(p.inst[0].ntasks <= 16 * p.inst[1].ntasks && p.inst[2].ntasks * 16 >= p.inst[1].ntasks);
+	for (unsigned k = 0; k < 3; k++)
+		assert_ptr_equal(p.cells[k].baseline, &p.cells[k]);
+	cc_plan_free(&p);
+	s.tasks = 5; /* --tasks fixes every point */
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.inst[0].ntasks, 5);
+	assert_int_equal(p.inst[2].ntasks, 5);
+	cc_plan_free(&p);
+	/* two lists: every combination; an invalid one (cpu_us=0, wait_us=0) is an error */
+	s.params[1] = (struct cc_param_override){NULL, "wait_us", {0, 5}, 2};
+	s.params[0] = (struct cc_param_override){NULL, "cpu_us", {0, 5}, 2};
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "cpu_us"));
+	s.params[0] = (struct cc_param_override){NULL, "cpu_us", {1, 5}, 2};
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.ninst, 4);
+	assert_string_equal(p.cells[3].name, "mix/cpu-io/serial/workers:1/pin:core/cpu_us:5/wait_us:5");
+	cc_plan_free(&p);
+}
+
+static void the_full_suite_runs_each_workloads_sweep(void **state)
+{
+	(void)state;
+	struct cc_select s = {.suite = cc_suite_find("full"), .timeout_s = 60, .topo = &big};
+	s.models[s.nmodels++] = &model_serial;
+	struct cc_plan p;
+	char err[256];
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	unsigned swept = 0;
+	for (unsigned w = 0; w < wl_count; w++) {
+		unsigned ninst = 0, nbase = 0;
+		for (unsigned i = 0; i < p.ninst; i++) {
+			ninst += p.inst[i].wl == wl_all[w];
+			nbase += p.inst[i].wl == wl_all[w] && p.inst[i].at_base;
+		}
+		assert_int_equal(nbase, 1); /* every sweep includes the default */
+		if (wl_all[w]->sweep) {
+			assert_true(ninst > 1);
+			swept++;
+		} else { /* every workload has one but the test build's misbehaving one */
+			assert_string_equal(wl_all[w]->name, "fault");
+		}
+	}
+	assert_true(swept > 0);
+	cc_plan_free(&p);
+	/* a value given replaces the workload's sweep */
+	s.workloads[s.nworkloads++] = &wl_cpu_hash;
+	s.params[s.nparams++] = (struct cc_param_override){NULL, "size", {4096}, 1};
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.ninst, 1);
+	assert_string_equal(p.cells[0].name, "cpu/hash/serial/workers:1/pin:core");
+	cc_plan_free(&p);
 }
 
 static void placement_checks(void **state)
@@ -226,6 +328,9 @@ int main(void)
 		cmocka_unit_test(placements_are_a_dimension),
 		cmocka_unit_test(smoke_scales_tasks_down),
 		cmocka_unit_test(bad_selections_name_the_flag),
+		cmocka_unit_test(parameter_lists_and_names),
+		cmocka_unit_test(a_list_sweeps_a_parameter),
+		cmocka_unit_test(the_full_suite_runs_each_workloads_sweep),
 		cmocka_unit_test(placement_checks),
 		cmocka_unit_test(statistics),
 	};

@@ -65,4 +65,5 @@ const struct wl_desc wl_cpu_mandelbrot = {
 	.teardown = mandel_teardown,
 	.task = mandel_task,
 	.task_ns = mandel_ns,
+	.sweep = "iters=64,256,1024",
 };

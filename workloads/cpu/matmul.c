@@ -110,4 +110,5 @@ const struct wl_desc wl_cpu_matmul = {
 	.task = matmul_task,
 	.validate = matmul_validate,
 	.task_ns = matmul_ns,
+	.sweep = "n=64,256,1024",
 };

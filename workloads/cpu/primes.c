@@ -76,4 +76,5 @@ const struct wl_desc wl_cpu_primes = {
 	.teardown = primes_teardown,
 	.task = primes_task,
 	.task_ns = primes_ns,
+	.sweep = "span=200,2000,20000",
 };

@@ -31,6 +31,8 @@ static int spin_setup(const int64_t *params, void **ctx)
 
 static void spin_teardown(void *p) { free(p); }
 
+static double spin_ns(const int64_t *params) { return 200 + (double)params[0]; }
+
 static const struct wl_param spin_params[] = {
 	{"ns", WL_INT, 10000, 0, 10000000000, "busy work per task in nanoseconds (0: empty task)"},
 	{0},
@@ -45,4 +47,6 @@ const struct wl_desc wl_cpu_spin = {
 	.setup = spin_setup,
 	.teardown = spin_teardown,
 	.task = spin_task,
+	.task_ns = spin_ns,
+	.sweep = "ns=1000,10000,100000",
 };

@@ -101,4 +101,5 @@ const struct wl_desc wl_io_file = {
 	.teardown = file_teardown,
 	.task = file_task,
 	.task_ns = file_ns,
+	.sweep = "size=4K,64K,1M",
 };

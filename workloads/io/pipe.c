@@ -140,11 +140,7 @@ static void pipe_teardown(void *p)
 	free(c);
 }
 
-static double pipe_ns(const int64_t *params)
-{
-	(void)params;
-	return 20000;
-}
+static double pipe_ns(const int64_t *params) { return 10000 + 2 * (double)params[0]; }
 
 static const struct wl_param pipe_params[] = {
 	{"size", WL_BYTES, 64, 1, PIPE_BUF, "bytes per request (and per reply), at most PIPE_BUF"},
@@ -161,4 +157,5 @@ const struct wl_desc wl_io_pipe = {
 	.teardown = pipe_teardown,
 	.task = pipe_task,
 	.task_ns = pipe_ns,
+	.sweep = "size=64,4K",
 };

@@ -47,4 +47,5 @@ const struct wl_desc wl_io_sleep = {
 	.teardown = sleep_teardown,
 	.task = sleep_task,
 	.task_ns = sleep_ns,
+	.sweep = "us=100,1000,10000",
 };

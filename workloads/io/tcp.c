@@ -127,4 +127,5 @@ const struct wl_desc wl_io_tcp = {
 	.teardown = tcp_teardown,
 	.task = tcp_task,
 	.task_ns = tcp_ns,
+	.sweep = "connect=0,1",
 };

@@ -99,4 +99,5 @@ const struct wl_desc wl_mem_chase = {
 	.task = chase_task,
 	.validate = chase_validate,
 	.task_ns = chase_ns,
+	.sweep = "size=32K,1M,64M",
 };

@@ -95,4 +95,5 @@ const struct wl_desc wl_mem_stream = {
 	.task = stream_task,
 	.validate = stream_validate,
 	.task_ns = stream_ns,
+	.sweep = "size=1M,32M,256M",
 };

@@ -69,4 +69,5 @@ const struct wl_desc wl_mix_cpu_io = {
 	.task = mix_task,
 	.validate = mix_validate,
 	.task_ns = mix_ns,
+	.sweep = "cpu_us=10,100,1000,10000",
 };

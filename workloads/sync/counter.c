@@ -144,4 +144,5 @@ const struct wl_desc wl_sync_counter = {
 	.reset = counter_reset,
 	.verify = counter_verify,
 	.task_ns = counter_ns,
+	.sweep = "variant=0,1,2,3",
 };
