@@ -24,7 +24,7 @@ python=/usr/bin/python3
 mkdir -p "$out"
 
 # One run sweeping the task length; concur scales each point's task count to keep about the work
-# of the 10 us default (16 times as many empty tasks, a sixteenth as many 1 ms ones).
+# of the 10 us default (4 times as many empty tasks, a sixteenth as many 1 ms ones).
 # Exit 1 (a benchmark failed) still leaves a result file to read; anything else stops here.
 "$concur" run --suite quick --workloads spin --param "ns=0,1000,10000,100000,1000000" --workers "$workers" \
   --out "$out/crossover.json" "$@" 2>"$out/crossover.log" || [ $? -eq 1 ] || die "concur run failed: see $out/crossover.log"

@@ -180,7 +180,8 @@ static int plan_workload(const struct cc_select *sel, const struct wl_desc *wl, 
 /*
  * Instance `which` of the workload's combinations (the last axis varies fastest). A point
  * of a sweep keeps about the work of the base point: its task count scales inversely with
- * the task's estimated time, within 1/16 to 16 times; --tasks fixes it.
+ * the task's estimated time, within 1/16 to 4 times (more would make a fork per task of an
+ * empty task dominate the suite); --tasks fixes it.
  */
 static void setup_instance(const struct cc_select *sel, const struct wl_desc *wl, const struct wl_plan *wp,
 			   unsigned which, struct cc_instance *in)
@@ -199,8 +200,8 @@ static void setup_instance(const struct cc_select *sel, const struct wl_desc *wl
 	double n = (double)wl->default_tasks * sel->suite->task_scale;
 	if (wp->naxes && wl->task_ns) {
 		double base = wl->task_ns(wp->base), point = wl->task_ns(in->params);
-		double ratio = point > 0 ? base / point : 16;
-		n *= ratio < 1.0 / 16 ? 1.0 / 16 : ratio > 16 ? 16 : ratio;
+		double ratio = point > 0 ? base / point : 4;
+		n *= ratio < 1.0 / 16 ? 1.0 / 16 : ratio > 4 ? 4 : ratio;
 	}
 	uint64_t tasks = sel->tasks ? sel->tasks : (uint64_t)llround(n);
 	in->ntasks = tasks ? tasks : 1;
