@@ -6,4 +6,6 @@ set ylabel 'spawn time (us)'
 set logscale x 2
 set logscale y
 stats data using 1 nooutput
+# a single worker count: widen the axis around it rather than let gnuplot warn of an empty range
+if (STATS_min == STATS_max) set xrange [STATS_min / 2.0 : STATS_max * 2.0]
 plot for [i=0:STATS_blocks-1] data index i using 1:2 with linespoints lt (i+1) title columnheader(1)
