@@ -476,6 +476,9 @@ class Workloads(Base):
         self.assertUsageError(["run", "--param", "variant=4"], "--param", "variant", "0 to 3")
         self.assertUsageError(["run", "--param", "pipe.size=5000"], "--param", "size", "from 1 to 4096")
         self.assertUsageError(["run", "--param", "cpu_us=10,10"], "--param", "cpu_us lists 10 twice")
+        self.assertUsageError(["run", "--workloads", "pipe", "--param", "server_cpu=4095"], "--param",
+                              "server_cpu=4095", "may not run on CPU 4095")
+        self.assertUsageError(["run", "--param", "server_cpu=-3"], "--param", "server_cpu", "from -2 to 4095")
         self.assertUsageError(["run", "--param", "cpu_us=10,x"], "--param", "'x'", "not a number")
         self.assertUsageError(["run", "--param", "cpu_us=0,5", "--param", "wait_us=0"], "--param", "cpu_us=0")
 

@@ -4,6 +4,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +89,31 @@ static _Noreturn void serve(int source, echo_admit_fn admit)
 	}
 }
 
-pid_t echo_start(int source, echo_admit_fn admit)
+/* The CPU a server_cpu value names, or -1 for anywhere. */
+static int resolve_cpu(int64_t cpu)
+{
+	cpu_set_t allowed;
+	if (cpu != ECHO_CPU_LAST)
+		return (int)cpu;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed) < 0)
+		return -1;
+	for (int k = CPU_SETSIZE - 1; k >= 0; k--)
+		if (CPU_ISSET(k, &allowed))
+			return k;
+	return -1;
+}
+
+int echo_check_cpu(int64_t cpu, char *why, size_t len)
+{
+	cpu_set_t allowed;
+	if (cpu < 0 || sched_getaffinity(0, sizeof(allowed), &allowed) < 0 || CPU_ISSET((int)cpu, &allowed))
+		return 0;
+	snprintf(why, len, "server_cpu=%" PRId64 ": concur may not run on CPU %" PRId64
+		 " (see the cpuset in concur doctor); use -2 for the last CPU it may use", cpu, cpu);
+	return -EINVAL;
+}
+
+pid_t echo_start(int source, echo_admit_fn admit, int64_t cpu)
 {
 	pid_t parent = getpid();
 	fflush(NULL);
@@ -97,7 +123,20 @@ pid_t echo_start(int source, echo_admit_fn admit)
 			_exit(127);
 		serve(source, admit);
 	}
-	return pid < 0 ? -errno : pid;
+	if (pid < 0)
+		return -errno;
+	int where = resolve_cpu(cpu);
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	if (where >= 0) {
+		CPU_SET(where, &one);
+		if (sched_setaffinity(pid, sizeof(one), &one) < 0) {
+			int e = errno;
+			echo_stop(pid);
+			return -e;
+		}
+	}
+	return pid;
 }
 
 void echo_stop(pid_t responder)

@@ -25,11 +25,28 @@ void echo_chan_close(struct echo_chan ch);
  * Forks the responder. It waits on `source` for new channels (admit returns 1
  * with one in *ch, 0 when there is none now, or -1 when source has ended;
  * source is non-blocking), reads each channel, and writes back what it read in upper case
- * until the channel ends. Source stays open in the caller. Returns the
- * responder's pid or -errno; it dies with the caller.
+ * until the channel ends. Source stays open in the caller. The responder runs
+ * on CPU `cpu` (see ECHO_CPU_*). Returns the responder's pid or -errno; it dies
+ * with the caller.
  */
 typedef int (*echo_admit_fn)(int source, struct echo_chan *ch);
-pid_t echo_start(int source, echo_admit_fn admit);
+pid_t echo_start(int source, echo_admit_fn admit, int64_t cpu);
+
+/*
+ * Where the responder runs matters more than anything else here: on this
+ * kind of VM a reply that wakes a client on another CPU costs ~25 us, on the
+ * same CPU a few. So it is a parameter (server_cpu), pinned by default to the
+ * last CPU concur may use: the first worker (on the first core) then always
+ * crosses CPUs. ECHO_CPU_ANY leaves it to the scheduler, which makes the
+ * figures bimodal.
+ */
+#define ECHO_CPU_ANY (-1)
+#define ECHO_CPU_LAST (-2)
+#define ECHO_CPU_PARAM                                                                                       \
+	{"server_cpu", WL_INT, ECHO_CPU_LAST, ECHO_CPU_LAST, 4095,                                           \
+	 "CPU the responder runs on: -2 the last one concur may use, -1 anywhere, else that CPU"}
+/* validate: a CPU number must be one concur may use. */
+int echo_check_cpu(int64_t cpu, char *why, size_t len);
 /* Kills and reaps the responder. */
 void echo_stop(pid_t responder);
 

@@ -118,7 +118,7 @@ static int pipe_setup(const int64_t *params, void **ctx)
 	c->size = (size_t)params[0];
 	c->control = sv[0];
 	echo_pool_init(&c->pool);
-	c->responder = echo_start(sv[1], admit_pipes);
+	c->responder = echo_start(sv[1], admit_pipes, params[1]);
 	close(sv[1]); /* only the responder receives */
 	if (c->responder < 0) {
 		int e = (int)c->responder;
@@ -140,10 +140,16 @@ static void pipe_teardown(void *p)
 	free(c);
 }
 
+static int pipe_validate(const int64_t *params, char *why, size_t len)
+{
+	return echo_check_cpu(params[1], why, len);
+}
+
 static double pipe_ns(const int64_t *params) { return 10000 + 2 * (double)params[0]; }
 
 static const struct wl_param pipe_params[] = {
 	{"size", WL_BYTES, 64, 1, PIPE_BUF, "bytes per request (and per reply), at most PIPE_BUF"},
+	ECHO_CPU_PARAM,
 	{0},
 };
 
@@ -156,6 +162,7 @@ const struct wl_desc wl_io_pipe = {
 	.setup = pipe_setup,
 	.teardown = pipe_teardown,
 	.task = pipe_task,
+	.validate = pipe_validate,
 	.task_ns = pipe_ns,
 	.sweep = "size=64,4K",
 };

@@ -24,6 +24,7 @@ struct tcp_ctx {
 	size_t size;
 	bool per_task;
 	struct sockaddr_in addr;
+	int64_t server_cpu;
 	pid_t server;
 	struct echo_pool pool; /* with connect=0 */
 };
@@ -51,7 +52,7 @@ static int start_server(struct tcp_ctx *c)
 			close(l);
 		return -e;
 	}
-	c->server = echo_start(l, admit_connection);
+	c->server = echo_start(l, admit_connection, c->server_cpu);
 	close(l); /* only the server listens */
 	return c->server < 0 ? (int)c->server : 0;
 }
@@ -90,6 +91,7 @@ static int tcp_setup(const int64_t *params, void **ctx)
 		return -ENOMEM;
 	c->size = (size_t)params[0];
 	c->per_task = params[1] != 0;
+	c->server_cpu = params[2];
 	echo_pool_init(&c->pool);
 	int err = start_server(c);
 	if (err) {
@@ -109,11 +111,17 @@ static void tcp_teardown(void *p)
 	free(c);
 }
 
+static int tcp_validate(const int64_t *params, char *why, size_t len)
+{
+	return echo_check_cpu(params[2], why, len);
+}
+
 static double tcp_ns(const int64_t *params) { return params[1] ? 60000 : 25000; }
 
 static const struct wl_param tcp_params[] = {
 	{"size", WL_BYTES, 64, 1, 1 << 20, "bytes per request (and per reply)"},
 	{"connect", WL_INT, 0, 0, 1, "0: reuse pooled connections; 1: connect and close per task"},
+	ECHO_CPU_PARAM,
 	{0},
 };
 
@@ -126,6 +134,7 @@ const struct wl_desc wl_io_tcp = {
 	.setup = tcp_setup,
 	.teardown = tcp_teardown,
 	.task = tcp_task,
+	.validate = tcp_validate,
 	.task_ns = tcp_ns,
 	.sweep = "connect=0,1",
 };
