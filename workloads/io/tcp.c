@@ -130,7 +130,7 @@ const struct wl_desc wl_io_tcp = {
 	.cls = WL_IO,
 	.summary = "request/reply to an upper-casing echo server on loopback; connect=1 connects per task",
 	.params = tcp_params,
-	.default_tasks = 200,
+	.default_tasks = 1000, /* many exchanges per channel: 128 coroutines open 128 of them */
 	.setup = tcp_setup,
 	.teardown = tcp_teardown,
 	.task = tcp_task,
