@@ -237,6 +237,17 @@ static void a_list_sweeps_a_parameter(void **state)
 	assert_int_equal(p.ninst, 4);
 	assert_string_equal(p.cells[3].name, "mix/cpu-io/serial/workers:1/pin:core/cpu_us:5/wait_us:5");
 	cc_plan_free(&p);
+	/* more combinations than a plan takes: refused, naming the flag */
+	s.workloads[0] = &wl_io_tcp;
+	s.nparams = 0;
+	struct cc_param_override size = {NULL, "size", {0}, 16}, cpu = {NULL, "server_cpu", {0}, 16};
+	for (unsigned k = 0; k < 16; k++)
+		size.values[k] = 1 + k, cpu.values[k] = k;
+	s.params[s.nparams++] = size;
+	s.params[s.nparams++] = (struct cc_param_override){NULL, "connect", {0, 1}, 2};
+	s.params[s.nparams++] = cpu;
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--param: io/tcp: the sweeps make more than 256 combinations"));
 }
 
 static void the_full_suite_runs_each_workloads_sweep(void **state)
