@@ -421,6 +421,20 @@ double cc_plan_estimate_s(const struct cc_plan *plan, unsigned cpus)
 	return total;
 }
 
+void cc_cell_keep_latency(struct cc_cell *c)
+{
+	const struct cc_hist *h = c->hist;
+	if (h)
+		c->latency = (struct cc_latency){h->count,
+						 cc_hist_quantile(h, 0.5),
+						 cc_hist_quantile(h, 0.9),
+						 cc_hist_quantile(h, 0.99),
+						 cc_hist_quantile(h, 0.999),
+						 h->max};
+	free(c->hist);
+	c->hist = NULL;
+}
+
 /* A placement holds when every bind succeeded and every worker was only ever seen on its CPU. */
 void cc_cell_check_placement(struct cc_cell *c)
 {

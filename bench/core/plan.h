@@ -105,7 +105,12 @@ struct cc_cell {
 	enum cc_status status;
 	char error[320];
 	unsigned latency_stride;
-	struct cc_hist *hist; /* every repetition's latencies */
+	struct cc_hist *hist; /* every repetition's latencies, while the cell runs */
+	/* ... and what the report keeps of them: a 30 KiB histogram per finished cell would grow
+	 * concur, and with it the cost of every later fork, by 30 MiB over the full suite */
+	struct cc_latency {
+		uint64_t samples, p50, p90, p99, p999, max;
+	} latency;
 	/* placement */
 	int *cpus;                      /* OS CPU per worker; NULL when unpinned */
 	bool oversubscribed;            /* more workers than places: they share */
@@ -153,6 +158,9 @@ int cc_param_parse_list(const struct wl_param *p, const char *text, int64_t *val
 void cc_param_format(const struct wl_param *p, int64_t v, char *buf, size_t len);
 /* About how long one cell takes here, in seconds (see cc_plan_estimate_s). */
 double cc_cell_estimate_s(const struct cc_plan *plan, const struct cc_cell *c, unsigned cpus);
+
+/* When a cell's last repetition is done: keeps the percentiles of its latencies, frees the histogram. */
+void cc_cell_keep_latency(struct cc_cell *c);
 
 /* After a repetition (c->workers_info filled): adds its migrations, and marks the
  * placement invalid, with the reason, if a bind failed or a pinned worker was seen

@@ -202,7 +202,7 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 		json_object_set_new(b, "cv", json_real(cv));
 	json_object_set_new(b, "noisy", json_boolean(cell_noisy(p, c)));
 
-	const struct cc_hist *h = c->hist;
+	const struct cc_latency *l = &c->latency;
 	char sampling[48];
 	if (c->latency_stride <= 1)
 		snprintf(sampling, sizeof(sampling), "every task");
@@ -210,10 +210,9 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 		snprintf(sampling, sizeof(sampling), "1 in %u tasks", c->latency_stride);
 	json_object_set_new(b, "latency",
 			    json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "unit", "ns", "sampling", sampling,
-				      "samples", (json_int_t)h->count, "p50", (json_int_t)cc_hist_quantile(h, 0.5),
-				      "p90", (json_int_t)cc_hist_quantile(h, 0.9), "p99",
-				      (json_int_t)cc_hist_quantile(h, 0.99), "p999",
-				      (json_int_t)cc_hist_quantile(h, 0.999), "max", (json_int_t)h->max));
+				      "samples", (json_int_t)l->samples, "p50", (json_int_t)l->p50, "p90",
+				      (json_int_t)l->p90, "p99", (json_int_t)l->p99, "p999", (json_int_t)l->p999, "max",
+				      (json_int_t)l->max));
 	json_object_set_new(b, "rusage",
 			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "user_s", median_of(c, rep_user), "sys_s",
 				      median_of(c, rep_sys), "children_user_s", median_of(c, rep_cuser),

@@ -389,9 +389,11 @@ static void cell_bench(gbc_state *st, void *arg)
 {
 	struct cc_cell *c = arg;
 	cell_rep(st, c);
+	if (++c->reps_done < run.plan->repetitions)
+		return;
+	cc_cell_keep_latency(c);
 	/* an instance's cells run one after another: after its last, free its memory and servers */
-	if (++c->reps_done == run.plan->repetitions &&
-	    (c + 1 == run.plan->cells + run.plan->ncells || c[1].inst != c->inst))
+	if (c + 1 == run.plan->cells + run.plan->ncells || c[1].inst != c->inst)
 		cc_instance_teardown(c->inst);
 }
 
