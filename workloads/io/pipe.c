@@ -23,7 +23,7 @@
 
 struct pipe_ctx {
 	size_t size;
-	int control; /* our end of the socket channels are handed over on */
+	int control; /* our end of the socket channels are handed over on (non-blocking, like the responder's) */
 	pid_t responder;
 	struct echo_pool pool;
 };
@@ -109,8 +109,7 @@ static int pipe_setup(const int64_t *params, void **ctx)
 	int sv[2];
 	if (!c)
 		return -ENOMEM;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 ||
-	    fcntl(sv[1], F_SETFL, O_NONBLOCK) < 0) {
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0) {
 		int e = errno;
 		free(c);
 		return -e;
