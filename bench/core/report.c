@@ -321,8 +321,11 @@ static json_t *by_ratio_json(const struct cc_plan *p, const char *workload, enum
 		const struct cc_cell *best = instance_is(in, workload) ? fastest_at_all_cores(p, in, pin) : NULL;
 		if (!best)
 			continue;
-		json_t *row = json_pack("{s:I, s:I, s:s, s:f}", "cpu_us", (json_int_t)in->params[0], "wait_us",
-					(json_int_t)in->params[1], "fastest", best->model->name, "wall_s",
+		int cpu = wl_param_index(in->wl, "cpu_us"), wait = wl_param_index(in->wl, "wait_us");
+		if (cpu < 0 || wait < 0)
+			continue;
+		json_t *row = json_pack("{s:I, s:I, s:s, s:f}", "cpu_us", (json_int_t)in->params[cpu], "wait_us",
+					(json_int_t)in->params[wait], "fastest", best->model->name, "wall_s",
 					cc_cell_median_wall(best));
 		double speedup = cell_speedup(best);
 		if (speedup >= 0)
