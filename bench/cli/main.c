@@ -32,6 +32,7 @@ struct cli {
 	enum verb v;
 	struct cc_select sel;
 	const char *out;
+	const char *like; /* run --like BASE.json */
 	const char *synthetic, *xml;
 	bool json;
 	struct cc_compare_opts cmp;
@@ -186,6 +187,23 @@ static int set_repetitions(struct cli *cli, const char *v)
 	if (parse_u64(v, 1, 1000, &n))
 		return bad(cli, "--repetitions: '%s' is not a count from 1 to 1000", v);
 	cli->sel.repetitions = (unsigned)n;
+	return 0;
+}
+
+static int set_max_repetitions(struct cli *cli, const char *v)
+{
+	uint64_t n;
+	if (parse_u64(v, 1, 1000, &n))
+		return bad(cli, "--max-repetitions: '%s' is not a count from 1 to 1000", v);
+	cli->sel.max_repetitions = (unsigned)n;
+	return 0;
+}
+
+static int set_like(struct cli *cli, const char *v)
+{
+	if (!*v)
+		return bad(cli, "--like: empty file name");
+	cli->like = v;
 	return 0;
 }
 
@@ -454,7 +472,15 @@ static const struct opt opts[] = {
 				  "coro-pool, hybrid: pinned threads",
 	 set_workers, PLAN | V_TOPO},
 	{"pin", "POLICY[,..]", "placement: none, core (default), compact, scatter, pu", set_pin, PLAN | V_TOPO},
-	{"repetitions", "N", "repetitions per benchmark (default: the suite's)", set_repetitions, PLAN},
+	{"repetitions", "N", "rounds: the plan runs N times over, each benchmark once a round (default: the "
+			      "suite's)",
+	 set_repetitions, PLAN},
+	{"max-repetitions", "N", "benchmarks still above --max-cv get extra rounds up to N repetitions (default: "
+				 "twice the rounds)",
+	 set_max_repetitions, PLAN},
+	{"like", "BASE.json", "do exactly BASE's work: its calibration and task counts (and its suite unless "
+			      "--suite is given)",
+	 set_like, PLAN},
 	{"tasks", "N", "tasks per batch (default: the workload's, scaled by the suite)", set_tasks, PLAN},
 	{"param", "[wl.]name=v[,v...]", "set a workload parameter; a list sweeps it (repeatable)", set_param, PLAN},
 	{"out", "FILE|DIR", "run: results file (default results/<machine-id>/<UTC time>.json); plot, history: "
@@ -650,6 +676,17 @@ int main(int argc, char **argv)
 	}
 	if (cli.v == V_PLOT)
 		return cli_plot(cli.args, cli.nargs, cli.plot_dir ? cli.plot_dir : "plots/out");
+	struct cli_like like = {0};
+	if (cli.like) {
+		if (cli.sel.tasks)
+			return usage_error(cli.verb, "--tasks and --like: the task counts come from the --like file");
+		if (cli_like_load(cli.like, &like, cli.err, sizeof(cli.err))) {
+			cli_like_free(&like);
+			return usage_error(cli.verb, cli.err);
+		}
+		if (!cli.sel.suite)
+			cli.sel.suite = like.suite;
+	}
 	if (!cli.sel.suite)
 		cli.sel.suite = cc_suite_find("standard");
 
@@ -663,8 +700,11 @@ int main(int argc, char **argv)
 	struct cc_plan plan;
 	if (cc_plan_build(&cli.sel, &plan, cli.err, sizeof(cli.err))) {
 		topo_free(&topo);
+		cli_like_free(&like);
 		return usage_error(cli.verb, cli.err);
 	}
+	if (cli.like)
+		cli_like_apply(&like, &plan); /* an instance BASE lacks keeps its own count, and is said so */
 	if (!strcmp(cli.verb, "list")) {
 		for (unsigned k = 0; k < plan.ncells; k++)
 			printf("%s\n", plan.cells[k].name);
@@ -673,6 +713,7 @@ int main(int argc, char **argv)
 			plan.ncells, plan.repetitions, cc_plan_estimate_s(&plan, topo.npu));
 		cc_plan_free(&plan);
 		topo_free(&topo);
+		cli_like_free(&like);
 		return CC_EXIT_OK;
 	}
 
@@ -717,5 +758,6 @@ int main(int argc, char **argv)
 	}
 	cc_plan_free(&plan);
 	topo_free(&topo);
+	cli_like_free(&like);
 	return rc;
 }

@@ -3,6 +3,7 @@
 #define CONCUR_CLI_VERBS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "core/plan.h"
 
@@ -30,6 +31,22 @@ int cli_history(const char *const *args, unsigned nargs, const struct cc_history
 
 /* concur plot: figures (SVG, PNG) and index.html in dir; 3 without gnuplot. */
 int cli_plot(const char *const *files, unsigned nfiles, const char *dir);
+
+/* run --like BASE.json: the work of another run (cli/like.c). */
+typedef struct json_t json_t;
+struct cli_like {
+	const char *path;
+	json_t *doc;
+	json_t *benches;            /* concur.benchmarks */
+	uint64_t busy_rate;         /* 0: BASE records none */
+	const struct cc_suite *suite; /* BASE's, if it names one concur has */
+};
+/* Reads BASE: 0, or -EINVAL with err saying what is wrong where. */
+int cli_like_load(const char *path, struct cli_like *like, char *err, size_t len);
+/* Gives the plan BASE's calibration and task counts; -ENOENT when some instance is not in BASE (said on
+ * stderr; it keeps its own count). */
+int cli_like_apply(const struct cli_like *like, struct cc_plan *plan);
+void cli_like_free(struct cli_like *like);
 
 /* concur compare: exit 1 under gate when a benchmark is really slower; 2 for unreadable files. */
 int cli_compare(const char *base, const char *new, const struct cc_compare_opts *o);

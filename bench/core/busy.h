@@ -1,15 +1,19 @@
 /*
  * Calibrated busy work, for workloads that compute for a set time (cpu/spin,
  * mix/cpu-io): a fixed number of steps of a dependent xorshift chain, so that
- * every model does exactly the same work (a deadline-based spin would not),
- * with the step count chosen once at setup.
+ * every model does exactly the same work (a deadline-based spin would not).
+ *
+ * The step count comes from one rate per run: measured once, recorded in the
+ * result (concur.calibration), and reusable from another run's result, so that
+ * two runs with the same parameters do the same work and give the same checksum.
  */
 #ifndef CONCUR_BUSY_H
 #define CONCUR_BUSY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-static inline uint64_t cc_busy(uint64_t x, uint64_t steps)
+static inline uint64_t cc_busy_chain(uint64_t x, uint64_t steps)
 {
 	for (uint64_t s = 0; s < steps; s++) {
 		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
@@ -18,8 +22,27 @@ static inline uint64_t cc_busy(uint64_t x, uint64_t steps)
 	return x;
 }
 
-/* Steps of cc_busy that take about ns nanoseconds here (the fastest of several timed runs,
- * so a preempted run does not skew it). */
+static inline uint64_t cc_busy(uint64_t x, uint64_t steps)
+{
+#ifdef CONCUR_SELFTEST_SLOWDOWN_PCT
+	/* Only in a build made for checking the CI gate (scripts/gate-check.sh): this many percent
+	 * more steps per task, whose end is discarded, so the result and checksum stay the same. */
+	uint64_t extra = cc_busy_chain(x, steps * CONCUR_SELFTEST_SLOWDOWN_PCT / 100);
+	__asm__ volatile("" ::"r"(extra));
+#endif
+	return cc_busy_chain(x, steps);
+}
+
+/* Steps of cc_busy that take about ns nanoseconds at this run's rate (cc_busy_rate). */
 uint64_t cc_busy_steps(int64_t ns);
+
+/* Steps per millisecond: the rate set, else measured here on first use (the fastest of several
+ * timed runs, so a preempted run does not skew it). A whole number, so that a result file
+ * holds it exactly and another run can do exactly the same work. */
+uint64_t cc_busy_rate(void);
+/* Uses another run's rate (concur run --like); 0, or -EINVAL unless 1 <= rate <= 10^9. */
+int cc_busy_set_rate(uint64_t steps_per_ms);
+/* Whether the rate was measured here (false: set from another run). */
+bool cc_busy_rate_measured(void);
 
 #endif

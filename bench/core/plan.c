@@ -10,12 +10,14 @@
 #include <unistd.h>
 
 const struct cc_suite cc_suites[] = {
-	{"smoke", "every model and workload once at 1 and 2 workers, tiny batches: checks that all works", 1, 0.05, 2,
-	 false, false},
-	{"quick", "3 repetitions, quarter-size batches", 3, 0.25, 0, false, false},
-	{"standard", "5 repetitions, full batches, workers up to 2x the CPUs", 5, 1.0, 0, true, false},
-	{"full", "10 repetitions, double batches, workers up to 2x the CPUs, each workload's parameter sweep", 10, 2.0,
-	 0, true, true},
+	{"smoke", "every model and workload once at 1 and 2 workers, tiny batches: checks that all works", 1, 0.05, 0,
+	 2, false, false},
+	{"quick", "3 rounds, quarter-size batches of at least 5 ms", 3, 0.25, 0.005, 0, false, false},
+	{"standard", "5 rounds, full batches of at least 10 ms, workers up to 2x the CPUs", 5, 1.0, 0.01, 0, true,
+	 false},
+	{"full", "10 rounds, double batches of at least 20 ms, workers up to 2x the CPUs, each workload's parameter "
+		 "sweep",
+	 10, 2.0, 0.02, 0, true, true},
 	{0},
 };
 
@@ -203,6 +205,10 @@ static void setup_instance(const struct cc_select *sel, const struct wl_desc *wl
 		double ratio = point > 0 ? base / point : 4;
 		n *= ratio < 1.0 / 16 ? 1.0 / 16 : ratio > 4 ? 4 : ratio;
 	}
+	/* a batch too short to time well is a blip any hiccup of the machine moves */
+	double task_ns = wl->task_ns ? wl->task_ns(in->params) : 0;
+	if (task_ns > 0 && n * task_ns < sel->suite->min_batch_s * 1e9)
+		n = ceil(sel->suite->min_batch_s * 1e9 / task_ns);
 	uint64_t tasks = sel->tasks ? sel->tasks : (uint64_t)llround(n);
 	in->ntasks = tasks ? tasks : 1;
 }
@@ -273,6 +279,9 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 	memset(plan, 0, sizeof(*plan));
 	plan->suite = sel->suite;
 	plan->repetitions = sel->repetitions ? sel->repetitions : sel->suite->repetitions;
+	plan->max_repetitions = sel->max_repetitions ? sel->max_repetitions : 2 * plan->repetitions;
+	if (plan->max_repetitions < plan->repetitions)
+		plan->max_repetitions = plan->repetitions;
 	plan->timeout_s = sel->timeout_s;
 	plan->max_cv = sel->max_cv;
 	plan->mopts = sel->mopts;
@@ -385,11 +394,11 @@ void cc_plan_free(struct cc_plan *plan)
 {
 	for (unsigned k = 0; k < plan->ncells; k++) {
 		free(plan->cells[k].reps);
-		free(plan->cells[k].hist);
 		free(plan->cells[k].workers_info);
 		free(plan->cells[k].cpus);
 	}
 	cc_plan_teardown(plan);
+	free(plan->probes);
 	free(plan->cells);
 	free(plan->inst);
 	memset(plan, 0, sizeof(*plan));
@@ -413,12 +422,18 @@ double cc_cell_estimate_s(const struct cc_plan *plan, const struct cc_cell *c, u
 	return plan->repetitions * (1.1 * batch + 0.012);
 }
 
+/* Instance set-up once a round and a reference probe (about 20 ms) at most once a second. */
+static double rounds_overhead_s(const struct cc_plan *plan)
+{
+	return plan->repetitions * (plan->ninst * 0.005 + 0.02);
+}
+
 double cc_plan_estimate_s(const struct cc_plan *plan, unsigned cpus)
 {
 	double total = 0;
 	for (unsigned k = 0; k < plan->ncells; k++)
 		total += cc_cell_estimate_s(plan, &plan->cells[k], cpus);
-	return total;
+	return total + rounds_overhead_s(plan);
 }
 
 void cc_cell_keep_latency(struct cc_cell *c)
@@ -431,8 +446,6 @@ void cc_cell_keep_latency(struct cc_cell *c)
 						 cc_hist_quantile(h, 0.99),
 						 cc_hist_quantile(h, 0.999),
 						 h->max};
-	free(c->hist);
-	c->hist = NULL;
 }
 
 /* A placement holds when every bind succeeded and every worker was only ever seen on its CPU. */
@@ -491,4 +504,28 @@ double cc_cell_cv(const struct cc_cell *c)
 		var += (c->reps[k].wall_s - mean) * (c->reps[k].wall_s - mean);
 	var /= c->nreps - 1;
 	return mean > 0 ? sqrt(var) / mean : 0;
+}
+
+bool cc_cell_reported(const struct cc_cell *c) { return c->nreps || c->status > CC_OK; }
+
+bool cc_cell_noisy(const struct cc_plan *p, const struct cc_cell *c)
+{
+	return c->status <= CC_OK && cc_cell_cv(c) > p->max_cv;
+}
+
+int cc_workload_probe(const struct wl_desc *wl)
+{
+	int k = wl->probe ? cc_probe_find(wl->probe) : -1;
+	if (k >= 0)
+		return k;
+	switch (wl->cls) {
+	case WL_CPU:
+	case WL_MIX:
+	case WL_SYNC:
+		return CC_PROBE_CPU;
+	case WL_MEM:
+		return CC_PROBE_MEM_LAT;
+	default:
+		return CC_PROBE_WAKE;
+	}
 }

@@ -12,6 +12,7 @@
 
 #include "core/hist.h"
 #include "core/model.h"
+#include "core/probe.h"
 #include "core/workload.h"
 #include "topo/topo.h"
 
@@ -23,8 +24,9 @@
 struct cc_suite {
 	const char *name;
 	const char *summary;
-	unsigned repetitions;
+	unsigned repetitions; /* rounds: the plan runs this many times over, each benchmark once a round */
 	double task_scale; /* multiplies each workload's default_tasks */
+	double min_batch_s; /* a batch's serial time is at least this (by the workload's task_ns estimate) */
 	unsigned sweep_max; /* 0: the topology's sweep (topo_sweep); else 1 .. sweep_max */
 	bool oversubscribe; /* the topology's sweep keeps its 2x point */
 	bool sweeps;        /* each workload's own sweep (wl_desc.sweep) runs */
@@ -55,6 +57,7 @@ struct cc_select {
 	unsigned npins;       /* 0: core */
 	const struct topo *topo; /* this machine: sweeps and placement come from it */
 	unsigned repetitions;
+	unsigned max_repetitions; /* 0: twice the rounds; noisy benchmarks get extra rounds up to this */
 	uint64_t tasks;
 	struct cc_param_override params[CC_MAX_LIST];
 	unsigned nparams;
@@ -69,6 +72,9 @@ struct cc_rep {
 	double user_s, sys_s, child_user_s, child_sys_s;
 	long nvcsw, nivcsw, max_rss_kb;
 	uint64_t checksum;
+	double t_s;     /* when it started, since the run started */
+	unsigned probe; /* the reference probe sample taken last before it */
+	unsigned round;
 };
 
 /* A workload with its parameter values, set up once and shared by its cells. */
@@ -98,16 +104,15 @@ struct cc_cell {
 	const struct cc_cell *baseline; /* serial for the same instance (same placement if planned); NULL: none */
 	char name[192];
 	/* results */
-	unsigned reps_seen; /* repetitions Google Benchmark started so far */
-	unsigned reps_done; /* ... and finished: the cell is reported when this reaches the plan's count */
-	unsigned nreps;     /* of which measured */
-	struct cc_rep *reps;
+	unsigned attempts; /* repetitions started so far (one a round) */
+	unsigned nreps;    /* of which measured */
+	unsigned replayed; /* repetitions handed to Google Benchmark for the report */
+	struct cc_rep *reps; /* room for the plan's max_repetitions */
 	enum cc_status status;
 	char error[320];
 	unsigned latency_stride;
-	struct cc_hist *hist; /* every repetition's latencies, while the cell runs */
-	/* ... and what the report keeps of them: a 30 KiB histogram per finished cell would grow
-	 * concur, and with it the cost of every later fork, by 30 MiB over the full suite */
+	struct cc_hist *hist; /* every repetition's latencies, in a mapping no fork copies (runner.c) */
+	/* ... and what the report keeps of them */
 	struct cc_latency {
 		uint64_t samples, p50, p90, p99, p999, max;
 	} latency;
@@ -123,10 +128,16 @@ struct cc_cell {
 
 struct cc_plan {
 	const struct cc_suite *suite;
-	unsigned repetitions;
+	unsigned repetitions;     /* rounds */
+	unsigned max_repetitions; /* with the extra rounds of noisy benchmarks */
 	double timeout_s;
 	double max_cv;
 	struct cc_model_opts mopts;
+	struct cc_probe_sample *probes; /* reference probes, in the order taken */
+	unsigned nprobes;
+	unsigned rounds_run;
+	uint64_t busy_rate; /* busy steps per ms the run used (core/busy.h) */
+	const char *like; /* the result file whose work this run repeats; NULL: none */
 	struct cc_instance *inst;
 	unsigned ninst;
 	struct cc_cell *cells;
@@ -159,7 +170,7 @@ void cc_param_format(const struct wl_param *p, int64_t v, char *buf, size_t len)
 /* About how long one cell takes here, in seconds (see cc_plan_estimate_s). */
 double cc_cell_estimate_s(const struct cc_plan *plan, const struct cc_cell *c, unsigned cpus);
 
-/* When a cell's last repetition is done: keeps the percentiles of its latencies, frees the histogram. */
+/* When the measuring is over: keeps the percentiles of a cell's latencies for the report. */
 void cc_cell_keep_latency(struct cc_cell *c);
 
 /* After a repetition (c->workers_info filled): adds its migrations, and marks the
@@ -176,5 +187,11 @@ double cc_median(double *v, unsigned n); /* sorts v */
 double cc_cell_median_wall(const struct cc_cell *c);
 /* Coefficient of variation of wall time; < 0 when fewer than two repetitions. */
 double cc_cell_cv(const struct cc_cell *c);
+/* Whether the report lists a cell: it measured something, or failed (a stop leaves others out). */
+bool cc_cell_reported(const struct cc_cell *c);
+/* Whether a cell that has not failed varies more than the plan's max_cv across repetitions. */
+bool cc_cell_noisy(const struct cc_plan *p, const struct cc_cell *c);
+/* The reference probe (enum cc_probe_kind) whose speed a workload's follows. */
+int cc_workload_probe(const struct wl_desc *wl);
 
 #endif

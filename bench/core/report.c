@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "concur_build.h"
+#include "core/busy.h"
 #include "core/runner.h"
 #include "core/sysinfo.h"
 #include "gbench/gbc.h"
@@ -36,6 +37,9 @@ static const struct metric {
 	{"speedup", "x", "median", "higher", "serial's median wall_s / this median wall_s, same run"},
 	{"latency", "ns", "histogram", "lower", "per-task duration, all repetitions merged"},
 	{"cv", "1", "stddev/mean", "lower", "coefficient of variation of wall_s across repetitions"},
+	{"relative", "1", "median", "lower",
+	 "wall_s of each repetition over the reference probe taken just before it (probe.kind): follows the code, "
+	 "not the machine"},
 	{0},
 };
 
@@ -120,14 +124,8 @@ static double rep_rss(const struct cc_rep *r) { return (double)r->max_rss_kb; }
 
 static const char *status_name(enum cc_status s)
 {
-	static const char *const names[] = {"pending", "ok", "failed", "timeout", "checksum_mismatch"};
+	static const char *const names[] = {"incomplete", "ok", "failed", "timeout", "checksum_mismatch"};
 	return names[s];
-}
-
-static bool cell_noisy(const struct cc_plan *p, const struct cc_cell *c)
-{
-	double cv = cc_cell_cv(c);
-	return cv >= 0 && cv > p->max_cv;
 }
 
 /* speedup against serial in this run; < 0 when there is no serial figure to compare with */
@@ -158,6 +156,22 @@ static json_t *placement_json(const struct cc_cell *c)
 	if (c->placement_bad)
 		json_object_set_new(p, "reason", json_string(c->placement_why));
 	return p;
+}
+
+/* The cell's wall time against the reference probe taken just before each repetition. */
+static json_t *probe_relative_json(const struct cc_plan *p, const struct cc_cell *c)
+{
+	int kind = cc_workload_probe(c->inst->wl);
+	double v[c->nreps ? c->nreps : 1];
+	unsigned n = 0;
+	for (unsigned k = 0; k < c->nreps; k++) {
+		double ref = c->reps[k].probe < p->nprobes ? p->probes[c->reps[k].probe].v[kind] : 0;
+		if (ref > 0)
+			v[n++] = c->reps[k].wall_s * 1e9 / ref;
+	}
+	if (!n)
+		return NULL;
+	return json_pack("{s:s, s:f}", "kind", cc_probe_names[kind], "relative", cc_median(v, n));
 }
 
 static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
@@ -200,7 +214,10 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 		json_object_set_new(b, "speedup", json_real(speedup));
 	if (cv >= 0)
 		json_object_set_new(b, "cv", json_real(cv));
-	json_object_set_new(b, "noisy", json_boolean(cell_noisy(p, c)));
+	json_object_set_new(b, "noisy", json_boolean(cc_cell_noisy(p, c)));
+	json_t *probe = probe_relative_json(p, c);
+	if (probe)
+		json_object_set_new(b, "probe", probe);
 
 	const struct cc_latency *l = &c->latency;
 	char sampling[48];
@@ -434,6 +451,41 @@ static void headline_print(FILE *f, json_t *h)
 	}
 }
 
+/* What sets the amount of work besides the parameters and task counts: reused by run --like. */
+static json_t *calibration_json(const struct cc_plan *p)
+{
+	json_t *c = json_pack("{s:I, s:s}", "busy_steps_per_ms", (json_int_t)p->busy_rate, "busy_source",
+			      cc_busy_rate_measured() ? "measured" : "like");
+	if (p->like)
+		json_object_set_new(c, "like", json_string(p->like));
+	return c;
+}
+
+/* The reference probes: what each kind measures, every sample with its time, and the medians. */
+static json_t *probes_json(const struct cc_plan *p)
+{
+	json_t *kinds = json_object(), *samples = json_array(), *median = json_object();
+	for (int k = 0; k < CC_PROBE_KINDS; k++) {
+		json_object_set_new(kinds, cc_probe_names[k], json_pack("{s:s, s:s}", "unit", "ns", "help",
+									 cc_probe_help[k]));
+		double v[p->nprobes ? p->nprobes : 1];
+		unsigned n = 0;
+		for (unsigned s = 0; s < p->nprobes; s++)
+			if (p->probes[s].v[k] > 0)
+				v[n++] = p->probes[s].v[k];
+		if (n)
+			json_object_set_new(median, cc_probe_names[k], json_real(cc_median(v, n)));
+	}
+	for (unsigned s = 0; s < p->nprobes; s++) {
+		json_t *row = json_pack("{s:f}", "t_s", p->probes[s].t_s);
+		for (int k = 0; k < CC_PROBE_KINDS; k++)
+			if (p->probes[s].v[k] > 0)
+				json_object_set_new(row, cc_probe_names[k], json_real(p->probes[s].v[k]));
+		json_array_append_new(samples, row);
+	}
+	return json_pack("{s:o, s:o, s:o}", "kinds", kinds, "median", median, "samples", samples);
+}
+
 char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, bool interrupted,
 		       double clock_ns)
 {
@@ -441,14 +493,15 @@ char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, 
 	for (int k = 0; k < info->argc; k++)
 		json_array_append_new(argv, json_string(info->argv[k]));
 	for (unsigned k = 0; k < p->ncells; k++)
-		if (p->cells[k].reps_done == p->repetitions)
+		if (cc_cell_reported(&p->cells[k]))
 			json_array_append_new(benches, cell_json(p, &p->cells[k]));
 	for (const struct metric *m = metrics; m->name; m++)
 		json_object_set_new(mt, m->name,
 				    json_pack("{s:s, s:s, s:s, s:s}", "unit", m->unit, "aggregate", m->aggregate,
 					      "better", m->better, "help", m->help));
-	json_t *run = json_pack("{s:s, s:o, s:i, s:f, s:f, s:b, s:f}", "suite", p->suite->name, "argv", argv,
-				"repetitions", p->repetitions, "timeout_s", p->timeout_s, "max_cv", p->max_cv,
+	json_t *run = json_pack("{s:s, s:o, s:i, s:i, s:i, s:f, s:f, s:b, s:f}", "suite", p->suite->name, "argv",
+				argv, "repetitions", p->repetitions, "max_repetitions", p->max_repetitions,
+				"rounds_run", p->rounds_run, "timeout_s", p->timeout_s, "max_cv", p->max_cv,
 				"interrupted", interrupted, "clock_read_ns", clock_ns);
 	json_object_set_new(run, "models", model_settings_json(&p->mopts));
 	json_t *root = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "schema_version", CC_SCHEMA_VERSION, "run",
@@ -456,6 +509,8 @@ char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, 
 				 "benchmarks", benches, "headline", headline_json(p));
 	if (!root)
 		return NULL;
+	json_object_set_new(root, "calibration", calibration_json(p));
+	json_object_set_new(root, "probes", probes_json(p));
 	/* 2-space indent at depth 1, matching Google Benchmark's layout */
 	char *text = json_dumps(root, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
 	json_decref(root);
@@ -566,7 +621,7 @@ void cc_report_summary(FILE *f, const struct cc_plan *p)
 			"cpu s", "notes");
 		for (unsigned k = 0; k < p->ncells; k++) {
 			const struct cc_cell *c = &p->cells[k];
-			if (c->inst != in || !c->reps_seen)
+			if (c->inst != in || !c->attempts)
 				continue;
 			fprintf(f, "  %-16s %7u %-8s ", c->model->name, c->workers, topo_policy_name(c->pin));
 			if (c->nreps)
@@ -588,10 +643,10 @@ void cc_report_summary(FILE *f, const struct cc_plan *p)
 				fprintf(f, "incomplete");
 			else if (c->placement_bad)
 				fprintf(f, "PLACEMENT INVALID: %s", c->placement_why);
-			else if (cell_noisy(p, c))
+			else if (cc_cell_noisy(p, c))
 				fprintf(f, "noisy (cv %.1f%%)", cc_cell_cv(c) * 100);
 			if (c->status == CC_OK && c->oversubscribed)
-				fprintf(f, "%soversubscribed", cell_noisy(p, c) || c->placement_bad ? ", " : "");
+				fprintf(f, "%soversubscribed", cc_cell_noisy(p, c) || c->placement_bad ? ", " : "");
 			fputc('\n', f);
 		}
 	}

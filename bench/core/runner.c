@@ -1,8 +1,17 @@
 /*
- * The runner; see runner.h. One Google Benchmark repetition of a cell is one
- * cell process: it warms up, picks the latency sampling stride, then runs the
- * measured batch and reports through a shared mapping. The parent only waits
- * (on a pidfd, so the watchdog costs nothing while the cell runs).
+ * The runner; see runner.h. The plan runs in rounds: each round runs every
+ * benchmark once, so that the repetitions of each are spread over the whole run
+ * and a slow drift of the machine reaches all of them alike, rather than one
+ * benchmark's five back-to-back repetitions seeing a quiet minute and the next
+ * one's a busy one. Benchmarks still too noisy after the rounds get extra rounds
+ * of their own, up to a cap. Reference probes of the machine are taken between
+ * benchmarks. One repetition is one cell process: it warms up, picks the latency
+ * sampling stride, then runs the measured batch and reports through a shared
+ * mapping; the parent only waits (on a pidfd, so the watchdog costs nothing).
+ *
+ * Google Benchmark then reports what was measured: each benchmark is registered
+ * with its own repetition count and replays its measured repetitions as manual
+ * time, so the JSON is the library's own, aggregates included.
  */
 #define _GNU_SOURCE
 #include "core/runner.h"
@@ -22,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/busy.h"
 #include "core/clock.h"
 #include "core/exitcodes.h"
 #include "core/proc.h"
@@ -53,8 +63,16 @@ static struct {
 	const struct cc_run_info *info;
 	double clock_ns;
 	int64_t start_ns;
+	int64_t last_probe_ns;
 	unsigned cells_started;
+	unsigned round;
+	unsigned probes_cap;
+	struct cc_hist *hists; /* one per cell, in a mapping no fork copies */
+	size_t hists_bytes;
 } run;
+
+/* Reference probes at most this often: enough to follow the machine, cheap beside the cells. */
+#define PROBE_EVERY_NS 1000000000
 
 int cc_runner_init(void)
 {
@@ -211,23 +229,12 @@ static int run_batch(struct cc_cell *c, const struct cc_model *model, unsigned w
 	return 0;
 }
 
+
 static void fail_cell(struct cc_cell *c, enum cc_status status, const char *fmt, const char *detail)
 {
 	c->status = status;
 	snprintf(c->error, sizeof(c->error), fmt, detail);
 	fprintf(stderr, "concur: %s: %s\n", c->name, c->error);
-}
-
-static _Noreturn void stop_now(void)
-{
-	fprintf(stderr, "\nconcur: stopped by signal %d; writing the benchmarks completed so far\n",
-		(int)cc_stop_signal);
-	int rc = gbc_finish_early();
-	cc_report_summary(stderr, run.plan);
-	cc_plan_teardown(run.plan); /* servers stopped, temporary files removed */
-	if (rc < 0)
-		fprintf(stderr, "concur: results not written: %s\n", strerror(-rc));
-	exit(128 + (int)cc_stop_signal);
 }
 
 static int ensure_instance(struct cc_instance *in)
@@ -241,7 +248,8 @@ static int ensure_instance(struct cc_instance *in)
 	return in->setup_err;
 }
 
-/* The reference checksum: what serial computes for the same tasks. Runs serial if the plan does not. */
+/* The reference checksum: what serial computes for the same tasks. Runs serial if the plan does not.
+ * 0, -EINTR when stopped, or another -errno with the cell failed. */
 static int ensure_reference(struct cc_cell *c, int64_t deadline)
 {
 	struct cc_instance *in = c->inst;
@@ -252,7 +260,7 @@ static int ensure_reference(struct cc_cell *c, int64_t deadline)
 	char why[256];
 	int rc = run_batch(c, &model_serial, 1, true, deadline, &r, &size, why, sizeof(why));
 	if (rc == -EINTR)
-		stop_now();
+		return rc;
 	if (rc) {
 		fail_cell(c, CC_FAILED, "the reference run (serial) failed: %s", why);
 		return rc;
@@ -283,19 +291,157 @@ static int plan_cpus(struct cc_cell *c)
 	return 0;
 }
 
+static double elapsed_s(void) { return (double)(cc_now_ns() - run.start_ns) / 1e9; }
+
 /* The time left: what the cells done took, scaled by how the estimates of the cells left compare
  * with theirs, so that a long cell ahead is foreseen rather than averaged in. */
 static void progress(const struct cc_cell *c)
 {
 	const struct cc_plan *p = run.plan;
 	unsigned k = ++run.cells_started, cpus = p->topo ? p->topo->npu : 1;
-	double elapsed = (double)(cc_now_ns() - run.start_ns) / 1e9, done = 0, left = 0;
-	for (const struct cc_cell *o = p->cells; o < p->cells + p->ncells; o++)
-		*(o < c ? &done : &left) += cc_cell_estimate_s(p, o, cpus);
+	double elapsed = elapsed_s(), done = 0, left = 0;
+	for (const struct cc_cell *o = p->cells; o < p->cells + p->ncells; o++) {
+		double one = cc_cell_estimate_s(p, o, cpus) / p->repetitions;
+		done += one * (run.round + (o < c));
+		left += one * (p->repetitions - run.round - (o < c));
+	}
 	fprintf(stderr, "concur: [%u/%u] %s  (%.1f s elapsed", k, p->ncells, c->name, elapsed);
 	if (done > 0 && elapsed > 0)
 		fprintf(stderr, ", about %.0f s left", elapsed / done * left);
 	fprintf(stderr, ")\n");
+}
+
+/* A reference probe, if the last is more than PROBE_EVERY_NS old (or force). */
+static void maybe_probe(bool force)
+{
+	struct cc_plan *p = run.plan;
+	int64_t now = cc_now_ns();
+	if (!force && now - run.last_probe_ns < PROBE_EVERY_NS)
+		return;
+	if (p->nprobes == run.probes_cap) {
+		unsigned cap = run.probes_cap ? 2 * run.probes_cap : 64;
+		struct cc_probe_sample *n = realloc(p->probes, cap * sizeof(*n));
+		if (!n)
+			return; /* the benchmarks matter more than one more probe */
+		p->probes = n;
+		run.probes_cap = cap;
+	}
+	cc_probe_take(&p->probes[p->nprobes++], elapsed_s());
+	run.last_probe_ns = cc_now_ns();
+}
+
+static int prepare_cell(struct cc_cell *c)
+{
+	struct cc_plan *p = run.plan;
+	c->reps = calloc(p->max_repetitions, sizeof(*c->reps));
+	c->workers_info = calloc(c->workers, sizeof(*c->workers_info));
+	c->hist = &run.hists[c - p->cells];
+	if (!c->reps || !c->workers_info || plan_cpus(c) < 0) {
+		fail_cell(c, CC_FAILED, "allocating results: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One repetition of cell c: 0, or -EINTR when a stop signal came (the cell is left as it was). */
+static int measure_rep(struct cc_cell *c)
+{
+	struct cc_plan *p = run.plan;
+	if (c->attempts++ == 0 && prepare_cell(c))
+		return 0;
+	int64_t deadline = cc_now_ns() + (int64_t)(p->timeout_s * 1e9);
+	if (ensure_instance(c->inst)) {
+		fail_cell(c, CC_FAILED, "workload setup failed: %s", strerror(-c->inst->setup_err));
+		return 0;
+	}
+	int rc = ensure_reference(c, deadline);
+	if (rc)
+		return rc == -EINTR ? rc : 0;
+
+	struct cell_report *r;
+	size_t size;
+	char why[256];
+	double t_s = elapsed_s();
+	rc = run_batch(c, c->model, c->workers, false, deadline, &r, &size, why, sizeof(why));
+	if (rc == -EINTR)
+		return rc;
+	if (rc) {
+		fail_cell(c, rc == -ETIMEDOUT ? CC_TIMEOUT : CC_FAILED, "%s", why);
+		return 0;
+	}
+	if (!c->inst->have_ref) { /* only serial gets here: its first batch is the reference */
+		c->inst->ref_checksum = r->checksum;
+		c->inst->have_ref = true;
+	}
+	if (r->checksum != c->inst->ref_checksum) {
+		snprintf(why, sizeof(why), "checksum %016" PRIx64 " differs from serial's %016" PRIx64, r->checksum,
+			 c->inst->ref_checksum);
+		fail_cell(c, CC_MISMATCH, "%s: the model did not do the same work", why);
+		munmap(r, size);
+		return 0;
+	}
+	c->reps[c->nreps++] = (struct cc_rep){
+		.wall_s = r->wall_s,
+		.spawn_s = r->spawn_s,
+		.user_s = tv_s(r->self.ru_utime),
+		.sys_s = tv_s(r->self.ru_stime),
+		.child_user_s = tv_s(r->children.ru_utime),
+		.child_sys_s = tv_s(r->children.ru_stime),
+		.nvcsw = r->self.ru_nvcsw + r->children.ru_nvcsw,
+		.nivcsw = r->self.ru_nivcsw + r->children.ru_nivcsw,
+		.max_rss_kb = r->self.ru_maxrss > r->children.ru_maxrss ? r->self.ru_maxrss : r->children.ru_maxrss,
+		.checksum = r->checksum,
+		.t_s = t_s,
+		.probe = p->nprobes ? p->nprobes - 1 : 0,
+		.round = run.round,
+	};
+	cc_hist_merge(c->hist, &r->hist);
+	memcpy(c->workers_info, r->workers, c->workers * sizeof(*r->workers));
+	cc_cell_check_placement(c);
+	c->latency_stride = r->stride;
+	memcpy(c->note, r->note, sizeof(c->note));
+	munmap(r, size);
+	if (c->nreps >= p->repetitions && c->status == CC_PENDING)
+		c->status = CC_OK;
+	return 0;
+}
+
+/*
+ * One round: every cell that wants a repetition runs once, in plan order. An instance is set
+ * up before its first cell of the round and torn down after its last, so forks never copy
+ * another workload's memory. extra: only noisy cells (the adaptive rounds). -EINTR when stopped.
+ */
+static int run_round(bool extra)
+{
+	struct cc_plan *p = run.plan;
+	unsigned wanted = 0;
+	for (struct cc_cell *c = p->cells; c < p->cells + p->ncells; c++)
+		wanted += c->status <= CC_OK && (!extra || cc_cell_noisy(p, c));
+	if (!wanted)
+		return 0;
+	if (run.round)
+		fprintf(stderr, "concur: round %u%s: %u benchmark%s  (%.1f s elapsed)\n", run.round + 1,
+			extra ? " (extra, for noisy benchmarks)" : "", wanted, wanted == 1 ? "" : "s", elapsed_s());
+	int rc = 0;
+	for (struct cc_cell *c = p->cells; c < p->cells + p->ncells && !rc; c++) {
+		if (cc_stop_signal)
+			return -EINTR;
+		bool want = c->status <= CC_OK && (!extra || cc_cell_noisy(p, c));
+		if (want) {
+			maybe_probe(false);
+			if (run.round == 0)
+				progress(c);
+			rc = measure_rep(c);
+		}
+		/* an instance's cells are consecutive: after its last, free its memory and servers */
+		if (c + 1 == p->cells + p->ncells || c[1].inst != c->inst)
+			cc_instance_teardown(c->inst);
+	}
+	if (!rc) {
+		run.round++;
+		p->rounds_run = run.round;
+	}
+	return rc;
 }
 
 static void set_counters(gbc_state *st, const struct cc_cell *c, const struct cc_rep *rep)
@@ -311,90 +457,18 @@ static void set_counters(gbc_state *st, const struct cc_cell *c, const struct cc
 		gbc_set_counter(st, "speedup", cc_cell_median_wall(serial) / rep->wall_s, GBC_COUNTER_DEFAULT);
 }
 
-static void cell_rep(gbc_state *st, struct cc_cell *c)
+/* Google Benchmark's repetition of a cell: the next measured repetition, replayed as manual time. */
+static void cell_replay(gbc_state *st, void *arg)
 {
-	struct cc_plan *p = run.plan;
-
-	if (cc_stop_signal)
-		stop_now();
-	if (c->reps_seen++ == 0) {
-		progress(c);
-		c->reps = calloc(p->repetitions, sizeof(*c->reps));
-		c->hist = calloc(1, sizeof(*c->hist));
-		c->workers_info = calloc(c->workers, sizeof(*c->workers_info));
-		if (!c->reps || !c->hist || !c->workers_info || plan_cpus(c) < 0)
-			fail_cell(c, CC_FAILED, "allocating results: %s", strerror(ENOMEM));
-	}
-	int64_t deadline = cc_now_ns() + (int64_t)(p->timeout_s * 1e9);
-	if (c->status == CC_PENDING && ensure_instance(c->inst))
-		fail_cell(c, CC_FAILED, "workload setup failed: %s", strerror(-c->inst->setup_err));
-	if (c->status == CC_PENDING)
-		ensure_reference(c, deadline);
-	if (c->status > CC_OK) { /* failed earlier: the remaining repetitions repeat the error */
-		gbc_skip_with_error(st, c->error);
+	struct cc_cell *c = arg;
+	if (c->status > CC_OK || c->replayed >= c->nreps) {
+		gbc_skip_with_error(st, c->status > CC_OK ? c->error : "incomplete");
 		return;
 	}
-
-	struct cell_report *r;
-	size_t size;
-	char why[256];
-	int rc = run_batch(c, c->model, c->workers, false, deadline, &r, &size, why, sizeof(why));
-	if (rc == -EINTR)
-		stop_now();
-	if (rc) {
-		fail_cell(c, rc == -ETIMEDOUT ? CC_TIMEOUT : CC_FAILED, "%s", why);
-		gbc_skip_with_error(st, c->error);
-		return;
-	}
-	if (!c->inst->have_ref) { /* only serial gets here: its first batch is the reference */
-		c->inst->ref_checksum = r->checksum;
-		c->inst->have_ref = true;
-	}
-	if (r->checksum != c->inst->ref_checksum) {
-		snprintf(why, sizeof(why), "checksum %016" PRIx64 " differs from serial's %016" PRIx64,
-			 r->checksum, c->inst->ref_checksum);
-		fail_cell(c, CC_MISMATCH, "%s: the model did not do the same work", why);
-		gbc_skip_with_error(st, c->error);
-		munmap(r, size);
-		return;
-	}
-	struct cc_rep *rep = &c->reps[c->nreps++];
-	*rep = (struct cc_rep){
-		.wall_s = r->wall_s,
-		.spawn_s = r->spawn_s,
-		.user_s = tv_s(r->self.ru_utime),
-		.sys_s = tv_s(r->self.ru_stime),
-		.child_user_s = tv_s(r->children.ru_utime),
-		.child_sys_s = tv_s(r->children.ru_stime),
-		.nvcsw = r->self.ru_nvcsw + r->children.ru_nvcsw,
-		.nivcsw = r->self.ru_nivcsw + r->children.ru_nivcsw,
-		.max_rss_kb = r->self.ru_maxrss > r->children.ru_maxrss ? r->self.ru_maxrss : r->children.ru_maxrss,
-		.checksum = r->checksum,
-	};
-	cc_hist_merge(c->hist, &r->hist);
-	memcpy(c->workers_info, r->workers, c->workers * sizeof(*r->workers));
-	cc_cell_check_placement(c);
-	c->latency_stride = r->stride;
-	memcpy(c->note, r->note, sizeof(c->note));
-	munmap(r, size);
-
+	const struct cc_rep *rep = &c->reps[c->replayed++];
 	while (gbc_keep_running(st))
 		gbc_set_iteration_time(st, rep->wall_s);
 	set_counters(st, c, rep);
-	if (c->nreps == p->repetitions)
-		c->status = CC_OK;
-}
-
-static void cell_bench(gbc_state *st, void *arg)
-{
-	struct cc_cell *c = arg;
-	cell_rep(st, c);
-	if (++c->reps_done < run.plan->repetitions)
-		return;
-	cc_cell_keep_latency(c);
-	/* an instance's cells run one after another: after its last, free its memory and servers */
-	if (c + 1 == run.plan->cells + run.plan->ncells || c[1].inst != c->inst)
-		cc_instance_teardown(c->inst);
 }
 
 static char *extra_json(void *arg)
@@ -409,6 +483,29 @@ static int sink(const char *json, size_t len, void *arg)
 	return cc_write_atomic(run.info->out_path, json, len);
 }
 
+/* Hands what was measured to Google Benchmark, which writes the JSON. Returns the library's count or -errno. */
+static long report(void)
+{
+	struct cc_plan *p = run.plan;
+	for (unsigned k = 0; k < p->ncells; k++) {
+		struct cc_cell *c = &p->cells[k];
+		if (!cc_cell_reported(c))
+			continue; /* not reached before a stop */
+		cc_cell_keep_latency(c);
+		/* each benchmark with its own repetition count: the rounds it ran, or one error row */
+		struct gbc_bench_opts opts = {.manual_time = true, .unit = GBC_MS,
+					      .repetitions = c->status > CC_OK || !c->nreps ? 1 : (int)c->nreps};
+		if (gbc_register(c->name, cell_replay, c, &opts) < 0) {
+			fprintf(stderr, "concur: run: registering %s failed\n", c->name);
+			return -ENOMEM;
+		}
+	}
+	cc_report_add_context();
+	const struct gbc_output out = {.extra_key = "concur", .extra = extra_json, .sink = sink};
+	const struct gbc_run_opts ropts = {.one_iteration = true};
+	return gbc_run(&ropts, &out);
+}
+
 int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 {
 	run.plan = plan;
@@ -416,24 +513,49 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	run.clock_ns = cc_clock_cost_ns();
 	run.start_ns = cc_now_ns();
 	run.cells_started = 0;
-
-	struct gbc_bench_opts opts = {.manual_time = true, .unit = GBC_MS};
-	for (unsigned k = 0; k < plan->ncells; k++) {
-		if (gbc_register(plan->cells[k].name, cell_bench, &plan->cells[k], &opts) < 0) {
-			fprintf(stderr, "concur: run: registering %s failed\n", plan->cells[k].name);
-			return CC_EXIT_FAIL;
-		}
+	run.round = 0;
+	plan->busy_rate = cc_busy_rate(); /* measured once, before anything runs, or the --like run's */
+	run.hists_bytes = plan->ncells * sizeof(struct cc_hist);
+	run.hists = mmap(NULL, run.hists_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (run.hists == MAP_FAILED) {
+		fprintf(stderr, "concur: run: mapping latency histograms: %s\n", strerror(errno));
+		return CC_EXIT_FAIL;
 	}
-	cc_report_add_context();
-	fprintf(stderr, "concur: running %u benchmarks, suite %s, %u repetition%s each, about %.0f s (estimate)\n",
-		plan->ncells, plan->suite->name, plan->repetitions, plan->repetitions == 1 ? "" : "s",
-		cc_plan_estimate_s(plan, plan->topo ? plan->topo->npu : 1));
+	/* 30 KiB a cell: copied into every fork, they would make the later cells' forks slower */
+	madvise(run.hists, run.hists_bytes, MADV_DONTFORK);
+	if (cc_probe_init(plan->topo) < 0)
+		fprintf(stderr, "concur: run: no memory probes (mapping 64 MiB failed): %s\n", strerror(errno));
 
-	const struct gbc_output out = {.extra_key = "concur", .extra = extra_json, .sink = sink};
-	/* Names are unique and already filtered: run them all. */
-	const struct gbc_run_opts ropts = {.repetitions = (int)plan->repetitions, .one_iteration = true};
-	long n = gbc_run(&ropts, &out);
+	fprintf(stderr, "concur: running %u benchmarks, suite %s, %u round%s (up to %u for noisy ones), about %.0f s "
+			"(estimate)\n",
+		plan->ncells, plan->suite->name, plan->repetitions, plan->repetitions == 1 ? "" : "s",
+		plan->max_repetitions, cc_plan_estimate_s(plan, plan->topo ? plan->topo->npu : 1));
+	int rc = 0;
+	maybe_probe(true);
+	while (!rc && run.round < plan->repetitions)
+		rc = run_round(false);
+	while (!rc && run.round < plan->max_repetitions && run.round >= plan->repetitions) {
+		unsigned before = run.round;
+		rc = run_round(true);
+		if (run.round == before)
+			break; /* nothing noisy left */
+	}
+	if (!rc)
+		maybe_probe(true);
+	if (rc == -EINTR)
+		fprintf(stderr, "\nconcur: stopped by signal %d; writing the benchmarks measured so far\n",
+			(int)cc_stop_signal);
+	cc_plan_teardown(plan); /* servers stopped, temporary files removed */
+	cc_probe_fini();
+	for (unsigned k = 0; k < plan->ncells; k++) /* a stop leaves cells short of their rounds */
+		if (plan->cells[k].status == CC_PENDING && plan->cells[k].nreps)
+			plan->cells[k].status = rc == -EINTR ? CC_PENDING : CC_OK;
+
+	long n = report();
 	cc_report_summary(stderr, plan);
+	munmap(run.hists, run.hists_bytes);
+	for (unsigned k = 0; k < plan->ncells; k++)
+		plan->cells[k].hist = NULL;
 	if (n < 0) {
 		fprintf(stderr, "concur: run: writing %s: %s\n", info->out_path, strerror((int)-n));
 		return CC_EXIT_FAIL;

@@ -53,6 +53,10 @@ struct wl_desc {
 	double (*task_ns)(const int64_t *params);
 	/* Optional: the points the full suite sweeps, in --param syntax ("cpu_us=10,100,1000"). */
 	const char *sweep;
+	/* Optional: the reference probe (core/probe.h) whose speed this workload's follows, which compare
+	 * uses to tell a change of the machine from a change of concur: "cpu", "mem_bw", "mem_lat" or
+	 * "wake". NULL: by class (cpu, mix, sync: cpu; mem: mem_lat; the rest: wake). */
+	const char *probe;
 };
 
 /* The list expands here into one extern declaration per workload. */

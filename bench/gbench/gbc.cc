@@ -53,6 +53,8 @@ public:
 		for (Run r : runs) {
 			if (!std::isfinite(r.real_accumulated_time) || !std::isfinite(r.cpu_accumulated_time))
 				continue;
+			// A benchmark's own repetition count is not part of its name.
+			r.run_name.repetitions.clear();
 			for (auto it = r.counters.begin(); it != r.counters.end();)
 				it = std::isfinite(it->second.value) ? std::next(it) : r.counters.erase(it);
 			kept.push_back(r);

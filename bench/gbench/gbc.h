@@ -37,7 +37,7 @@ enum gbc_time_unit { GBC_NS, GBC_US, GBC_MS, GBC_S };
 
 struct gbc_bench_opts {
 	int64_t iterations;  /* 0: let Google Benchmark choose */
-	int repetitions;     /* 0: library default (1) */
+	int repetitions;     /* 0: the run's (gbc_run_opts); unlike the library's own, not added to the name */
 	bool manual_time;    /* time comes from gbc_set_iteration_time */
 	enum gbc_time_unit unit;
 };

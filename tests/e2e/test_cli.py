@@ -251,7 +251,8 @@ class Run(Base):
             self.assertEqual(c["checksum"], c["reference_checksum"])
             self.assertNotIn("speedup", c, "no serial measured in this run: no speedup is claimed")
             self.assertEqual(c["params"], {"size": 1024})
-            self.assertEqual(c["repetitions"], 3)
+            # 3 rounds, and extra rounds up to twice that while it is noisy
+            self.assertTrue(3 <= c["repetitions"] <= 6, c["repetitions"])
             self.assertIn("cv", c)
         aggregates = {b["aggregate_name"] for b in doc["benchmarks"] if b["run_type"] == "aggregate"}
         self.assertTrue({"mean", "median", "stddev"} <= aggregates)

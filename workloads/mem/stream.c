@@ -95,5 +95,6 @@ const struct wl_desc wl_mem_stream = {
 	.task = stream_task,
 	.validate = stream_validate,
 	.task_ns = stream_ns,
+	.probe = "mem_bw",
 	.sweep = "size=1M,32M,256M",
 };
