@@ -1,9 +1,16 @@
 /*
- * concur compare BASE.json NEW.json: benchmarks matched by name, the medians,
- * the change, a two-sided Mann-Whitney U test over the repetitions, and a
- * verdict. Reads any Google Benchmark JSON; uses the concur block (speedup,
- * noise flags, machine) when there is one. --gate turns a real slowdown into
- * exit status 1.
+ * concur compare BASE NEW: per benchmark, the change from BASE to NEW and a
+ * verdict that holds across runs on a shared machine.
+ *
+ * BASE is one result file or several (a directory, --last K of them): the run is
+ * the unit of replication, so a change must stand out of the spread between the
+ * base runs as well as of the spread within them. Before any benchmark, the
+ * machine itself is compared through the reference probes each run took between
+ * its benchmarks; a benchmark is judged by its time against the probe taken
+ * beside it, which a slower machine moves as much as the benchmark, so that one
+ * change of the machine is not reported as 160 regressions. Different work
+ * (checksums that differ) is never called faster or slower. --gate turns a real
+ * slowdown, different work or nothing to compare into exit status 1.
  */
 #include <errno.h>
 #include <jansson.h>
@@ -18,35 +25,153 @@
 #include "core/plan.h"
 #include "core/stats.h"
 
+#define MAX_BASE 64
+
+enum verdict { V_SAME, V_FASTER, V_SLOWER, V_UNSTABLE, V_INCONCLUSIVE, V_DIFFERENT, V_NVERDICTS };
+static const char *const verdict_names[V_NVERDICTS] = {"same",     "faster",       "slower",
+						       "unstable", "inconclusive", "different work"};
+
 struct row {
-	const struct series *base, *new;
-	double base_med, new_med, change, p, p_min;
-	const char *verdict;
+	const struct series *new;
+	const struct series *base[MAX_BASE];
+	unsigned nbase;
+	bool by_probe;   /* judged on time against the reference probe */
+	int kind;        /* the probe the benchmark follows; -1 when unknown */
+	double base_med, new_med; /* raw medians (ns): the base's median of its runs' medians */
+	double change;   /* the change judged: against the probe when by_probe, else raw */
+	double raw_change;
+	double spread;   /* the change the base's own variation could make */
+	double p, p_min; /* U test of the repetitions' raw times (one base run) */
+	enum verdict verdict;
+	char why[160];
 };
 
-/* The verdict: slower or faster only when the test is significant, the change is above the
- * threshold and above the base's own noise (3 x its median absolute deviation). */
-static void judge(struct row *r, const struct cc_compare_opts *o)
+/* The machine in base and new: each probe's change, and whether it is real. */
+struct drift {
+	double change[CC_PROBE_KINDS]; /* new median / base median - 1 */
+	double p[CC_PROBE_KINDS];
+	bool known[CC_PROBE_KINDS], moved[CC_PROBE_KINDS];
+};
+
+static double median_of(const double *v, size_t n)
 {
-	struct cc_utest t;
-	r->base_med = series_median(r->base);
-	r->new_med = series_median(r->new);
-	r->change = r->base_med > 0 ? (r->new_med - r->base_med) / r->base_med : 0;
-	cc_mann_whitney(r->base->ns, r->base->n, r->new->ns, r->new->n, &t);
+	if (!n)
+		return 0;
+	double *c = malloc(n * sizeof(*c));
+	if (!c)
+		return 0;
+	memcpy(c, v, n * sizeof(*c));
+	double m = cc_median(c, (unsigned)n);
+	free(c);
+	return m;
+}
+
+/* Spread of one run's repetitions as a fraction of their median: 1.4826 MAD, a robust sigma; of the
+ * times against the probe when those are judged. */
+static double within_sigma(const struct series *s, bool by_probe)
+{
+	if (by_probe)
+		return s->relative_sigma;
+	double m = series_median(s);
+	return m > 0 && s->n >= 2 ? 1.4826 * cc_mad(s->ns, s->n) / m : 0;
+}
+
+/* Probes moved when their medians differ by more than 3% and their samples say so (U test). */
+static void measure_drift(struct result_file *base, size_t nbase, const struct result_file *new, double alpha,
+			  struct drift *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (int k = 0; k < CC_PROBE_KINDS; k++) {
+		size_t n = 0;
+		for (size_t b = 0; b < nbase; b++)
+			n += base[b].nprobe[k];
+		if (!n || !new->nprobe[k])
+			continue;
+		double *pool = malloc(n * sizeof(*pool));
+		if (!pool)
+			continue;
+		n = 0;
+		for (size_t b = 0; b < nbase; b++) {
+			memcpy(pool + n, base[b].probe[k], base[b].nprobe[k] * sizeof(*pool));
+			n += base[b].nprobe[k];
+		}
+		double bm = median_of(pool, n), nm = median_of(new->probe[k], new->nprobe[k]);
+		struct cc_utest t = {.p = 1, .p_min = 1};
+		cc_mann_whitney(pool, n, new->probe[k], new->nprobe[k], &t);
+		free(pool);
+		d->known[k] = bm > 0;
+		d->change[k] = bm > 0 ? nm / bm - 1 : 0;
+		d->p[k] = t.p;
+		/* too few samples for the test: only a large move counts */
+		bool tested = t.p_min < alpha;
+		d->moved[k] = fabs(d->change[k]) > 0.03 && (tested ? t.p < alpha : fabs(d->change[k]) > 0.10);
+	}
+}
+
+static void judge(struct row *r, const struct drift *d, const struct cc_compare_opts *o)
+{
+	const struct series *n = r->new;
+	double vb[MAX_BASE], raw[MAX_BASE];
+	for (unsigned b = 0; b < r->nbase; b++) {
+		if (n->checksum[0] && r->base[b]->checksum[0] && strcmp(n->checksum, r->base[b]->checksum)) {
+			r->verdict = V_DIFFERENT;
+			snprintf(r->why, sizeof(r->why), "checksums differ (%s in base, %s new): not the same work",
+				 r->base[b]->checksum, n->checksum);
+		}
+	}
+	r->kind = n->probe;
+	r->by_probe = n->relative > 0;
+	for (unsigned b = 0; b < r->nbase; b++)
+		r->by_probe &= r->base[b]->relative > 0 && r->base[b]->probe == n->probe;
+	double sigma = within_sigma(n, r->by_probe);
+	size_t reps = n->n;
+	for (unsigned b = 0; b < r->nbase; b++) {
+		raw[b] = series_median(r->base[b]);
+		vb[b] = r->by_probe ? r->base[b]->relative : raw[b];
+		sigma = fmax(sigma, within_sigma(r->base[b], r->by_probe));
+		reps = r->base[b]->n < reps ? r->base[b]->n : reps;
+	}
+	r->new_med = series_median(n);
+	r->base_med = median_of(raw, r->nbase);
+	double center = median_of(vb, r->nbase), value = r->by_probe ? n->relative : r->new_med;
+	r->change = center > 0 ? value / center - 1 : 0;
+	r->raw_change = r->base_med > 0 ? r->new_med / r->base_med - 1 : 0;
+	double between = 0;
+	for (unsigned b = 0; b < r->nbase && r->nbase >= 2; b++)
+		between = fmax(between, fabs(vb[b] / center - 1));
+	/* the difference of two medians of a few repetitions: about 2.5 sigma covers it */
+	r->spread = fmax(between, 2.5 * sigma);
+	struct cc_utest t = {.p = 1, .p_min = 1};
+	if (r->nbase == 1)
+		cc_mann_whitney(r->base[0]->ns, r->base[0]->n, n->ns, n->n, &t);
 	r->p = t.p;
 	r->p_min = t.p_min;
-	double noise = 3 * cc_mad(r->base->ns, r->base->n);
-	bool significant = t.p < o->alpha && fabs(r->new_med - r->base_med) > noise;
-	if (t.p_min >= o->alpha)
-		r->verdict = "too few";
-	else if (significant && r->change > o->threshold)
-		r->verdict = "slower";
-	else if (significant && r->change < -o->threshold)
-		r->verdict = "faster";
-	else if (r->base->noisy || r->new->noisy || (r->base_med > 0 && noise / r->base_med > o->threshold))
-		r->verdict = "noisy";
-	else
-		r->verdict = "same";
+	if (r->verdict == V_DIFFERENT)
+		return;
+	if (r->nbase == 1 && reps < 3) {
+		r->verdict = V_INCONCLUSIVE;
+		snprintf(r->why, sizeof(r->why), "too few repetitions (%zu) to know the spread: use 5 rounds or more, or "
+						 "several base runs",
+			 reps);
+		return;
+	}
+	double bar = fmax(o->threshold, r->spread);
+	/* with one base run and repetitions enough for the test, it must agree too */
+	bool test_agrees = r->nbase > 1 || r->by_probe || t.p_min >= o->alpha || t.p < o->alpha;
+	if (fabs(r->change) <= bar || !test_agrees) {
+		r->verdict = r->spread > o->threshold ? V_UNSTABLE : V_SAME;
+		if (r->verdict == V_UNSTABLE)
+			snprintf(r->why, sizeof(r->why), "varies by %.1f%% %s: changes below that cannot be told",
+				 100 * r->spread, between >= 2.5 * sigma ? "between base runs" : "within a run");
+		return;
+	}
+	r->verdict = r->change > 0 ? V_SLOWER : V_FASTER;
+	if (!r->by_probe && r->kind >= 0 && d->moved[r->kind]) {
+		r->verdict = V_INCONCLUSIVE;
+		snprintf(r->why, sizeof(r->why), "the machine changed (%s probe %+.1f%%) and this file has no time "
+						 "against a probe",
+			 cc_probe_names[r->kind], 100 * d->change[r->kind]);
+	}
 }
 
 static void print_time(char *buf, size_t len, double ns)
@@ -61,57 +186,105 @@ static void print_time(char *buf, size_t len, double ns)
 		snprintf(buf, len, "%.1f ns", ns);
 }
 
+/* The machine first: probes, steal time, and the doctor's findings that differ. */
+static void print_machine(const struct result_file *base, size_t nbase, const struct result_file *new,
+			  const struct drift *d)
+{
+	const struct result_file *b0 = &base[nbase - 1];
+	bool any = false;
+	for (int k = 0; k < CC_PROBE_KINDS; k++) {
+		if (!d->known[k])
+			continue;
+		if (!any)
+			fprintf(stderr, "concur: compare: the machine, by its reference probes (new against base):\n");
+		any = true;
+		fprintf(stderr, "  %-8s %+6.1f%% %s%s\n", cc_probe_names[k], 100 * d->change[k],
+			d->change[k] > 0 ? "slower" : "faster",
+			d->moved[k] ? "  <- the machine changed: benchmarks are judged against this probe" : "");
+	}
+	if (!any)
+		fprintf(stderr, "concur: compare: no reference probes in %s: a change of the machine cannot be told "
+				"from a change of the code\n",
+			new->nprobe[0] ? b0->path : new->path);
+	if (b0->steal_pct >= 0 || new->steal_pct >= 0)
+		fprintf(stderr, "  steal    %.1f%% of CPU time in base, %.1f%% new\n", b0->steal_pct, new->steal_pct);
+	for (unsigned k = 0; k < new->ndoctor; k++)
+		for (unsigned j = 0; j < b0->ndoctor; j++)
+			if (!strcmp(new->doctor[k].check, b0->doctor[j].check) &&
+			    strcmp(new->doctor[k].value, b0->doctor[j].value) && strcmp(new->doctor[k].check, "clock_cost"))
+				fprintf(stderr, "  %-8s base: %s\n  %-8s new:  %s\n", new->doctor[k].check, b0->doctor[j].value,
+					"", new->doctor[k].value);
+}
+
 static void print_rows(const struct row *rows, size_t n, const struct cc_compare_opts *o, bool machines_differ)
 {
 	bool md = !strcmp(o->format, "md");
-	const char *sep = md ? " | " : "  ";
 	if (md)
-		printf("| benchmark | base | new | change | p | verdict |%s\n|---|---:|---:|---:|---:|---|%s\n",
-		       machines_differ ? " speedup base | speedup new |" : "", machines_differ ? "---:|---:|" : "");
+		printf("| benchmark | base | new | change | against probe | ± base spread | verdict | why |\n"
+		       "|---|---:|---:|---:|---:|---:|---|---|\n");
 	else
-		printf("%-52s%s%12s%s%12s%s%8s%s%8s%s%-8s%s\n", "benchmark", sep, "base", sep, "new", sep, "change",
-		       sep, "p", sep, "verdict", machines_differ ? "  speedup base -> new (efficiency)" : "");
+		printf("%-52s  %12s  %12s  %8s  %9s  %8s  %-14s%s\n", "benchmark", "base", "new", "change", "vs probe",
+		       "spread", "verdict", machines_differ ? "  speedup base -> new" : "");
 	for (size_t k = 0; k < n; k++) {
 		const struct row *r = &rows[k];
-		char b[32], w[32], extra[96] = "";
+		char b[32], w[32], rel[16] = "-";
 		print_time(b, sizeof(b), r->base_med);
 		print_time(w, sizeof(w), r->new_med);
-		if (machines_differ && r->base->speedup >= 0 && r->new->speedup >= 0) {
-			int workers = r->base->workers > 0 ? r->base->workers : 1;
-			snprintf(extra, sizeof(extra), md ? " %.2fx | %.2fx |" : "  %.2fx -> %.2fx (%.0f%% -> %.0f%%)",
-				 r->base->speedup, r->new->speedup, 100 * r->base->speedup / workers,
-				 100 * r->new->speedup / workers);
-		} else if (machines_differ && md) {
-			snprintf(extra, sizeof(extra), " | |");
+		if (r->by_probe)
+			snprintf(rel, sizeof(rel), "%+.1f%%", 100 * r->change);
+		if (md) {
+			printf("| %s | %s | %s | %+.1f%% | %s | %.1f%% | %s | %s |\n", r->new->name, b, w,
+			       100 * r->raw_change, rel, 100 * r->spread, verdict_names[r->verdict], r->why);
+			continue;
 		}
-		if (md)
-			printf("| %s | %s | %s | %+.1f%% | %.3g | %s |%s\n", r->base->name, b, w, 100 * r->change, r->p,
-			       r->verdict, extra);
-		else
-			printf("%-52s%s%12s%s%12s%s%+7.1f%%%s%8.3g%s%-8s%s\n", r->base->name, sep, b, sep, w, sep,
-			       100 * r->change, sep, r->p, sep, r->verdict, extra);
+		printf("%-52s  %12s  %12s  %+7.1f%%  %9s  %7.1f%%  %-14s", r->new->name, b, w, 100 * r->raw_change, rel,
+		       100 * r->spread, verdict_names[r->verdict]);
+		if (machines_differ && r->base[0]->speedup >= 0 && r->new->speedup >= 0) {
+			int w = r->new->workers > 0 ? r->new->workers : 1;
+			printf("  %.2fx -> %.2fx (%.0f%% -> %.0f%%)", r->base[0]->speedup, r->new->speedup,
+			       100 * r->base[0]->speedup / w, 100 * r->new->speedup / w);
+		}
+		if (r->why[0])
+			printf("  %s", r->why);
+		putchar('\n');
 	}
 }
 
-static void print_json(const struct row *rows, size_t n, const struct cc_compare_opts *o, const struct result_file *base,
-		       const struct result_file *new, bool machines_differ)
+static void print_json(const struct row *rows, size_t n, const struct cc_compare_opts *o, struct result_file *base,
+		       size_t nbase, const struct result_file *new, const struct drift *d, bool machines_differ,
+		       const char *gate)
 {
-	json_t *list = json_array();
+	json_t *list = json_array(), *bases = json_array(), *machine = json_object();
 	for (size_t k = 0; k < n; k++) {
 		const struct row *r = &rows[k];
-		json_t *j = json_pack("{s:s, s:f, s:f, s:f, s:f, s:f, s:s, s:I, s:I}", "name", r->base->name,
+		json_t *j = json_pack("{s:s, s:f, s:f, s:f, s:f, s:b, s:f, s:f, s:s, s:I, s:I}", "name", r->new->name,
 				      "base_median_ns", r->base_med, "new_median_ns", r->new_med, "change",
-				      r->change, "p", r->p, "p_min", r->p_min, "verdict", r->verdict, "base_repetitions",
-				      (json_int_t)r->base->n, "new_repetitions", (json_int_t)r->new->n);
-		if (r->base->speedup >= 0 && r->new->speedup >= 0) {
-			json_object_set_new(j, "base_speedup", json_real(r->base->speedup));
+				      r->raw_change, "judged_change", r->change, "against_probe", r->by_probe, "spread",
+				      r->spread, "p", r->p, "verdict", verdict_names[r->verdict], "base_runs",
+				      (json_int_t)r->nbase, "new_repetitions", (json_int_t)r->new->n);
+		if (r->why[0])
+			json_object_set_new(j, "why", json_string(r->why));
+		if (r->by_probe)
+			json_object_set_new(j, "probe", json_string(cc_probe_names[r->kind]));
+		if (r->base[0]->speedup >= 0 && r->new->speedup >= 0) {
+			json_object_set_new(j, "base_speedup", json_real(r->base[0]->speedup));
 			json_object_set_new(j, "new_speedup", json_real(r->new->speedup));
 		}
 		json_array_append_new(list, j);
 	}
-	json_t *doc = json_pack("{s:s, s:s, s:s, s:s, s:b, s:f, s:f, s:o}", "base", base->path, "new", new->path,
-				"base_machine", base->machine, "new_machine", new->machine, "machines_differ",
-				machines_differ, "threshold", o->threshold, "alpha", o->alpha, "benchmarks", list);
+	for (size_t b = 0; b < nbase; b++)
+		json_array_append_new(bases, json_string(base[b].path));
+	for (int k = 0; k < CC_PROBE_KINDS; k++)
+		if (d->known[k])
+			json_object_set_new(machine, cc_probe_names[k],
+					    json_pack("{s:f, s:f, s:b}", "change", d->change[k], "p", d->p[k], "moved",
+						      d->moved[k]));
+	json_t *doc = json_pack("{s:o, s:s, s:s, s:s, s:b, s:f, s:f, s:o, s:o}", "base", bases, "new", new->path,
+				"base_machine", base[nbase - 1].machine, "new_machine", new->machine, "machines_differ",
+				machines_differ, "threshold", o->threshold, "alpha", o->alpha, "probes", machine,
+				"benchmarks", list);
+	if (gate)
+		json_object_set_new(doc, "gate", json_string(gate));
 	json_dumpf(doc, stdout, JSON_INDENT(2));
 	putchar('\n');
 	json_decref(doc);
@@ -119,60 +292,111 @@ static void print_json(const struct row *rows, size_t n, const struct cc_compare
 
 int cli_compare(const char *base_path, const char *new_path, const struct cc_compare_opts *o)
 {
-	struct result_file base, new;
-	int rc = results_load("compare", base_path, &base);
+	struct result_file *base, new;
+	size_t nbase;
+	int rc = results_load_set("compare", &base_path, 1, &base, &nbase);
 	if (rc)
 		return rc;
 	if ((rc = results_load("compare", new_path, &new))) {
-		results_free(&base);
+		for (size_t b = 0; b < nbase; b++)
+			results_free(&base[b]);
+		free(base);
 		return rc;
 	}
-	bool machines_differ = strcmp(base.machine, new.machine) != 0;
+	/* the last K runs of a history; at most MAX_BASE */
+	size_t keep = o->last && o->last < nbase ? o->last : nbase, first = nbase - (keep < MAX_BASE ? keep : MAX_BASE);
+	struct result_file *bset = base + first;
+	size_t nb = nbase - first;
+	bool machines_differ = false;
+	for (size_t b = 0; b < nb; b++)
+		machines_differ |= strcmp(bset[b].machine, new.machine) != 0;
 	if (machines_differ)
 		fprintf(stderr,
 			"concur: compare: the files come from different machines (%s, %s): raw times compare the "
 			"machines; speedup against serial and efficiency per worker are machine-independent\n",
-			base.machine, new.machine);
-	struct row *rows = calloc(base.n + 1, sizeof(*rows));
-	size_t n = 0, slower = 0, too_few = 0;
-	for (size_t k = 0; k < base.n; k++) {
-		struct series *b = &base.s[k], *w = results_find(&new, b->name);
-		if (!w) {
-			fprintf(stderr, "concur: compare: only in %s: %s\n", base.path, b->name);
+			bset[nb - 1].machine, new.machine);
+	if (nb > 1)
+		fprintf(stderr, "concur: compare: base: %zu runs (%s .. %s)\n", nb, bset[0].date, bset[nb - 1].date);
+	struct drift d;
+	measure_drift(bset, nb, &new, o->alpha, &d);
+	print_machine(bset, nb, &new, &d);
+
+	struct row *rows = calloc(new.n + 1, sizeof(*rows));
+	size_t n = 0, count[V_NVERDICTS] = {0};
+	for (size_t k = 0; k < new.n; k++) {
+		struct row *r = &rows[n];
+		*r = (struct row){.new = &new.s[k]};
+		for (size_t b = 0; b < nb; b++) {
+			const struct series *s = results_find(&bset[b], new.s[k].name);
+			if (s && s->n)
+				r->base[r->nbase++] = s;
+		}
+		if (!r->nbase || !new.s[k].n) {
+			fprintf(stderr, "concur: compare: only in %s: %s\n", new.path, new.s[k].name);
 			continue;
 		}
-		rows[n] = (struct row){.base = b, .new = w};
-		judge(&rows[n], o);
-		slower += !strcmp(rows[n].verdict, "slower");
-		too_few += !strcmp(rows[n].verdict, "too few");
+		judge(r, &d, o);
+		count[r->verdict]++;
 		n++;
 	}
-	for (size_t k = 0; k < new.n; k++)
-		if (!results_find(&base, new.s[k].name))
-			fprintf(stderr, "concur: compare: only in %s: %s\n", new.path, new.s[k].name);
+	for (size_t b = 0; b < nb; b++)
+		for (size_t k = 0; k < bset[b].n; k++)
+			if (!results_find(&new, bset[b].s[k].name) && (b + 1 == nb || !results_find(&bset[nb - 1], bset[b].s[k].name)))
+				fprintf(stderr, "concur: compare: not in %s: %s\n", new.path, bset[b].s[k].name);
+
+	/* the gate's verdict, with its reason */
+	const char *gate = NULL;
+	char reason[200] = "";
+	if (o->gate) {
+		if (!n)
+			gate = "fail", snprintf(reason, sizeof(reason), "nothing to compare: no benchmark measured in both");
+		else if (count[V_SLOWER])
+			gate = "fail", snprintf(reason, sizeof(reason), "%zu benchmark%s slower beyond %.1f%% and the base's spread",
+						count[V_SLOWER], count[V_SLOWER] == 1 ? "" : "s", 100 * o->threshold);
+		else if (count[V_DIFFERENT])
+			gate = "fail", snprintf(reason, sizeof(reason), "%zu benchmark%s did different work: make NEW with "
+								  "concur run --like BASE",
+						count[V_DIFFERENT], count[V_DIFFERENT] == 1 ? "" : "s");
+		else if (o->strict && (count[V_INCONCLUSIVE] || count[V_UNSTABLE]))
+			gate = "fail", snprintf(reason, sizeof(reason), "--strict: %zu inconclusive, %zu unstable",
+						count[V_INCONCLUSIVE], count[V_UNSTABLE]);
+		else if (count[V_INCONCLUSIVE] + count[V_UNSTABLE] == n)
+			gate = "fail", snprintf(reason, sizeof(reason), "no benchmark could be judged (%zu inconclusive, %zu unstable)",
+						count[V_INCONCLUSIVE], count[V_UNSTABLE]);
+		else
+			gate = "pass";
+	}
 	if (!strcmp(o->format, "json"))
-		print_json(rows, n, o, &base, &new, machines_differ);
+		print_json(rows, n, o, bset, nb, &new, &d, machines_differ, gate);
 	else
 		print_rows(rows, n, o, machines_differ);
-	if (too_few)
-		fprintf(stderr,
-			"concur: compare: %zu benchmark%s with too few repetitions for the test to mean anything: "
-			"the smallest p-value they can give is not below --alpha %g (use --repetitions 5 or more)\n",
-			too_few, too_few == 1 ? " has" : "s have", o->alpha);
-	rc = CC_EXIT_OK;
-	if (o->gate && slower) {
-		fprintf(stderr, "concur: compare: gate: %zu benchmark%s slower by more than %.1f%% (p < %g):", slower,
-			slower == 1 ? "" : "s", 100 * o->threshold, o->alpha);
+
+	fprintf(stderr, "concur: compare: %zu benchmarks:", n);
+	for (int v = 0; v < V_NVERDICTS; v++)
+		if (count[v])
+			fprintf(stderr, " %zu %s,", count[v], verdict_names[v]);
+	fprintf(stderr, " (threshold %.1f%%)\n", 100 * o->threshold);
+	if (count[V_UNSTABLE] || count[V_INCONCLUSIVE]) {
+		fprintf(stderr, "concur: compare: not judged, with why:\n");
 		for (size_t k = 0; k < n; k++)
-			if (!strcmp(rows[k].verdict, "slower"))
-				fprintf(stderr, " %s (%+.1f%%)", rows[k].base->name, 100 * rows[k].change);
-		fprintf(stderr, "\n");
-		rc = CC_EXIT_FAIL;
-	} else if (o->gate) {
-		fprintf(stderr, "concur: compare: gate: passed (%zu benchmarks compared)\n", n);
+			if (rows[k].verdict == V_UNSTABLE || rows[k].verdict == V_INCONCLUSIVE)
+				fprintf(stderr, "  %-14s %s: %s\n", verdict_names[rows[k].verdict], rows[k].new->name,
+					rows[k].why);
+	}
+	rc = CC_EXIT_OK;
+	if (gate) {
+		fprintf(stderr, "concur: compare: gate: %s%s%s\n", gate, reason[0] ? ": " : "", reason);
+		for (size_t k = 0; k < n && count[V_SLOWER]; k++)
+			if (rows[k].verdict == V_SLOWER)
+				fprintf(stderr, "  slower %s (%+.1f%%%s; spread %.1f%%)\n", rows[k].new->name,
+					100 * rows[k].change, rows[k].by_probe ? " against its probe" : "",
+					100 * rows[k].spread);
+		rc = strcmp(gate, "pass") ? CC_EXIT_FAIL : CC_EXIT_OK;
 	}
 	free(rows);
-	results_free(&base);
+	for (size_t b = 0; b < nbase; b++)
+		results_free(&base[b]);
+	free(base);
 	results_free(&new);
 	return rc;
 }

@@ -6,12 +6,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/plot.h"
 #include "cli/results.h"
@@ -19,27 +17,7 @@
 #include "core/exitcodes.h"
 #include "core/stats.h"
 
-#define MAX_FILES 4096
 #define MAX_CHANGES 64
-
-static char **paths;
-static size_t npaths;
-
-static int collect(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st, (void)ftw;
-	size_t len = strlen(path);
-	if (type == FTW_F && len > 5 && !strcmp(path + len - 5, ".json") && npaths < MAX_FILES)
-		paths[npaths++] = strdup(path);
-	return 0;
-}
-
-static int by_date(const void *a, const void *b)
-{
-	const struct result_file *x = a, *y = b;
-	int c = strcmp(x->date, y->date);
-	return c ? c : strcmp(x->path, y->path);
-}
 
 /* The history chart of one benchmark: its medians, the change points marked. */
 static void chart(const char *dir, const char *name, const double *x, size_t n, const struct cc_change *c, size_t nc)
@@ -74,37 +52,10 @@ int cli_history(const char *const *args, unsigned nargs, const struct cc_history
 			return CC_EXIT_USAGE;
 		}
 	}
-	paths = calloc(MAX_FILES, sizeof(*paths));
-	npaths = 0;
-	for (unsigned k = 0; k < nargs; k++) {
-		struct stat st;
-		if (stat(args[k], &st) < 0) {
-			fprintf(stderr, "concur: history: %s: %s\n", args[k], strerror(errno));
-			rc = CC_EXIT_USAGE;
-			goto out;
-		}
-		if (S_ISDIR(st.st_mode))
-			nftw(args[k], collect, 16, FTW_PHYS);
-		else if (npaths < MAX_FILES)
-			paths[npaths++] = strdup(args[k]);
-	}
-	if (!npaths) {
-		fprintf(stderr, "concur: history: no result files (*.json) in the arguments\n");
-		rc = CC_EXIT_USAGE;
-		goto out;
-	}
-	struct result_file *files = calloc(npaths, sizeof(*files));
-	size_t nfiles = 0;
-	for (size_t k = 0; k < npaths; k++) {
-		if ((rc = results_load("history", paths[k], &files[nfiles]))) {
-			for (size_t j = 0; j < nfiles; j++)
-				results_free(&files[j]);
-			free(files);
-			goto out;
-		}
-		nfiles++;
-	}
-	qsort(files, nfiles, sizeof(*files), by_date);
+	struct result_file *files;
+	size_t nfiles;
+	if ((rc = results_load_set("history", args, nargs, &files, &nfiles)))
+		return rc;
 
 	json_t *list = json_array();
 	double *x = calloc(nfiles, sizeof(double));
@@ -167,9 +118,5 @@ int cli_history(const char *const *args, unsigned nargs, const struct cc_history
 	for (size_t f = 0; f < nfiles; f++)
 		results_free(&files[f]);
 	free(files);
-out:
-	for (size_t k = 0; k < npaths; k++)
-		free(paths[k]);
-	free(paths);
 	return rc;
 }

@@ -442,6 +442,21 @@ static int set_gate(struct cli *cli, const char *v)
 	return 0;
 }
 
+static int set_strict(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->cmp.strict = true;
+	return 0;
+}
+
+static int set_last(struct cli *cli, const char *v)
+{
+	unsigned k = 0;
+	int rc = set_count(cli, "--last", v, 1, 64, &k);
+	cli->cmp.last = k;
+	return rc;
+}
+
 static int set_window(struct cli *cli, const char *v)
 {
 	unsigned w = 0;
@@ -510,8 +525,13 @@ static const struct opt opts[] = {
 	{"window", "N", "history: at most N runs each side of a candidate change (default 30)", set_window, V_HISTORY},
 	{"p", "P", "history: keep a change whose t-test gives p below P (default 0.001)", set_p, V_HISTORY},
 	{"threshold", "PCT", "a change smaller than this is not a regression (default 5%)", set_threshold, V_COMPARE},
-	{"alpha", "P", "significance level of the Mann-Whitney U test (default 0.01)", set_alpha, V_COMPARE},
-	{"gate", NULL, "exit 1 when a benchmark is significantly slower beyond threshold and noise", set_gate,
+	{"alpha", "P", "significance level of the U tests (repetitions of one base run; probe samples) (default 0.01)",
+	 set_alpha, V_COMPARE},
+	{"gate", NULL, "exit 1 when a benchmark is slower beyond the threshold and the base's spread, did "
+		       "different work, or nothing could be compared",
+	 set_gate, V_COMPARE},
+	{"strict", NULL, "the gate also fails on inconclusive and unstable benchmarks", set_strict, V_COMPARE},
+	{"last", "K", "BASE is a directory of runs: only its last K by date (default all, at most 64)", set_last,
 	 V_COMPARE},
 	{"format", "F", "table (default), md or json", set_format, V_COMPARE},
 	{0},
@@ -526,7 +546,8 @@ static const struct {
 	{"list", V_LIST, "print every benchmark the selection would run, one a line"},
 	{"topo", V_TOPO, "the topology, the worker sweep, and the placement plan for --workers/--pin"},
 	{"doctor", V_DOCTOR, "check this machine for sources of noise, with remedies"},
-	{"compare", V_COMPARE, "BASE.json NEW.json: medians, change, U test, verdicts; --gate for CI"},
+	{"compare", V_COMPARE, "BASE NEW.json: the machine's drift, then per benchmark change, spread, verdict; "
+			       "BASE a file or a directory of runs; --gate for CI"},
 	{"history", V_HISTORY, "DIR|FILES...: each benchmark's medians over time, change points marked"},
 	{"plot", V_PLOT, "FILES...: charts (SVG, PNG) and index.html, with gnuplot"},
 	{0},

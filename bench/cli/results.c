@@ -1,10 +1,14 @@
 /* Reading result files for compare and history; see results.h. */
 #include "cli/results.h"
 
+#define _GNU_SOURCE
+#include <errno.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/exitcodes.h"
 #include "core/plan.h"
@@ -79,6 +83,11 @@ int results_load(const char *verb, const char *path, struct result_file *f)
 	if (!id)
 		id = json_string_value(json_object_get(json_object_get(doc, "context"), "host_name"));
 	snprintf(f->machine, sizeof(f->machine), "%s", id ? id : "unknown");
+	for (size_t k = 0; k < f->n; k++) { /* the class is the name's first part; the concur block may say */
+		f->s[k].relative = -1;
+		f->s[k].probe = -1;
+		snprintf(f->s[k].cls, sizeof(f->s[k].cls), "%.*s", (int)strcspn(f->s[k].name, "/"), f->s[k].name);
+	}
 	json_array_foreach(json_object_get(concur, "benchmarks"), i, cb)
 	{
 		struct series *s = results_find(f, json_string_value(json_object_get(cb, "name")) ?: "");
@@ -88,9 +97,114 @@ int results_load(const char *verb, const char *path, struct result_file *f)
 		s->speedup = json_is_number(sp) ? json_number_value(sp) : -1;
 		s->workers = (int)json_integer_value(json_object_get(cb, "workers"));
 		s->noisy = json_is_true(json_object_get(cb, "noisy"));
+		const char *sum = json_string_value(json_object_get(cb, "checksum"));
+		if (sum && strlen(sum) == 16 && strspn(sum, "0123456789abcdef") == 16)
+			snprintf(s->checksum, sizeof(s->checksum), "%s", sum);
+		json_t *probe = json_object_get(cb, "probe"), *rel = json_object_get(probe, "relative");
+		int kind = cc_probe_find(json_string_value(json_object_get(probe, "kind")) ?: "");
+		if (kind >= 0 && json_is_number(rel) && json_number_value(rel) > 0) {
+			s->probe = kind;
+			s->relative = json_number_value(rel);
+			json_t *sig = json_object_get(probe, "relative_sigma");
+			s->relative_sigma = json_is_number(sig) && json_number_value(sig) >= 0 ? json_number_value(sig) : 0;
+		}
+	}
+	json_t *samples = json_object_get(json_object_get(concur, "probes"), "samples"), *row;
+	for (int k = 0; k < CC_PROBE_KINDS; k++)
+		f->probe[k] = calloc(json_array_size(samples) + 1, sizeof(double));
+	json_array_foreach(samples, i, row)
+	{
+		for (int k = 0; k < CC_PROBE_KINDS; k++) {
+			json_t *v = json_object_get(row, cc_probe_names[k]);
+			if (json_is_number(v) && json_number_value(v) > 0)
+				f->probe[k][f->nprobe[k]++] = json_number_value(v);
+		}
+	}
+	json_t *steal = json_object_get(json_object_get(concur, "probes"), "steal_pct");
+	f->steal_pct = json_is_number(steal) ? json_number_value(steal) : -1;
+	json_t *check;
+	json_array_foreach(json_object_get(json_object_get(json_object_get(concur, "machine"), "doctor"), "checks"), i,
+			   check)
+	{
+		const char *name = json_string_value(json_object_get(check, "check"));
+		const char *value = json_string_value(json_object_get(check, "value"));
+		if (name && value && f->ndoctor < sizeof(f->doctor) / sizeof(f->doctor[0])) {
+			snprintf(f->doctor[f->ndoctor].check, sizeof(f->doctor[0].check), "%s", name);
+			snprintf(f->doctor[f->ndoctor].value, sizeof(f->doctor[0].value), "%s", value);
+			f->ndoctor++;
+		}
 	}
 	json_decref(doc);
 	return 0;
+}
+
+#define MAX_FILES 4096
+
+static char **paths;
+static size_t npaths;
+
+static int collect(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	size_t len = strlen(path);
+	if (type == FTW_F && len > 5 && !strcmp(path + len - 5, ".json") && npaths < MAX_FILES)
+		paths[npaths++] = strdup(path);
+	return 0;
+}
+
+static int by_date(const void *a, const void *b)
+{
+	const struct result_file *x = a, *y = b;
+	int c = strcmp(x->date, y->date);
+	return c ? c : strcmp(x->path, y->path);
+}
+
+int results_load_set(const char *verb, const char *const *args, unsigned nargs, struct result_file **files,
+		     size_t *n)
+{
+	int rc = CC_EXIT_OK;
+	*files = NULL;
+	*n = 0;
+	paths = calloc(MAX_FILES, sizeof(*paths));
+	npaths = 0;
+	for (unsigned k = 0; k < nargs && !rc; k++) {
+		struct stat st;
+		if (stat(args[k], &st) < 0) {
+			fprintf(stderr, "concur: %s: %s: %s\n", verb, args[k], strerror(errno));
+			rc = CC_EXIT_USAGE;
+		} else if (S_ISDIR(st.st_mode)) {
+			nftw(args[k], collect, 16, FTW_PHYS);
+		} else if (npaths < MAX_FILES) {
+			paths[npaths++] = strdup(args[k]);
+		}
+	}
+	if (!rc && !npaths) {
+		fprintf(stderr, "concur: %s: no result files (*.json) in %s\n", verb, nargs == 1 ? args[0] : "the arguments");
+		rc = CC_EXIT_USAGE;
+	}
+	if (!rc && !(*files = calloc(npaths, sizeof(**files))))
+		rc = CC_EXIT_FAIL;
+	for (size_t k = 0; k < npaths && !rc; k++) {
+		if ((rc = results_load(verb, paths[k], &(*files)[*n])) == 0) {
+			(*files)[*n].path = paths[k];
+			(*files)[*n].owns_path = true;
+			paths[k] = NULL; /* the file keeps its path */
+			++*n;
+		}
+	}
+	if (rc) {
+		for (size_t k = 0; k < *n; k++)
+			results_free(&(*files)[k]);
+		free(*files);
+		*files = NULL;
+		*n = 0;
+	} else {
+		qsort(*files, *n, sizeof(**files), by_date);
+	}
+	for (size_t k = 0; k < npaths; k++)
+		free(paths[k]);
+	free(paths);
+	return rc;
 }
 
 void results_free(struct result_file *f)
@@ -98,6 +212,10 @@ void results_free(struct result_file *f)
 	for (size_t k = 0; k < f->n; k++)
 		free(f->s[k].ns);
 	free(f->s);
+	for (int k = 0; k < CC_PROBE_KINDS; k++)
+		free(f->probe[k]);
+	if (f->owns_path)
+		free((char *)f->path);
 }
 
 double series_median(const struct series *s)

@@ -16,6 +16,8 @@ struct cc_compare_opts {
 	double threshold; /* a fraction: 0.05 */
 	double alpha;
 	bool gate;
+	bool strict;        /* the gate also fails on inconclusive and unstable benchmarks */
+	size_t last;        /* of a directory of base runs, only the last K by date; 0: all */
 	const char *format; /* table, md, json */
 };
 

@@ -129,8 +129,7 @@ static void check_load(const struct topo *t, struct dr_finding *f, unsigned *n)
 	    busy ? "load average %.2f; running now: %s" : "load average %.2f%s", load[0], busy ? names : "");
 }
 
-/* Summed jiffies of the "cpu" line of /proc/stat, and the steal column. */
-static bool cpu_times(unsigned long long *total, unsigned long long *steal)
+bool doctor_cpu_times(unsigned long long *total, unsigned long long *steal)
 {
 	char line[512];
 	unsigned long long v[8] = {0};
@@ -148,13 +147,13 @@ static bool cpu_times(unsigned long long *total, unsigned long long *steal)
 static void check_steal(double seconds, struct dr_finding *f, unsigned *n)
 {
 	unsigned long long t0, s0, t1, s1;
-	if (!cpu_times(&t0, &s0)) {
+	if (!doctor_cpu_times(&t0, &s0)) {
 		add(f, n, "steal", false, "", "not reported by this kernel");
 		return;
 	}
 	struct timespec ts = {(time_t)seconds, (long)((seconds - (long)seconds) * 1e9)};
 	nanosleep(&ts, NULL);
-	cpu_times(&t1, &s1);
+	doctor_cpu_times(&t1, &s1);
 	double pct = t1 > t0 ? 100.0 * (double)(s1 - s0) / (double)(t1 - t0) : 0;
 	add(f, n, "steal", pct > 1.0, "the host is running other guests on these CPUs: repeat runs and compare medians",
 	    "%.1f%% of CPU time stolen by the hypervisor over %.2f s", pct, seconds);

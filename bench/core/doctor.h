@@ -19,6 +19,8 @@ struct dr_finding {
 #define DR_MAX_FINDINGS 16
 
 /* Runs every check; steal time is sampled over steal_sample_s seconds. Returns how many findings. */
+/* Summed jiffies of the "cpu" line of /proc/stat, and the steal column; false when unreadable. */
+bool doctor_cpu_times(unsigned long long *total, unsigned long long *steal);
 unsigned doctor_run(const struct topo *t, double steal_sample_s, struct dr_finding *out);
 
 typedef struct json_t json_t;

@@ -136,6 +136,7 @@ struct cc_plan {
 	struct cc_probe_sample *probes; /* reference probes, in the order taken */
 	unsigned nprobes;
 	unsigned rounds_run;
+	double steal_pct; /* CPU time the hypervisor stole over the run; < 0 when unknown */
 	uint64_t busy_rate; /* busy steps per ms the run used (core/busy.h) */
 	const char *like; /* the result file whose work this run repeats; NULL: none */
 	struct cc_instance *inst;

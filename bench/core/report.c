@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,20 +159,38 @@ static json_t *placement_json(const struct cc_cell *c)
 	return p;
 }
 
-/* The cell's wall time against the reference probe taken just before each repetition. */
+/* The machine's speed around probe sample `at`: the median of the samples within two of it, so that
+ * one disturbed sample does not move a repetition, while a drift over minutes still does. */
+static double probe_near(const struct cc_plan *p, unsigned at, int kind)
+{
+	double v[5];
+	unsigned n = 0;
+	for (unsigned s = at >= 2 ? at - 2 : 0; s <= at + 2 && s < p->nprobes; s++)
+		if (p->probes[s].v[kind] > 0)
+			v[n++] = p->probes[s].v[kind];
+	return n ? cc_median(v, n) : 0;
+}
+
+/* The cell's wall time against the reference probes taken around each repetition. */
 static json_t *probe_relative_json(const struct cc_plan *p, const struct cc_cell *c)
 {
 	int kind = cc_workload_probe(c->inst->wl);
 	double v[c->nreps ? c->nreps : 1];
 	unsigned n = 0;
 	for (unsigned k = 0; k < c->nreps; k++) {
-		double ref = c->reps[k].probe < p->nprobes ? p->probes[c->reps[k].probe].v[kind] : 0;
+		double ref = probe_near(p, c->reps[k].probe, kind);
 		if (ref > 0)
 			v[n++] = c->reps[k].wall_s * 1e9 / ref;
 	}
 	if (!n)
 		return NULL;
-	return json_pack("{s:s, s:f}", "kind", cc_probe_names[kind], "relative", cc_median(v, n));
+	double med = cc_median(v, n);
+	/* a robust sigma (1.4826 MAD) of the repetitions, as a fraction: what compare holds a change to */
+	double dev[n];
+	for (unsigned k = 0; k < n; k++)
+		dev[k] = fabs(v[k] - med);
+	double sigma = med > 0 ? 1.4826 * cc_median(dev, n) / med : 0;
+	return json_pack("{s:s, s:f, s:f}", "kind", cc_probe_names[kind], "relative", med, "relative_sigma", sigma);
 }
 
 static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
@@ -483,7 +502,10 @@ static json_t *probes_json(const struct cc_plan *p)
 				json_object_set_new(row, cc_probe_names[k], json_real(p->probes[s].v[k]));
 		json_array_append_new(samples, row);
 	}
-	return json_pack("{s:o, s:o, s:o}", "kinds", kinds, "median", median, "samples", samples);
+	json_t *o = json_pack("{s:o, s:o, s:o}", "kinds", kinds, "median", median, "samples", samples);
+	if (p->steal_pct >= 0)
+		json_object_set_new(o, "steal_pct", json_real(p->steal_pct));
+	return o;
 }
 
 char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, bool interrupted,

@@ -33,6 +33,7 @@
 
 #include "core/busy.h"
 #include "core/clock.h"
+#include "core/doctor.h"
 #include "core/exitcodes.h"
 #include "core/proc.h"
 #include "core/report.h"
@@ -530,6 +531,9 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 			"(estimate)\n",
 		plan->ncells, plan->suite->name, plan->repetitions, plan->repetitions == 1 ? "" : "s",
 		plan->max_repetitions, cc_plan_estimate_s(plan, plan->topo ? plan->topo->npu : 1));
+	unsigned long long total0, steal0, total1, steal1;
+	bool have_steal = doctor_cpu_times(&total0, &steal0);
+	plan->steal_pct = -1;
 	int rc = 0;
 	maybe_probe(true);
 	while (!rc && run.round < plan->repetitions)
@@ -542,6 +546,8 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	}
 	if (!rc)
 		maybe_probe(true);
+	if (have_steal && doctor_cpu_times(&total1, &steal1) && total1 > total0)
+		plan->steal_pct = 100.0 * (double)(steal1 - steal0) / (double)(total1 - total0);
 	if (rc == -EINTR)
 		fprintf(stderr, "\nconcur: stopped by signal %d; writing the benchmarks measured so far\n",
 			(int)cc_stop_signal);

@@ -635,7 +635,7 @@ class Compare(Base):
         self.assertEqual(p.returncode, 0, p.stderr)
         p = self.compare(o, o, "--gate")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertIn("gate: passed", p.stderr)
+        self.assertIn("gate: pass", p.stderr)
         self.assertNotIn("slower", p.stdout)
         self.assertIn("cpu/hash/serial/workers:1/pin:core", p.stdout)
 
@@ -646,7 +646,7 @@ class Compare(Base):
         fast = gbench_file(self.out("fast.json"), {"BM_gamma": 0.7})
         p = self.compare(base, slow, "--gate")
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        self.assertIn("BM_beta (+30.0%)", p.stderr)
+        self.assertIn("slower BM_beta (+30.0%", p.stderr)
         self.assertRegex(p.stdout, r"BM_beta\s.*\+30\.0%.*slower")
         self.assertRegex(p.stdout, r"BM_alpha\s.*same")
         p = self.compare(base, small, "--gate")
@@ -662,12 +662,18 @@ class Compare(Base):
         self.assertIn("| BM_beta |", p.stdout)
 
     def test_too_few_repetitions_are_called_out(self):
-        base = gbench_file(self.out("base.json"), reps=3)
-        slow = gbench_file(self.out("slow.json"), {"BM_beta": 1.5}, reps=3)
+        base = gbench_file(self.out("base.json"), reps=2)
+        slow = gbench_file(self.out("slow.json"), {"BM_beta": 1.5}, reps=2)
         p = self.compare(base, slow, "--gate")
-        self.assertEqual(p.returncode, 0)
-        self.assertIn("too few", p.stdout)
-        self.assertIn("too few repetitions for the test to mean anything", p.stderr)
+        self.assertEqual(p.returncode, 1, "a gate that could judge nothing does not pass")
+        self.assertIn("inconclusive", p.stdout)
+        self.assertIn("too few repetitions (2)", p.stderr)
+        self.assertIn("no benchmark could be judged", p.stderr)
+        base = gbench_file(self.out("base3.json"), reps=3)
+        slow = gbench_file(self.out("slow3.json"), {"BM_beta": 1.5}, reps=3)
+        p = self.compare(base, slow, "--gate")
+        self.assertEqual(p.returncode, 1, "3 repetitions a side show a 50% slowdown beyond their spread")
+        self.assertRegex(p.stdout, r"BM_beta\s.*slower")
 
     def test_bad_files_and_flags(self):
         base = gbench_file(self.out("base.json"))
