@@ -120,6 +120,14 @@ static void judge(struct row *r, const struct drift *d, const struct cc_compare_
 		}
 	}
 	r->kind = n->probe;
+	if (r->kind < 0) { /* a file without times against a probe: the probe its workload follows */
+		char wl[96];
+		const char *slash = strchr(n->name, '/');
+		snprintf(wl, sizeof(wl), "%.*s", slash ? (int)(strcspn(slash + 1, "/") + (size_t)(slash - n->name) + 1) : 0,
+			 n->name);
+		const struct wl_desc *desc = wl[0] ? wl_find(wl) : NULL;
+		r->kind = desc ? cc_workload_probe(desc) : -1;
+	}
 	r->by_probe = n->relative > 0;
 	for (unsigned b = 0; b < r->nbase; b++)
 		r->by_probe &= r->base[b]->relative > 0 && r->base[b]->probe == n->probe;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/verbs.h"
+#include "core/report.h"
 #include "core/exitcodes.h"
 #include "topo/topo.h"
 
@@ -118,6 +119,11 @@ int cli_topo(const char *synthetic, const char *xml, const struct cc_select *sel
 		for (unsigned k = 0; k < nsweep; k++)
 			json_array_append_new(sw, json_integer(sweep[k]));
 		json_t *doc = json_pack("{s:o, s:o, s:o}", "topology", topo_json(&t), "sweep", sw, "plans", plans);
+		if (!synthetic && !xml) { /* this machine: the id its results are filed under */
+			char id[13];
+			cc_machine_id(id);
+			json_object_set_new(doc, "machine_id", json_string(id));
+		}
 		json_dumpf(doc, stdout, JSON_INDENT(2));
 		putchar('\n');
 		json_decref(doc);

@@ -80,18 +80,43 @@ void cc_probe_fini(void)
 	probe.buf = NULL;
 }
 
+/* 2^20 steps of a dependent chain. On x86-64 the loop is assembly aligned to 64 bytes, so that where
+ * the linker puts it (which changes with any change to concur) cannot change its speed: the probe
+ * must follow the machine, not the build. */
+static uint64_t cpu_chain(uint64_t x)
+{
+#if defined(__x86_64__)
+	uint64_t n = 1u << 20, mul = 0x5851f42d4c957f2dull, t;
+	__asm__ volatile(".p2align 6\n"
+			 "1:\n\t"
+			 "imulq %[mul], %[x]\n\t"
+			 "addq $1, %[x]\n\t"
+			 "movq %[x], %[t]\n\t"
+			 "shrq $29, %[t]\n\t"
+			 "xorq %[t], %[x]\n\t"
+			 "subq $1, %[n]\n\t"
+			 "jnz 1b\n"
+			 : [x] "+r"(x), [n] "+r"(n), [t] "=&r"(t)
+			 : [mul] "r"(mul)
+			 : "cc");
+#else
+	for (unsigned s = 0; s < (1u << 20); s++) {
+		x = x * 0x5851f42d4c957f2dull + 1;
+		x ^= x >> 29;
+		__asm__ volatile("" : "+r"(x));
+	}
+#endif
+	return x;
+}
+
 static double probe_cpu(void)
 {
 	double best = 0;
 	for (int r = 0; r < 3; r++) {
-		uint64_t x = (uint64_t)r + 1;
 		int64_t t0 = cc_now_ns();
-		for (unsigned s = 0; s < (1u << 20); s++) {
-			x = x * 0x5851f42d4c957f2dull + 1;
-			x ^= x >> 29;
-			__asm__ volatile("" : "+r"(x));
-		}
+		uint64_t x = cpu_chain((uint64_t)r + 1);
 		double dt = (double)(cc_now_ns() - t0);
+		__asm__ volatile("" ::"r"(x));
 		if (!best || dt < best)
 			best = dt;
 	}

@@ -633,7 +633,9 @@ class Compare(Base):
         o = self.out()
         p = self.concur("run", "--suite", "smoke", "--workloads", "hash", "--repetitions", "6", "--out", o)
         self.assertEqual(p.returncode, 0, p.stderr)
-        p = self.compare(o, o, "--gate")
+        # a wide threshold: smoke batches on a loaded machine may vary beyond 5%, and a gate that can
+        # judge nothing fails (tested apart); what is tested here is that a run is not slower than itself
+        p = self.compare(o, o, "--gate", "--threshold", "500%")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("gate: pass", p.stderr)
         self.assertNotIn("slower", p.stdout)
@@ -704,6 +706,92 @@ class Compare(Base):
             p = self.compare(*args)
             self.assertEqual(p.returncode, 2, args)
             self.assertIn(flag, p.stderr)
+
+    def test_like_repeats_the_work_and_compare_holds_runs_to_it(self):
+        a, b, c = self.out("a.json"), self.out("b.json"), self.out("c.json")
+        run = ("run", "--suite", "smoke", "--workloads", "spin,cpu-io", "--models", "serial,threads",
+               "--repetitions", "3")
+        p = self.concur(*run, "--out", a)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.concur(*run, "--like", a, "--out", b)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        da, db = load_results(a), load_results(b)
+        self.assertValid(db)
+        self.assertEqual(db["concur"]["calibration"]["busy_steps_per_ms"],
+                         da["concur"]["calibration"]["busy_steps_per_ms"])
+        self.assertEqual(db["concur"]["calibration"]["busy_source"], "like")
+        sums = lambda d: {x["name"]: (x["checksum"], x["tasks"]) for x in d["concur"]["benchmarks"]}
+        self.assertEqual(sums(da), sums(db), "the same work: the same checksums and task counts")
+        self.assertTrue(db["concur"]["probes"]["samples"], "reference probes were taken")
+        self.assertTrue(all("probe" in x for x in db["concur"]["benchmarks"]))
+        p = self.compare(a, b, "--format", "json")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("different work", [x["verdict"] for x in json.loads(p.stdout)["benchmarks"]])
+        # more tasks: the same names, different work; never called slower
+        p = self.concur(*run, "--tasks", "7", "--out", c)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.compare(a, c, "--gate", "--format", "json")
+        self.assertEqual(p.returncode, 1, "different work fails the gate")
+        doc = json.loads(p.stdout)
+        self.assertEqual({x["verdict"] for x in doc["benchmarks"]}, {"different work"})
+        self.assertEqual(doc["gate"], "fail")
+        self.assertIn("--like", p.stderr)
+        p = self.concur(*run, "--like", a, "--tasks", "7", "--out", c)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--like", p.stderr)
+        p = self.concur(*run, "--like", self.out("missing.json"), "--out", c)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("missing.json", p.stderr)
+
+    def test_a_slower_machine_is_told_from_slower_code(self):
+        a = self.out("a.json")
+        p = self.concur("run", "--suite", "smoke", "--workloads", "spin", "--models", "serial,threads",
+                        "--repetitions", "5", "--out", a)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = load_results(a)
+        # the same run on a machine 3x slower: every time and every probe sample 3x, times against the
+        # probe unchanged (a change that large stands out of any spread a loaded test machine gives)
+        for b in doc["benchmarks"]:
+            b["real_time"] *= 3
+        for s in doc["concur"]["probes"]["samples"]:
+            for k in ("cpu", "mem_bw", "mem_lat", "wake"):
+                if k in s:
+                    s[k] *= 3
+        slow_machine = self.out("slow-machine.json")
+        with open(slow_machine, "w") as f:
+            json.dump(doc, f)
+        p = self.compare(a, slow_machine, "--gate", "--threshold", "100%")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertRegex(p.stderr, r"cpu\s+\+200\.0% slower\s+<- the machine changed")
+        self.assertNotRegex(p.stdout, r"\sslower\s")
+        # without times against a probe (an older file), the same change cannot be told: inconclusive
+        for b in doc["concur"]["benchmarks"]:
+            b.pop("probe", None)
+        no_probe = self.out("no-probe.json")
+        with open(no_probe, "w") as f:
+            json.dump(doc, f)
+        p = self.compare(a, no_probe, "--gate", "--threshold", "100%")
+        self.assertIn("inconclusive", p.stdout)
+        self.assertIn("the machine changed (cpu probe +200.0%)", p.stdout)
+        self.assertNotRegex(p.stdout, r"\sslower\s")
+
+    def test_a_directory_of_base_runs(self):
+        d = os.path.join(self.tmp.name, "baseline")
+        os.mkdir(d)
+        for k in range(3):
+            p = self.concur("run", "--suite", "smoke", "--workloads", "hash", "--models", "serial",
+                            "--repetitions", "3", "--out", os.path.join(d, f"run{k}.json"))
+            self.assertEqual(p.returncode, 0, p.stderr)
+        p = self.compare(d, os.path.join(d, "run2.json"), "--gate", "--last", "2", "--format", "json",
+                         "--threshold", "500%")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        doc = json.loads(p.stdout)
+        self.assertEqual(len(doc["base"]), 2)
+        self.assertEqual({x["base_runs"] for x in doc["benchmarks"]}, {2})
+        for bad in ("0", "65", "x"):
+            p = self.compare(d, d, "--last", bad)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("--last", p.stderr)
 
     def test_different_machines_add_machine_independent_figures(self):
         a = self.out("a.json")
