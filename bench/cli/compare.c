@@ -128,9 +128,16 @@ static void judge(struct row *r, const struct drift *d, const struct cc_compare_
 		const struct wl_desc *desc = wl[0] ? wl_find(wl) : NULL;
 		r->kind = desc ? cc_workload_probe(desc) : -1;
 	}
+	/* Against the probe when every file has the time against it, and either the cell took the probe
+	 * beside each batch (it follows the vCPU's speed to a fraction of a percent) or the machine
+	 * changed (a probe taken between benchmarks is coarser than a quiet machine's own noise). */
 	r->by_probe = n->relative > 0;
-	for (unsigned b = 0; b < r->nbase; b++)
+	bool in_cell = n->probe_in_cell;
+	for (unsigned b = 0; b < r->nbase; b++) {
 		r->by_probe &= r->base[b]->relative > 0 && r->base[b]->probe == n->probe;
+		in_cell &= r->base[b]->probe_in_cell;
+	}
+	r->by_probe &= in_cell || (r->kind >= 0 && d->moved[r->kind]);
 	double sigma = within_sigma(n, r->by_probe);
 	size_t reps = n->n;
 	for (unsigned b = 0; b < r->nbase; b++) {
@@ -180,6 +187,17 @@ static void judge(struct row *r, const struct drift *d, const struct cc_compare_
 						 "against a probe",
 			 cc_probe_names[r->kind], 100 * d->change[r->kind]);
 	}
+}
+
+/* A memory workload whose huge pages differ between the runs: said beside its verdict. */
+static void note_huge_pages(struct row *r)
+{
+	double base = r->base[r->nbase - 1]->huge_mib, new = r->new->huge_mib;
+	if (base < 0 || new < 0 || fabs(base - new) < 2 || r->verdict == V_SAME || r->verdict == V_DIFFERENT)
+		return;
+	size_t at = strlen(r->why);
+	snprintf(r->why + at, sizeof(r->why) - at, "%shuge pages back %.0f MiB of its buffers in base, %.0f MiB new",
+		 at ? "; " : "", base, new);
 }
 
 static void print_time(char *buf, size_t len, double ns)
@@ -344,6 +362,7 @@ int cli_compare(const char *base_path, const char *new_path, const struct cc_com
 			continue;
 		}
 		judge(r, &d, o);
+		note_huge_pages(r);
 		count[r->verdict]++;
 		n++;
 	}

@@ -85,6 +85,7 @@ int results_load(const char *verb, const char *path, struct result_file *f)
 	snprintf(f->machine, sizeof(f->machine), "%s", id ? id : "unknown");
 	for (size_t k = 0; k < f->n; k++) { /* the class is the name's first part; the concur block may say */
 		f->s[k].relative = -1;
+		f->s[k].huge_mib = -1;
 		f->s[k].probe = -1;
 		snprintf(f->s[k].cls, sizeof(f->s[k].cls), "%.*s", (int)strcspn(f->s[k].name, "/"), f->s[k].name);
 	}
@@ -97,6 +98,9 @@ int results_load(const char *verb, const char *path, struct result_file *f)
 		s->speedup = json_is_number(sp) ? json_number_value(sp) : -1;
 		s->workers = (int)json_integer_value(json_object_get(cb, "workers"));
 		s->noisy = json_is_true(json_object_get(cb, "noisy"));
+		json_t *huge = json_object_get(json_object_get(cb, "huge_pages"), "bytes_max");
+		s->huge_mib = json_is_integer(huge) && json_integer_value(huge) >= 0 ?
+				      (double)json_integer_value(huge) / (1 << 20) : -1;
 		const char *sum = json_string_value(json_object_get(cb, "checksum"));
 		if (sum && strlen(sum) == 16 && strspn(sum, "0123456789abcdef") == 16)
 			snprintf(s->checksum, sizeof(s->checksum), "%s", sum);
@@ -105,6 +109,8 @@ int results_load(const char *verb, const char *path, struct result_file *f)
 		if (kind >= 0 && json_is_number(rel) && json_number_value(rel) > 0) {
 			s->probe = kind;
 			s->relative = json_number_value(rel);
+			const char *taken = json_string_value(json_object_get(probe, "taken"));
+			s->probe_in_cell = taken && !strcmp(taken, "cell");
 			json_t *sig = json_object_get(probe, "relative_sigma");
 			s->relative_sigma = json_is_number(sig) && json_number_value(sig) >= 0 ? json_number_value(sig) : 0;
 		}

@@ -18,6 +18,8 @@ struct series {
 	char checksum[17];  /* "" when the file records none */
 	double relative;    /* wall time over its reference probe (concur block); < 0 when unknown */
 	double relative_sigma; /* the repetitions' spread of it, a fraction */
+	bool probe_in_cell;
+	double huge_mib;       /* the most of the buffers that huge pages backed, MiB; < 0 unknown */    /* the probe was taken by the cell around each batch (not between benchmarks) */
 	int probe;          /* that probe's kind; -1 when unknown */
 };
 

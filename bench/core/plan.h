@@ -72,6 +72,8 @@ struct cc_rep {
 	double user_s, sys_s, child_user_s, child_sys_s;
 	long nvcsw, nivcsw, max_rss_kb;
 	uint64_t checksum;
+	int64_t huge_bytes;   /* of the workload's buffers, backed by transparent huge pages; -1 unknown */
+	double cell_probe_ns; /* the cpu probe on the cell's CPUs around the batch (core/probe.h) */
 	double t_s;     /* when it started, since the run started */
 	unsigned probe; /* the reference probe sample taken last before it */
 	unsigned round;

@@ -83,10 +83,10 @@ void cc_probe_fini(void)
 /* 2^20 steps of a dependent chain. On x86-64 the loop is assembly aligned to 64 bytes, so that where
  * the linker puts it (which changes with any change to concur) cannot change its speed: the probe
  * must follow the machine, not the build. */
-static uint64_t cpu_chain(uint64_t x)
+static uint64_t cpu_chain(uint64_t x, uint64_t n)
 {
 #if defined(__x86_64__)
-	uint64_t n = 1u << 20, mul = 0x5851f42d4c957f2dull, t;
+	uint64_t mul = 0x5851f42d4c957f2dull, t;
 	__asm__ volatile(".p2align 6\n"
 			 "1:\n\t"
 			 "imulq %[mul], %[x]\n\t"
@@ -100,7 +100,7 @@ static uint64_t cpu_chain(uint64_t x)
 			 : [mul] "r"(mul)
 			 : "cc");
 #else
-	for (unsigned s = 0; s < (1u << 20); s++) {
+	for (uint64_t s = 0; s < n; s++) {
 		x = x * 0x5851f42d4c957f2dull + 1;
 		x ^= x >> 29;
 		__asm__ volatile("" : "+r"(x));
@@ -114,7 +114,7 @@ static double probe_cpu(void)
 	double best = 0;
 	for (int r = 0; r < 3; r++) {
 		int64_t t0 = cc_now_ns();
-		uint64_t x = cpu_chain((uint64_t)r + 1);
+		uint64_t x = cpu_chain((uint64_t)r + 1, 1u << 20);
 		double dt = (double)(cc_now_ns() - t0);
 		__asm__ volatile("" ::"r"(x));
 		if (!best || dt < best)
@@ -152,11 +152,6 @@ static double probe_mem_lat(void)
 	return dt / CHASE_LOADS;
 }
 
-static atomic_int turn;
-
-static void futex_wait(atomic_int *w, int v) { syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0); }
-static void futex_wake(atomic_int *w) { syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0); }
-
 static void pin_self(int cpu)
 {
 	cpu_set_t set;
@@ -164,6 +159,42 @@ static void pin_self(int cpu)
 	CPU_SET(cpu, &set);
 	sched_setaffinity(0, sizeof(set), &set);
 }
+
+double cc_probe_cpu_here(void)
+{
+	int64_t t0 = cc_now_ns();
+	uint64_t x = cpu_chain(7, 1u << 17);
+	double dt = (double)(cc_now_ns() - t0);
+	__asm__ volatile("" ::"r"(x));
+	return dt * 8;
+}
+
+unsigned cc_probe_cpu_on(const int *cpus, unsigned n, double *out)
+{
+	cpu_set_t old;
+	unsigned got = 0, places = 0;
+	bool pinned = cpus && n && sched_getaffinity(0, sizeof(old), &old) == 0;
+	for (unsigned k = 0; k < (pinned ? n : 1) && places < CC_PROBE_MAX_CPUS; k++) {
+		bool seen = false;
+		for (unsigned j = 0; pinned && j < k && !seen; j++)
+			seen = cpus[j] == cpus[k];
+		if (seen || (pinned && cpus[k] < 0))
+			continue;
+		if (pinned)
+			pin_self(cpus[k]);
+		for (unsigned r = 0; r < CC_PROBE_CELL_SAMPLES; r++)
+			out[got++] = cc_probe_cpu_here();
+		places++;
+	}
+	if (pinned)
+		sched_setaffinity(0, sizeof(old), &old);
+	return got;
+}
+
+static atomic_int turn;
+
+static void futex_wait(atomic_int *w, int v) { syscall(SYS_futex, w, FUTEX_WAIT_PRIVATE, v, NULL, NULL, 0); }
+static void futex_wake(atomic_int *w) { syscall(SYS_futex, w, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0); }
 
 /* The partner: waits for its turn (1), hands it back (0). Parks in the kernel every time: the
  * wake-up, not a spin, is what is measured. */

@@ -171,14 +171,16 @@ static double probe_near(const struct cc_plan *p, unsigned at, int kind)
 	return n ? cc_median(v, n) : 0;
 }
 
-/* The cell's wall time against the reference probes taken around each repetition. */
+/* The cell's wall time against its reference probe: for the cpu probe the one the cell took on its
+ * own CPUs around each batch ("cell"), else those the run took between benchmarks ("run"). */
 static json_t *probe_relative_json(const struct cc_plan *p, const struct cc_cell *c)
 {
 	int kind = cc_workload_probe(c->inst->wl);
+	bool in_cell = kind == CC_PROBE_CPU;
 	double v[c->nreps ? c->nreps : 1];
 	unsigned n = 0;
 	for (unsigned k = 0; k < c->nreps; k++) {
-		double ref = probe_near(p, c->reps[k].probe, kind);
+		double ref = in_cell ? c->reps[k].cell_probe_ns : probe_near(p, c->reps[k].probe, kind);
 		if (ref > 0)
 			v[n++] = c->reps[k].wall_s * 1e9 / ref;
 	}
@@ -190,7 +192,8 @@ static json_t *probe_relative_json(const struct cc_plan *p, const struct cc_cell
 	for (unsigned k = 0; k < n; k++)
 		dev[k] = fabs(v[k] - med);
 	double sigma = med > 0 ? 1.4826 * cc_median(dev, n) / med : 0;
-	return json_pack("{s:s, s:f, s:f}", "kind", cc_probe_names[kind], "relative", med, "relative_sigma", sigma);
+	return json_pack("{s:s, s:s, s:f, s:f}", "kind", cc_probe_names[kind], "taken", in_cell ? "cell" : "run",
+			 "relative", med, "relative_sigma", sigma);
 }
 
 static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
@@ -234,6 +237,16 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 	if (cv >= 0)
 		json_object_set_new(b, "cv", json_real(cv));
 	json_object_set_new(b, "noisy", json_boolean(cc_cell_noisy(p, c)));
+	int64_t huge_min = INT64_MAX, huge_max = -1;
+	for (unsigned k = 0; k < c->nreps; k++) {
+		if (c->reps[k].huge_bytes < 0)
+			continue;
+		huge_min = c->reps[k].huge_bytes < huge_min ? c->reps[k].huge_bytes : huge_min;
+		huge_max = c->reps[k].huge_bytes > huge_max ? c->reps[k].huge_bytes : huge_max;
+	}
+	if (huge_max >= 0)
+		json_object_set_new(b, "huge_pages", json_pack("{s:I, s:I}", "bytes_min", (json_int_t)huge_min,
+								"bytes_max", (json_int_t)huge_max));
 	json_t *probe = probe_relative_json(p, c);
 	if (probe)
 		json_object_set_new(b, "probe", probe);

@@ -52,6 +52,7 @@ struct cell_report {
 	char note[160];
 	char fatal[200]; /* what a dying worker said about why (a coroutine stack overflow) */
 	double spawn_s, wall_s;
+	double probe_ns; /* the cpu probe on the cell's CPUs, before and after the batch, averaged */
 	uint64_t checksum;
 	unsigned stride;
 	struct rusage self, children; /* deltas over the measured batch */
@@ -138,6 +139,9 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 		job.ntasks = c->inst->ntasks;
 	}
 	r->stride = job.latency_stride;
+	/* the cpu probe on the cell's CPUs just before and just after the batch (unpinned: where it runs) */
+	double probe[2 * CC_PROBE_CELL_SAMPLES * CC_PROBE_MAX_CPUS];
+	unsigned nprobe = reference ? 0 : cc_probe_cpu_on(job.cpu, workers, probe);
 	getrusage(RUSAGE_SELF, &s0);
 	getrusage(RUSAGE_CHILDREN, &c0);
 	r->err = run_verified(model, &job, &o, c->inst->ctx);
@@ -145,6 +149,10 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	getrusage(RUSAGE_CHILDREN, &c1);
 	rusage_delta(&r->self, &s0, &s1);
 	rusage_delta(&r->children, &c0, &c1);
+	if (!reference) {
+		nprobe += cc_probe_cpu_on(job.cpu, workers, probe + nprobe);
+		r->probe_ns = cc_median(probe, nprobe);
+	}
 	r->spawn_s = o.spawn_s;
 	r->wall_s = o.wall_s;
 	r->checksum = o.checksum;
@@ -362,6 +370,8 @@ static int measure_rep(struct cc_cell *c)
 	struct cell_report *r;
 	size_t size;
 	char why[256];
+	const struct wl_desc *wl = c->inst->wl;
+	int64_t huge = wl->huge_bytes ? wl->huge_bytes(c->inst->ctx) : -1;
 	double t_s = elapsed_s();
 	rc = run_batch(c, c->model, c->workers, false, deadline, &r, &size, why, sizeof(why));
 	if (rc == -EINTR)
@@ -392,6 +402,8 @@ static int measure_rep(struct cc_cell *c)
 		.nivcsw = r->self.ru_nivcsw + r->children.ru_nivcsw,
 		.max_rss_kb = r->self.ru_maxrss > r->children.ru_maxrss ? r->self.ru_maxrss : r->children.ru_maxrss,
 		.checksum = r->checksum,
+		.cell_probe_ns = r->probe_ns,
+		.huge_bytes = huge,
 		.t_s = t_s,
 		.probe = p->nprobes ? p->nprobes - 1 : 0,
 		.round = run.round,

@@ -2,8 +2,11 @@
 #include "core/workload.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define WL(sym) &sym,
@@ -58,4 +61,48 @@ int wl_check_memory(uint64_t bytes, const char *what, char *why, size_t len)
 	snprintf(why, len, "%s need %llu MiB of memory, more than half of this machine's %llu MiB", what,
 		 (unsigned long long)(bytes >> 20), (unsigned long long)(mem >> 20));
 	return -EINVAL;
+}
+
+void *wl_buffer_alloc(size_t bytes, int64_t thp)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	/* before the first touch: the pages are chosen when they fault in */
+	if (thp == WL_THP_ASK)
+		madvise(p, bytes, MADV_HUGEPAGE);
+	else if (thp == WL_THP_FORBID)
+		madvise(p, bytes, MADV_NOHUGEPAGE);
+	return p;
+}
+
+void wl_buffer_free(void *p, size_t bytes)
+{
+	if (p)
+		munmap(p, bytes);
+}
+
+int64_t wl_huge_bytes(const void *const *bufs, const size_t *sizes, unsigned n)
+{
+	FILE *f = fopen("/proc/self/smaps", "re");
+	if (!f)
+		return -1;
+	char line[512];
+	bool inside = false;
+	int64_t total = 0;
+	while (fgets(line, sizeof(line), f)) {
+		uintptr_t lo, hi;
+		unsigned long long kb;
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " ", &lo, &hi) == 2) { /* a mapping's first line */
+			inside = false;
+			for (unsigned k = 0; k < n && !inside; k++) {
+				uintptr_t b = (uintptr_t)bufs[k];
+				inside = b < hi && b + sizes[k] > lo;
+			}
+		} else if (inside && sscanf(line, "AnonHugePages: %llu kB", &kb) == 1) {
+			total += (int64_t)kb * 1024;
+		}
+	}
+	fclose(f);
+	return total;
 }

@@ -53,6 +53,10 @@ struct wl_desc {
 	double (*task_ns)(const int64_t *params);
 	/* Optional: the points the full suite sweeps, in --param syntax ("cpu_us=10,100,1000"). */
 	const char *sweep;
+	/* Optional, for workloads with large buffers: how many of their bytes transparent huge pages back
+	 * now (wl_huge_bytes), recorded with every repetition, since it can move a memory workload's time
+	 * threefold between runs; -1 when it cannot be told. */
+	int64_t (*huge_bytes)(const void *ctx);
 	/* Optional: the reference probe (core/probe.h) whose speed this workload's follows, which compare
 	 * uses to tell a change of the machine from a change of concur: "cpu", "mem_bw", "mem_lat" or
 	 * "wake". NULL: by class (cpu, mix, sync: cpu; mem: mem_lat; the rest: wake). */
@@ -74,6 +78,17 @@ const char *wl_class_name(enum wl_class cls);
 /* For validate: 0 if bytes fit in half of this machine's memory, else -EINVAL with why saying
  * "<what> need N MiB of memory, more than half of this machine's M MiB". */
 int wl_check_memory(uint64_t bytes, const char *what, char *why, size_t len);
+/* Transparent huge pages for a workload's buffers (its "thp" parameter). */
+enum wl_thp { WL_THP_DEFAULT, WL_THP_ASK, WL_THP_FORBID };
+#define WL_THP_PARAM {"thp", WL_INT, WL_THP_DEFAULT, WL_THP_DEFAULT, WL_THP_FORBID, \
+	"transparent huge pages for the buffers: 0 the system's policy, 1 ask for them (madvise), 2 forbid them"}
+/* Anonymous memory of its own mapping, huge pages asked for or forbidden as thp says; NULL on failure. */
+void *wl_buffer_alloc(size_t bytes, int64_t thp);
+void wl_buffer_free(void *p, size_t bytes);
+/* Bytes of the mappings holding bufs[0..n) (of sizes[0..n)) that transparent huge pages back, from
+ * /proc/self/smaps (a mapping the kernel merged with a neighbour counts once); -1 when unreadable. */
+int64_t wl_huge_bytes(const void *const *bufs, const size_t *sizes, unsigned n);
+
 /* Finds "hash" or "cpu/hash"; NULL if unknown. */
 const struct wl_desc *wl_find(const char *name);
 unsigned wl_param_count(const struct wl_desc *wl);

@@ -793,6 +793,24 @@ class Compare(Base):
             self.assertEqual(p.returncode, 2)
             self.assertIn("--last", p.stderr)
 
+    def test_memory_workloads_record_huge_pages(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "chase,stream", "--models", "serial",
+                        "--param", "thp=1,2", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = load_results(o)
+        self.assertValid(doc)
+        seen = {}
+        for b in doc["concur"]["benchmarks"]:
+            self.assertIn("huge_pages", b, b["name"])
+            seen[(b["workload"], b["params"]["thp"])] = b["huge_pages"]["bytes_max"]
+        self.assertEqual(seen[("chase", 2)], 0, "forbidden: no huge page")
+        self.assertEqual(seen[("stream", 2)], 0)
+        self.assertGreaterEqual(seen[("chase", 1)], 0)
+        p = self.concur("run", "--suite", "smoke", "--workloads", "chase", "--param", "thp=3", "--out", o)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("thp", p.stderr)
+
     def test_different_machines_add_machine_independent_figures(self):
         a = self.out("a.json")
         p = self.concur("run", "--suite", "smoke", "--workloads", "spin", "--repetitions", "5", "--out", a)

@@ -330,6 +330,42 @@ static void statistics(void **state)
 	assert_true(cc_cell_cv(&c) < 0);
 }
 
+/* Every workload follows a probe that exists, and a batch never falls under the suite's minimum. */
+static void probes_and_minimum_batches(void **state)
+{
+	(void)state;
+	for (unsigned k = 0; k < wl_count; k++) {
+		if (wl_all[k]->probe)
+			assert_true(cc_probe_find(wl_all[k]->probe) >= 0);
+		int kind = cc_workload_probe(wl_all[k]);
+		assert_true(kind >= 0 && kind < CC_PROBE_KINDS);
+	}
+	assert_int_equal(cc_workload_probe(wl_find("cpu/spin")), CC_PROBE_CPU);
+	assert_int_equal(cc_workload_probe(wl_find("mem/stream")), CC_PROBE_MEM_BW);
+	assert_int_equal(cc_workload_probe(wl_find("io/sleep")), CC_PROBE_WAKE);
+
+	struct topo t;
+	assert_int_equal(topo_load(&t, "pack:1 core:2 pu:1", NULL), 0);
+	struct cc_select sel = {.suite = cc_suite_find("standard"), .topo = &t, .workloads = {wl_find("cpu/spin")},
+				.nworkloads = 1, .models = {&model_serial}, .nmodels = 1};
+	sel.params[0] = (struct cc_param_override){.nvalues = 1, .values = {0}};
+	snprintf(sel.params[0].name, sizeof(sel.params[0].name), "ns");
+	sel.nparams = 1;
+	struct cc_plan p;
+	char err[256];
+	assert_int_equal(cc_plan_build(&sel, &p, err, sizeof(err)), 0);
+	/* empty tasks (about 200 ns each): 2000 of them would be 0.4 ms; the standard suite asks for 10 ms */
+	assert_true(p.inst[0].ntasks * 200.0 >= 0.01 * 1e9);
+	assert_int_equal(p.max_repetitions, 2 * p.repetitions);
+	cc_plan_free(&p);
+	sel.max_repetitions = 3;
+	sel.repetitions = 7; /* a cap below the rounds is the rounds */
+	assert_int_equal(cc_plan_build(&sel, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.max_repetitions, 7);
+	cc_plan_free(&p);
+	topo_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +381,7 @@ int main(void)
 		cmocka_unit_test(the_full_suite_runs_each_workloads_sweep),
 		cmocka_unit_test(placement_checks),
 		cmocka_unit_test(statistics),
+		cmocka_unit_test(probes_and_minimum_batches),
 	};
 	return cmocka_run_group_tests(tests, load_topology, free_topology);
 }

@@ -53,7 +53,7 @@ static int chase_setup(const int64_t *params, void **ctx)
 		return -ENOMEM;
 	c->n = (uint64_t)params[0] / sizeof(struct node);
 	c->steps = (uint64_t)params[1];
-	c->nodes = malloc(c->n * sizeof(struct node));
+	c->nodes = wl_buffer_alloc(c->n * sizeof(struct node), params[2]);
 	if (!c->nodes) {
 		free(c);
 		return -ENOMEM;
@@ -74,8 +74,16 @@ static int chase_setup(const int64_t *params, void **ctx)
 static void chase_teardown(void *p)
 {
 	struct chase_ctx *c = p;
-	free(c->nodes);
+	wl_buffer_free(c->nodes, c->n * sizeof(struct node));
 	free(c);
+}
+
+static int64_t chase_huge_bytes(const void *p)
+{
+	const struct chase_ctx *c = p;
+	const void *bufs[] = {c->nodes};
+	size_t sizes[] = {c->n * sizeof(struct node)};
+	return wl_huge_bytes(bufs, sizes, 1);
 }
 
 /* ~100 ns a load beyond the caches. */
@@ -84,6 +92,7 @@ static double chase_ns(const int64_t *params) { return (double)params[1] * 100; 
 static const struct wl_param chase_params[] = {
 	{"size", WL_BYTES, 64 << 20, 4 << 10, 1LL << 40, "bytes of nodes in the cycle (64 bytes a node)"},
 	{"steps", WL_INT, 20000, 1, 1000000000, "dependent loads per task"},
+	WL_THP_PARAM,
 	{0},
 };
 
@@ -93,11 +102,12 @@ const struct wl_desc wl_mem_chase = {
 	.summary = "dependent loads around a random cycle of size bytes: memory latency",
 	.params = chase_params,
 	.default_tasks = 32,
-	.smoke = (const int64_t[]){256 << 10, 1000},
+	.smoke = (const int64_t[]){256 << 10, 1000, WL_THP_DEFAULT},
 	.setup = chase_setup,
 	.teardown = chase_teardown,
 	.task = chase_task,
 	.validate = chase_validate,
 	.task_ns = chase_ns,
+	.huge_bytes = chase_huge_bytes,
 	.sweep = "size=32K,1M,64M",
 };

@@ -48,6 +48,14 @@ static int stream_validate(const int64_t *params, char *why, size_t len)
 	return wl_check_memory(3 * (uint64_t)params[0], what, why, len);
 }
 
+static void stream_teardown(void *p)
+{
+	struct stream_ctx *s = p;
+	size_t bytes = s->n * sizeof(double);
+	wl_buffer_free(s->a, bytes), wl_buffer_free(s->b, bytes), wl_buffer_free(s->c, bytes);
+	free(s);
+}
+
 static int stream_setup(const int64_t *params, void **ctx)
 {
 	struct stream_ctx *s = calloc(1, sizeof(*s));
@@ -55,11 +63,11 @@ static int stream_setup(const int64_t *params, void **ctx)
 		return -ENOMEM;
 	s->per_chunk = ((size_t)params[1] / sizeof(double)) & ~(size_t)3;
 	s->n = (size_t)params[0] / sizeof(double) / s->per_chunk * s->per_chunk;
-	s->a = malloc(s->n * sizeof(double));
-	s->b = malloc(s->n * sizeof(double));
-	s->c = malloc(s->n * sizeof(double));
+	s->a = wl_buffer_alloc(s->n * sizeof(double), params[2]);
+	s->b = wl_buffer_alloc(s->n * sizeof(double), params[2]);
+	s->c = wl_buffer_alloc(s->n * sizeof(double), params[2]);
 	if (!s->a || !s->b || !s->c) {
-		free(s->a), free(s->b), free(s->c), free(s);
+		stream_teardown(s);
 		return -ENOMEM;
 	}
 	for (size_t j = 0; j < s->n; j++) /* touched here: no task pays for first-touch faults */
@@ -68,10 +76,12 @@ static int stream_setup(const int64_t *params, void **ctx)
 	return 0;
 }
 
-static void stream_teardown(void *p)
+static int64_t stream_huge_bytes(const void *p)
 {
-	struct stream_ctx *s = p;
-	free(s->a), free(s->b), free(s->c), free(s);
+	const struct stream_ctx *s = p;
+	const void *bufs[] = {s->a, s->b, s->c};
+	size_t bytes = s->n * sizeof(double), sizes[] = {bytes, bytes, bytes};
+	return wl_huge_bytes(bufs, sizes, 3);
 }
 
 /* Three streams at ~8 GB/s from memory. */
@@ -80,6 +90,7 @@ static double stream_ns(const int64_t *params) { return 3.0 * (double)params[1] 
 static const struct wl_param stream_params[] = {
 	{"size", WL_BYTES, 32 << 20, 64 << 10, 1LL << 40, "bytes per array (three arrays)"},
 	{"chunk", WL_BYTES, 1 << 20, 4 << 10, 1LL << 30, "bytes of each array one task reads"},
+	WL_THP_PARAM,
 	{0},
 };
 
@@ -89,12 +100,13 @@ const struct wl_desc wl_mem_stream = {
 	.summary = "STREAM-style triad over three arrays beyond the LLC: shared memory bandwidth",
 	.params = stream_params,
 	.default_tasks = 96,
-	.smoke = (const int64_t[]){256 << 10, 64 << 10},
+	.smoke = (const int64_t[]){256 << 10, 64 << 10, WL_THP_DEFAULT},
 	.setup = stream_setup,
 	.teardown = stream_teardown,
 	.task = stream_task,
 	.validate = stream_validate,
 	.task_ns = stream_ns,
+	.huge_bytes = stream_huge_bytes,
 	.probe = "mem_bw",
 	.sweep = "size=1M,32M,256M",
 };
