@@ -8,6 +8,7 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -724,8 +725,14 @@ int main(int argc, char **argv)
 		cli_like_free(&like);
 		return usage_error(cli.verb, cli.err);
 	}
-	if (cli.like)
+	if (cli.like) {
 		cli_like_apply(&like, &plan); /* an instance BASE lacks keeps its own count, and is said so */
+		/* BASE's parsed JSON (megabytes of small allocations) would stay in the heap that every cell
+		 * process and every fork per task copies: measured, it made process-per-task 20-65% slower
+		 * than in a run without --like. Freed, and the freed pages given back. */
+		cli_like_free(&like);
+		malloc_trim(0);
+	}
 	if (!strcmp(cli.verb, "list")) {
 		for (unsigned k = 0; k < plan.ncells; k++)
 			printf("%s\n", plan.cells[k].name);
