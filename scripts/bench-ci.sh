@@ -9,8 +9,8 @@ set -euo pipefail
 
 usage() { echo "usage: scripts/bench-ci.sh [-s SUITE] [-r ROUNDS] [-k LAST] [-- concur run flags]" >&2; exit 64; }
 . "$(dirname "$0")/lib.sh"
-suite=quick
-rounds=7 # 7 rounds: a spread that is measured, not guessed, within the run
+suite=ci # the quick suite's benchmarks with batches long enough to judge a 5% change
+rounds=  # the suite's (ci: 5), or the baseline's
 last=5   # a directory of baseline runs: its newest 5
 while getopts "s:r:k:h" opt; do
   case $opt in
@@ -37,10 +37,12 @@ fi
 
 mkdir -p results/ci
 out=results/ci/$(date -u +%Y%m%dT%H%M%SZ).json
+reps=()
+[ -n "$rounds" ] && reps=(--repetitions "$rounds")
 if [ -n "$baseline" ]; then
-  "$concur" run --like "$like" --repetitions "$rounds" --out "$out" "$@" || [ $? -eq 1 ] || die "concur run failed"
+  "$concur" run --like "$like" "${reps[@]}" --out "$out" "$@" || [ $? -eq 1 ] || die "concur run failed"
 else
-  "$concur" run --suite "$suite" --repetitions "$rounds" --out "$out" "$@" || [ $? -eq 1 ] || die "concur run failed"
+  "$concur" run --suite "$suite" "${reps[@]}" --out "$out" "$@" || [ $? -eq 1 ] || die "concur run failed"
   echo "concur: bench-ci: no baseline for machine $id; to make this run the baseline (add more runs to the" >&2
   echo "directory later, and the gate holds changes to their spread):" >&2
   echo "  mkdir -p results/baselines/$id && cp $out results/baselines/$id/ && git add results/baselines/$id" >&2

@@ -137,7 +137,7 @@ static void judge(struct row *r, const struct drift *d, const struct cc_compare_
 		r->by_probe &= r->base[b]->relative > 0 && r->base[b]->probe == n->probe;
 		in_cell &= r->base[b]->probe_in_cell;
 	}
-	r->by_probe &= in_cell || (r->kind >= 0 && d->moved[r->kind]);
+	r->by_probe &= in_cell;
 	double sigma = within_sigma(n, r->by_probe);
 	size_t reps = n->n;
 	for (unsigned b = 0; b < r->nbase; b++) {
@@ -183,8 +183,8 @@ static void judge(struct row *r, const struct drift *d, const struct cc_compare_
 	r->verdict = r->change > 0 ? V_SLOWER : V_FASTER;
 	if (!r->by_probe && r->kind >= 0 && d->moved[r->kind]) {
 		r->verdict = V_INCONCLUSIVE;
-		snprintf(r->why, sizeof(r->why), "the machine changed (%s probe %+.1f%%) and this file has no time "
-						 "against a probe",
+		snprintf(r->why, sizeof(r->why), "the machine changed (%s probe %+.1f%%): a change it shares with the "
+						 "machine cannot be told apart",
 			 cc_probe_names[r->kind], 100 * d->change[r->kind]);
 	}
 }
@@ -226,7 +226,9 @@ static void print_machine(const struct result_file *base, size_t nbase, const st
 		any = true;
 		fprintf(stderr, "  %-8s %+6.1f%% %s%s\n", cc_probe_names[k], 100 * d->change[k],
 			d->change[k] > 0 ? "slower" : "faster",
-			d->moved[k] ? "  <- the machine changed: benchmarks are judged against this probe" : "");
+			!d->moved[k]     ? "" :
+			k == CC_PROBE_CPU ? "  <- the machine changed: cpu-bound benchmarks are judged against their probe" :
+					    "  <- the machine changed: a change beyond the bar on this kind is inconclusive");
 	}
 	if (!any)
 		fprintf(stderr, "concur: compare: no reference probes in %s: a change of the machine cannot be told "

@@ -8,7 +8,6 @@
 #include <inttypes.h>
 #include <jansson.h>
 #include <limits.h>
-#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -103,7 +102,7 @@ static void append_name(char *list, size_t len, const char *prefix, const char *
 static int set_suite(struct cli *cli, const char *v)
 {
 	cli->sel.suite = cc_suite_find(v);
-	return cli->sel.suite ? 0 : bad(cli, "--suite: unknown suite '%s' (smoke, quick, standard, full)", v);
+	return cli->sel.suite ? 0 : bad(cli, "--suite: unknown suite '%s' (smoke, quick, ci, standard, full)", v);
 }
 
 static int set_filter(struct cli *cli, const char *v)
@@ -479,7 +478,7 @@ static int set_format(struct cli *cli, const char *v)
 
 #define PLAN (V_RUN | V_LIST)
 static const struct opt opts[] = {
-	{"suite", "S", "smoke, quick, standard (default) or full", set_suite, PLAN},
+	{"suite", "S", "smoke, quick, ci, standard (default) or full", set_suite, PLAN},
 	{"filter", "RE", "only benchmarks whose name matches this extended regex", set_filter, PLAN},
 	{"models", "a,b", "only these execution models", set_models, PLAN},
 	{"workloads", "a,b", "only these workloads (hash or cpu/hash)", set_workloads, PLAN},
@@ -727,11 +726,7 @@ int main(int argc, char **argv)
 	}
 	if (cli.like) {
 		cli_like_apply(&like, &plan); /* an instance BASE lacks keeps its own count, and is said so */
-		/* BASE's parsed JSON (megabytes of small allocations) would stay in the heap that every cell
-		 * process and every fork per task copies: measured, it made process-per-task 20-65% slower
-		 * than in a run without --like. Freed, and the freed pages given back. */
 		cli_like_free(&like);
-		malloc_trim(0);
 	}
 	if (!strcmp(cli.verb, "list")) {
 		for (unsigned k = 0; k < plan.ncells; k++)

@@ -35,13 +35,15 @@ int cli_history(const char *const *args, unsigned nargs, const struct cc_history
 int cli_plot(const char *const *files, unsigned nfiles, const char *dir);
 
 /* run --like BASE.json: the work of another run (cli/like.c). */
-typedef struct json_t json_t;
 struct cli_like {
 	const char *path;
-	json_t *doc;
-	json_t *benches;            /* concur.benchmarks */
-	uint64_t busy_rate;         /* 0: BASE records none */
+	uint64_t busy_rate;           /* 0: BASE records none */
 	const struct cc_suite *suite; /* BASE's, if it names one concur has */
+	struct cli_like_instance {
+		char key[320]; /* class/workload name=value ... */
+		uint64_t tasks;
+	} *inst;              /* BASE's workload instances */
+	size_t ninst;
 };
 /* Reads BASE: 0, or -EINVAL with err saying what is wrong where. */
 int cli_like_load(const char *path, struct cli_like *like, char *err, size_t len);

@@ -13,6 +13,9 @@ const struct cc_suite cc_suites[] = {
 	{"smoke", "every model and workload once at 1 and 2 workers, tiny batches: checks that all works", 1, 0.05, 0,
 	 2, false, false},
 	{"quick", "3 rounds, quarter-size batches of at least 5 ms", 3, 0.25, 0.005, 0, false, false},
+	{"ci", "for the CI gate (make bench-ci): the quick suite's benchmarks with full-size batches of at least "
+	       "20 ms, 5 rounds",
+	 5, 1.0, 0.02, 0, false, false},
 	{"standard", "5 rounds, full batches of at least 10 ms, workers up to 2x the CPUs", 5, 1.0, 0.01, 0, true,
 	 false},
 	{"full", "10 rounds, double batches of at least 20 ms, workers up to 2x the CPUs, each workload's parameter "
