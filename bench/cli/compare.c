@@ -181,7 +181,15 @@ static void judge(struct row *r, const struct drift *d, const struct cc_compare_
 		return;
 	}
 	r->verdict = r->change > 0 ? V_SLOWER : V_FASTER;
-	if (!r->by_probe && r->kind >= 0 && d->moved[r->kind]) {
+	/* The machine moved on this probe: dividing by the probe corrects a benchmark only as far as it
+	 * suffers what the probe does (a contended lock suffers more: measured, sync/counter moved 11% when
+	 * the cpu probe moved 4%), so the correction itself is trusted to no better than its size. */
+	if (r->by_probe && d->moved[r->kind] && fabs(r->change) <= bar + fabs(d->change[r->kind])) {
+		r->verdict = V_INCONCLUSIVE;
+		snprintf(r->why, sizeof(r->why), "%+.1f%% against its probe, but the machine changed (%s probe %+.1f%%) "
+						 "by about as much",
+			 100 * r->change, cc_probe_names[r->kind], 100 * d->change[r->kind]);
+	} else if (!r->by_probe && r->kind >= 0 && d->moved[r->kind]) {
 		r->verdict = V_INCONCLUSIVE;
 		snprintf(r->why, sizeof(r->why), "the machine changed (%s probe %+.1f%%): a change it shares with the "
 						 "machine cannot be told apart",
@@ -198,6 +206,36 @@ static void note_huge_pages(struct row *r)
 	size_t at = strlen(r->why);
 	snprintf(r->why + at, sizeof(r->why) - at, "%shuge pages back %.0f MiB of its buffers in base, %.0f MiB new",
 		 at ? "; " : "", base, new);
+}
+
+/* Per class, the median change raw and judged: a change the whole class shares shows here once, and
+ * whether the probes took it away (the machine) or not (the code, or a machine the probe misses). */
+static void print_classes(const struct row *rows, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		bool first = true;
+		for (size_t j = 0; j < k && first; j++)
+			first = strcmp(rows[j].new->cls, rows[k].new->cls) != 0;
+		if (!first)
+			continue;
+		double raw[n], judged[n];
+		size_t m = 0, probed = 0;
+		for (size_t j = k; j < n; j++) {
+			if (strcmp(rows[j].new->cls, rows[k].new->cls) || rows[j].verdict == V_DIFFERENT)
+				continue;
+			raw[m] = rows[j].raw_change;
+			judged[m++] = rows[j].change;
+			probed += rows[j].by_probe;
+		}
+		if (m < 2)
+			continue;
+		double r = median_of(raw, m), c = median_of(judged, m);
+		fprintf(stderr, "concur: compare: %-6s %3zu benchmarks, median change %+.1f%%", rows[k].new->cls, m,
+			100 * r);
+		if (probed)
+			fprintf(stderr, ", %+.1f%% against their probe", 100 * c);
+		fputc('\n', stderr);
+	}
 }
 
 static void print_time(char *buf, size_t len, double ns)
@@ -400,6 +438,7 @@ int cli_compare(const char *base_path, const char *new_path, const struct cc_com
 	else
 		print_rows(rows, n, o, machines_differ);
 
+	print_classes(rows, n);
 	fprintf(stderr, "concur: compare: %zu benchmarks:", n);
 	for (int v = 0; v < V_NVERDICTS; v++)
 		if (count[v])

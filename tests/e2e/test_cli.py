@@ -663,6 +663,30 @@ class Compare(Base):
         self.assertEqual(p.returncode, 0, "without --gate, a slowdown is reported, not failed")
         self.assertIn("| BM_beta |", p.stdout)
 
+    def test_a_gate_with_nothing_to_compare_fails(self):
+        base = gbench_file(self.out("base.json"))
+        failed = self.out("failed.json")
+        with open(base) as f:
+            doc = json.load(f)
+        for b in doc["benchmarks"]:
+            b["error_occurred"] = True
+            b["error_message"] = "crashed"
+        with open(failed, "w") as f:
+            json.dump(doc, f)
+        p = self.compare(base, failed, "--gate")
+        self.assertEqual(p.returncode, 1, "every new row failed: nothing compared, the gate fails")
+        self.assertIn("nothing to compare", p.stderr)
+        other = gbench_file(self.out("other.json"))
+        with open(other) as f:
+            doc = json.load(f)
+        for b in doc["benchmarks"]:
+            b["name"] = b["run_name"] = "BM_other" + b["name"][len("BM_alpha"):] if b["name"].startswith("BM_alpha") else "BM_x"
+        with open(other, "w") as f:
+            json.dump(doc, f)
+        p = self.compare(base, other, "--gate")
+        self.assertEqual(p.returncode, 1, "no benchmark in common: the gate fails")
+        self.assertIn("nothing to compare", p.stderr)
+
     def test_too_few_repetitions_are_called_out(self):
         base = gbench_file(self.out("base.json"), reps=2)
         slow = gbench_file(self.out("slow.json"), {"BM_beta": 1.5}, reps=2)
