@@ -48,14 +48,16 @@ gate() {
   return $rc
 }
 
-false_alarms=0 caught=0
+# exit 1: the gate failed; 3: it could judge nothing (said apart: neither a false alarm nor a catch)
+false_alarms=0 caught=0 aa_unjudged=0 ab_unjudged=0
 for k in $(seq 1 "$pairs"); do
   rc=0; gate "$concur" aa "$k" || rc=$?
-  [ $rc -eq 1 ] && false_alarms=$((false_alarms + 1))
-  [ $rc -gt 1 ] && die "compare failed (exit $rc): $out/aa-$k.log"
+  case $rc in 0) ;; 1) false_alarms=$((false_alarms + 1)) ;; 3) aa_unjudged=$((aa_unjudged + 1)) ;;
+    *) die "compare failed (exit $rc): $out/aa-$k.log" ;; esac
   rc=0; gate "$slow/concur" ab "$k" || rc=$?
-  [ $rc -eq 1 ] && caught=$((caught + 1))
-  [ $rc -gt 1 ] && die "compare failed (exit $rc): $out/ab-$k.log"
+  case $rc in 0) ;; 1) caught=$((caught + 1)) ;; 3) ab_unjudged=$((ab_unjudged + 1)) ;;
+    *) die "compare failed (exit $rc): $out/ab-$k.log" ;; esac
 done
-echo "concur: gate-check: A/A: $false_alarms false alarm(s) in $pairs pairs; A/B (+$pct% work): caught in $caught of $pairs pairs; files in $out" >&2
+echo "concur: gate-check: A/A: $false_alarms false alarm(s) in $pairs pairs ($aa_unjudged inconclusive);" \
+  "A/B (+$pct% work): caught in $caught of $pairs pairs ($ab_unjudged inconclusive); files in $out" >&2
 [ "$false_alarms" -eq 0 ] && [ "$caught" -eq "$pairs" ]

@@ -428,8 +428,10 @@ int cli_compare(const char *base_path, const char *new_path, const struct cc_com
 			gate = "fail", snprintf(reason, sizeof(reason), "--strict: %zu inconclusive, %zu unstable",
 						count[V_INCONCLUSIVE], count[V_UNSTABLE]);
 		else if (count[V_INCONCLUSIVE] + count[V_UNSTABLE] == n)
-			gate = "fail", snprintf(reason, sizeof(reason), "no benchmark could be judged (%zu inconclusive, %zu unstable)",
-						count[V_INCONCLUSIVE], count[V_UNSTABLE]);
+			gate = "inconclusive",
+			snprintf(reason, sizeof(reason), "no benchmark could be judged (%zu inconclusive, %zu unstable): "
+							 "neither a pass nor a regression",
+				 count[V_INCONCLUSIVE], count[V_UNSTABLE]);
 		else
 			gate = "pass";
 	}
@@ -459,7 +461,9 @@ int cli_compare(const char *base_path, const char *new_path, const struct cc_com
 				fprintf(stderr, "  slower %s (%+.1f%%%s; spread %.1f%%)\n", rows[k].new->name,
 					100 * rows[k].change, rows[k].by_probe ? " against its probe" : "",
 					100 * rows[k].spread);
-		rc = strcmp(gate, "pass") ? CC_EXIT_FAIL : CC_EXIT_OK;
+		/* inconclusive is its own status (3, the house code for "skipped"), so that CI can tell it
+		 * from both a pass and a regression */
+		rc = !strcmp(gate, "pass") ? CC_EXIT_OK : !strcmp(gate, "inconclusive") ? CC_EXIT_NO_RESOURCE : CC_EXIT_FAIL;
 	}
 	free(rows);
 	for (size_t b = 0; b < nbase; b++)

@@ -586,7 +586,8 @@ static void usage(FILE *f)
 	fprintf(f, "\nsuites:\n");
 	for (const struct cc_suite *s = cc_suites; s->name; s++)
 		fprintf(f, "  %-20s %s\n", s->name, s->summary);
-	fprintf(f, "\nexit status: 0 ok, 1 a benchmark failed, 2 bad usage, 130 interrupted\n");
+	fprintf(f, "\nexit status: 0 ok, 1 a benchmark failed (compare --gate: a regression, different work or nothing "
+		   "compared), 2 bad usage, 3 compare --gate: inconclusive, 130 interrupted\n");
 }
 
 static int usage_error(const char *verb, const char *msg)

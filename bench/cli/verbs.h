@@ -52,7 +52,8 @@ int cli_like_load(const char *path, struct cli_like *like, char *err, size_t len
 int cli_like_apply(const struct cli_like *like, struct cc_plan *plan);
 void cli_like_free(struct cli_like *like);
 
-/* concur compare: exit 1 under gate when a benchmark is really slower; 2 for unreadable files. */
+/* concur compare: under gate, exit 1 when a benchmark is really slower, the work differs or nothing was
+ * compared, 3 when no benchmark could be judged; 2 for unreadable files. */
 int cli_compare(const char *base, const char *new, const struct cc_compare_opts *o);
 
 #endif
