@@ -174,7 +174,9 @@ unsigned cc_probe_cpu_on(const int *cpus, unsigned n, double *out)
 	cpu_set_t old;
 	unsigned got = 0, places = 0;
 	bool pinned = cpus && n && sched_getaffinity(0, sizeof(old), &old) == 0;
-	for (unsigned k = 0; k < (pinned ? n : 1) && places < CC_PROBE_MAX_CPUS; k++) {
+	/* workers wrap round the places when oversubscribed: the first few hundred name every CPU used */
+	unsigned scan = pinned ? (n < 256 ? n : 256) : 1;
+	for (unsigned k = 0; k < scan && places < CC_PROBE_MAX_CPUS; k++) {
 		bool seen = false;
 		for (unsigned j = 0; pinned && j < k && !seen; j++)
 			seen = cpus[j] == cpus[k];
