@@ -53,19 +53,6 @@ struct drift {
 	bool known[CC_PROBE_KINDS], moved[CC_PROBE_KINDS];
 };
 
-static double median_of(const double *v, size_t n)
-{
-	if (!n)
-		return 0;
-	double *c = malloc(n * sizeof(*c));
-	if (!c)
-		return 0;
-	memcpy(c, v, n * sizeof(*c));
-	double m = cc_median(c, (unsigned)n);
-	free(c);
-	return m;
-}
-
 /* Spread of one run's repetitions as a fraction of their median: 1.4826 MAD, a robust sigma; of the
  * times against the probe when those are judged. */
 static double within_sigma(const struct series *s, bool by_probe)
@@ -95,7 +82,7 @@ static void measure_drift(struct result_file *base, size_t nbase, const struct r
 			memcpy(pool + n, base[b].probe[k], base[b].nprobe[k] * sizeof(*pool));
 			n += base[b].nprobe[k];
 		}
-		double bm = median_of(pool, n), nm = median_of(new->probe[k], new->nprobe[k]);
+		double bm = cc_median_of(pool, n), nm = cc_median_of(new->probe[k], new->nprobe[k]);
 		struct cc_utest t = {.p = 1, .p_min = 1};
 		cc_mann_whitney(pool, n, new->probe[k], new->nprobe[k], &t);
 		free(pool);
@@ -147,8 +134,8 @@ static void judge(struct row *r, const struct drift *d, const struct cc_compare_
 		reps = r->base[b]->n < reps ? r->base[b]->n : reps;
 	}
 	r->new_med = series_median(n);
-	r->base_med = median_of(raw, r->nbase);
-	double center = median_of(vb, r->nbase), value = r->by_probe ? n->relative : r->new_med;
+	r->base_med = cc_median_of(raw, r->nbase);
+	double center = cc_median_of(vb, r->nbase), value = r->by_probe ? n->relative : r->new_med;
 	r->change = center > 0 ? value / center - 1 : 0;
 	r->raw_change = r->base_med > 0 ? r->new_med / r->base_med - 1 : 0;
 	/* Between base runs: the largest deviation from their median, and a 4-sigma bound for one more run
@@ -239,7 +226,7 @@ static void print_classes(const struct row *rows, size_t n)
 		}
 		if (m < 2)
 			continue;
-		double r = median_of(raw, m), c = median_of(judged, m);
+		double r = cc_median_of(raw, m), c = cc_median_of(judged, m);
 		fprintf(stderr, "concur: compare: %-6s %3zu benchmarks, median change %+.1f%%", rows[k].new->cls, m,
 			100 * r);
 		if (probed)

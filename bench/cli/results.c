@@ -12,6 +12,7 @@
 
 #include "core/exitcodes.h"
 #include "core/plan.h"
+#include "core/stats.h"
 
 static double unit_ns(const char *unit)
 {
@@ -224,13 +225,4 @@ void results_free(struct result_file *f)
 		free((char *)f->path);
 }
 
-double series_median(const struct series *s)
-{
-	double *v = malloc(s->n * sizeof(double));
-	if (!v)
-		return 0;
-	memcpy(v, s->ns, s->n * sizeof(double));
-	double m = cc_median(v, (unsigned)s->n);
-	free(v);
-	return m;
-}
+double series_median(const struct series *s) { return cc_median_of(s->ns, s->n); }

@@ -15,6 +15,19 @@
 
 #define EXACT_MAX 30 /* both samples at most this large: count the exact distribution */
 
+double cc_median_of(const double *v, size_t n)
+{
+	if (!n)
+		return 0;
+	double *c = malloc(n * sizeof(*c));
+	if (!c)
+		return 0;
+	memcpy(c, v, n * sizeof(*c));
+	double m = cc_median(c, (unsigned)n);
+	free(c);
+	return m;
+}
+
 double cc_mad(const double *v, size_t n)
 {
 	if (!n)

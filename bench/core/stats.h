@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+/* Median of v[0..n) (v is not changed); 0 for none. */
+double cc_median_of(const double *v, size_t n);
 /* Median absolute deviation of v[0..n) (v is not changed). */
 double cc_mad(const double *v, size_t n);
 
