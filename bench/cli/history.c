@@ -22,7 +22,7 @@
 /* The history chart of one benchmark: its medians, the change points marked. */
 static void chart(const char *dir, const char *name, const double *x, size_t n, const struct cc_change *c, size_t nc)
 {
-	char safe[200], data[4200], out[4200], vars[512];
+	char safe[200], data[4200], out[4200], vars[1024];
 	plot_safe_name(safe, sizeof(safe), name);
 	snprintf(data, sizeof(data), "%s/data/history-%s.tsv", dir, safe);
 	snprintf(out, sizeof(out), "%s/history-%s", dir, safe);
@@ -35,7 +35,9 @@ static void chart(const char *dir, const char *name, const double *x, size_t n, 
 	for (size_t k = 0; k < nc; k++)
 		fprintf(f, "%zu\t%.6g\n", c[k].index, x[c[k].index]);
 	fclose(f);
-	snprintf(vars, sizeof(vars), "changes=%zu; title='%s'", nc, name);
+	char qname[600];
+	plot_quote(qname, sizeof(qname), name);
+	snprintf(vars, sizeof(vars), "changes=%zu; title=%s", nc, qname);
 	plot_render("history.gp", data, out, vars);
 }
 

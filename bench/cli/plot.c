@@ -66,13 +66,60 @@ void plot_safe_name(char *dst, size_t len, const char *name)
 	dst[k] = 0;
 }
 
+void plot_quote(char *dst, size_t len, const char *s)
+{
+	size_t at = 0;
+	if (len < 3) {
+		snprintf(dst, len, "%s", len == 3 ? "''" : "");
+		return;
+	}
+	dst[at++] = '\'';
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		size_t need = c == '\'' ? 2 : 1;
+		if (at + need + 2 > len) /* room for the closing quote and the terminator */
+			break;
+		if (c == '\'')
+			dst[at++] = '\'';
+		dst[at++] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+	}
+	dst[at++] = '\'';
+	dst[at] = 0;
+}
+
+void plot_data_string(FILE *f, const char *s, const char *suffix)
+{
+	fputc('"', f);
+	for (int part = 0; part < 2; part++)
+		for (const char *p = part ? suffix : s; p && *p; p++)
+			fputc(*p == '"' || (unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+	fputc('"', f);
+}
+
+void plot_html(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: fputc(*s, f);
+		}
+	}
+}
+
 int plot_render(const char *script, const char *data, const char *out, const char *vars)
 {
 	static const char *const fmts[] = {"svg", "png"};
 	for (int f = 0; f < 2; f++) {
-		char expr[8192], path[4200];
-		snprintf(expr, sizeof(expr), "set loadpath '%s'; fmt='%s'; out='%s'; data='%s'; %s", plots_dir(), fmts[f],
-			 out, data, vars);
+		char expr[16384], path[4200], qdir[4300], qout[8500], qdata[8500];
+		plot_quote(qdir, sizeof(qdir), plots_dir());
+		plot_quote(qout, sizeof(qout), out);
+		plot_quote(qdata, sizeof(qdata), data);
+		snprintf(expr, sizeof(expr), "set loadpath %s; fmt='%s'; out=%s; data=%s; %s", qdir, fmts[f], qout,
+			 qdata, vars);
 		snprintf(path, sizeof(path), "%s/%s", plots_dir(), script);
 		char *argv[] = {"gnuplot", "-e", expr, path, NULL};
 		pid_t pid;
@@ -224,7 +271,9 @@ static FILE *figure_data(const struct figures *fig, const char *kind, const char
 /* Starts a data block (a series) of a multi-series figure: blocks are separated by two blank lines. */
 static void series_header(FILE *f, size_t *blocks, const char *title, const char *suffix, const char *column)
 {
-	fprintf(f, "%s\"%s%s\"\t\"%s\"\n", (*blocks)++ ? "\n\n" : "", title, suffix, column);
+	fputs((*blocks)++ ? "\n\n" : "", f);
+	plot_data_string(f, title, suffix);
+	fprintf(f, "\t\"%s\"\n", column);
 }
 
 static void render(struct figures *fig, const char *script, const char *name, const char *data, const char *vars)
@@ -276,8 +325,9 @@ static void scaling(struct figures *fig, const struct pset *s, const char *wl, c
 			}
 		}
 	fclose(f);
-	char vars[512];
-	snprintf(vars, sizeof(vars), "cores=%d; title='%s'", cores, wl);
+	char vars[1024], qwl[512];
+	plot_quote(qwl, sizeof(qwl), wl);
+	snprintf(vars, sizeof(vars), "cores=%d; title=%s", cores, qwl);
 	if (blocks)
 		render(fig, "scaling.gp", name, path, vars);
 }
@@ -297,7 +347,7 @@ static const struct pcell *at_point(const struct pset *s, const char *wl, const 
 /* Every model at all cores, one bar per machine; and the latency percentiles, one figure per machine. */
 static void at_all_cores(struct figures *fig, const struct pset *s, const char *wl, const char **machines, size_t nm)
 {
-	char safe[200], name[256], path[4200], vars[512], workers[128] = "";
+	char safe[200], name[256], path[4200], vars[2048], workers[128] = "";
 	const char *models[32];
 	size_t nmod = distinct(s, FIELD(model), models, 32), rows = 0;
 	int w[16];
@@ -322,7 +372,7 @@ static void at_all_cores(struct figures *fig, const struct pset *s, const char *
 			any |= (c[m] = at_point(s, wl, machines[m], models[k], w[m])) != NULL;
 		if (!any)
 			continue;
-		fprintf(f, "\"%s%s\"", models[k], !strcmp(models[k], "serial") ? " (1)" : "");
+		plot_data_string(f, models[k], !strcmp(models[k], "serial") ? " (1)" : "");
 		for (size_t m = 0; m < nm; m++)
 			c[m] ? fprintf(f, "\t%.6g", c[m]->tasks_per_s) : fprintf(f, "\t?");
 		for (size_t m = 0; m < nm; m++)
@@ -331,12 +381,17 @@ static void at_all_cores(struct figures *fig, const struct pset *s, const char *
 		rows++;
 	}
 	fclose(f);
-	snprintf(vars, sizeof(vars), "machines=%zu; workers='%s'; title='%s'", nm, workers, wl);
+	char qwl[512], qworkers[512];
+	plot_quote(qwl, sizeof(qwl), wl);
+	plot_quote(qworkers, sizeof(qworkers), workers);
+	snprintf(vars, sizeof(vars), "machines=%zu; workers=%s; title=%s", nm, qworkers, qwl);
 	if (rows)
 		render(fig, "models.gp", name, path, vars);
 
 	for (size_t m = 0; m < nm; m++) {
-		snprintf(name, sizeof(name), "latency-%s%s%s", safe, nm > 1 ? "-" : "", nm > 1 ? machines[m] : "");
+		char safe_machine[64];
+		plot_safe_name(safe_machine, sizeof(safe_machine), machines[m]);
+		snprintf(name, sizeof(name), "latency-%.180s%s%.32s", safe, nm > 1 ? "-" : "", nm > 1 ? safe_machine : "");
 		if (!(f = open_data(fig, name, path, sizeof(path))))
 			return;
 		rows = 0;
@@ -344,14 +399,16 @@ static void at_all_cores(struct figures *fig, const struct pset *s, const char *
 			const struct pcell *c = at_point(s, wl, machines[m], models[k], w[m]);
 			if (!c)
 				continue;
-			fprintf(f, "\"%s%s\"\t%.6g\t%.6g\t%.6g\t%.6g\n", c->model,
-				!strcmp(c->model, "serial") ? " (1)" : "", fmax(c->lat[0], 1), fmax(c->lat[1], 1),
+			plot_data_string(f, c->model, !strcmp(c->model, "serial") ? " (1)" : "");
+			fprintf(f, "\t%.6g\t%.6g\t%.6g\t%.6g\n", fmax(c->lat[0], 1), fmax(c->lat[1], 1),
 				fmax(c->lat[2], 1), fmax(c->lat[3], 1));
 			rows++;
 		}
 		fclose(f);
-		snprintf(vars, sizeof(vars), "workers='%d'; title='%s%s%s'", w[m], wl, nm > 1 ? " on " : "",
-			 nm > 1 ? machines[m] : "");
+		char title[512], qtitle[1100];
+		snprintf(title, sizeof(title), "%s%s%s", wl, nm > 1 ? " on " : "", nm > 1 ? machines[m] : "");
+		plot_quote(qtitle, sizeof(qtitle), title);
+		snprintf(vars, sizeof(vars), "workers='%d'; title=%s", w[m], qtitle);
 		if (rows)
 			render(fig, "latency.gp", name, path, vars);
 	}
@@ -359,7 +416,7 @@ static void at_all_cores(struct figures *fig, const struct pset *s, const char *
 
 static void spawn_cost(struct figures *fig, const struct pset *s, const char *wl)
 {
-	char name[256], path[4200], vars[300];
+	char name[256], path[4200], vars[1024];
 	FILE *f = figure_data(fig, "spawn", wl, name, path);
 	if (!f)
 		return;
@@ -377,7 +434,9 @@ static void spawn_cost(struct figures *fig, const struct pset *s, const char *wl
 		}
 	}
 	fclose(f);
-	snprintf(vars, sizeof(vars), "title='%s'", wl);
+	char qwl[512];
+	plot_quote(qwl, sizeof(qwl), wl);
+	snprintf(vars, sizeof(vars), "title=%s", qwl);
 	if (blocks)
 		render(fig, "spawn.gp", name, path, vars);
 }
@@ -400,7 +459,7 @@ static void crossover(struct figures *fig, const struct pset *s, const char *bas
 	}
 	if (!param || least == most)
 		return;
-	char name[256], path[4200], vars[300], suffix[40];
+	char name[256], path[4200], vars[1024], suffix[40];
 	FILE *f = figure_data(fig, "crossover", base, name, path);
 	if (!f)
 		return;
@@ -427,8 +486,10 @@ static void crossover(struct figures *fig, const struct pset *s, const char *bas
 	}
 	fclose(f);
 	/* a logarithmic axis for magnitudes (sizes, times), a plain one for choices (variant 0..3) */
-	snprintf(vars, sizeof(vars), "title='%s'; param='%s'; logx=%d", base, param,
-		 most >= 100 * (least > 0 ? least : 1));
+	char qbase[512], qparam[128];
+	plot_quote(qbase, sizeof(qbase), base);
+	plot_quote(qparam, sizeof(qparam), param);
+	snprintf(vars, sizeof(vars), "title=%s; param=%s; logx=%d", qbase, qparam, most >= 100 * (least > 0 ? least : 1));
 	if (blocks)
 		render(fig, "crossover.gp", name, path, vars);
 }
@@ -449,8 +510,13 @@ static void write_index(const struct figures *fig, const struct pset *s)
 		bool seen = false;
 		for (size_t j = 0; j < k && !seen; j++)
 			seen = s->c[j].file == s->c[k].file;
-		if (!seen)
-			fprintf(f, "%s<code>%s</code> (machine %s)", shown++ ? ", " : "", s->c[k].file, s->c[k].machine);
+		if (seen)
+			continue;
+		fprintf(f, "%s<code>", shown++ ? ", " : "");
+		plot_html(f, s->c[k].file);
+		fprintf(f, "</code> (machine ");
+		plot_html(f, s->c[k].machine);
+		fprintf(f, ")");
 	}
 	fprintf(f, "</p>\n");
 	for (size_t k = 0; k < fig->n; k++)
@@ -460,8 +526,13 @@ static void write_index(const struct figures *fig, const struct pset *s)
 		   "<th>median ms</th><th>speedup</th><th>cpu s</th><th>notes</th></tr>\n");
 	for (size_t k = 0; k < s->n; k++) {
 		const struct pcell *c = &s->c[k];
-		fprintf(f, "<tr><td>%s</td><td>%s</td><td>%d</td><td>%s</td><td>%.3f</td>", c->workload, c->model,
-			c->workers, c->pin ? c->pin : "", c->wall_s * 1e3);
+		fprintf(f, "<tr><td>");
+		plot_html(f, c->workload);
+		fprintf(f, "</td><td>");
+		plot_html(f, c->model);
+		fprintf(f, "</td><td>%d</td><td>", c->workers);
+		plot_html(f, c->pin);
+		fprintf(f, "</td><td>%.3f</td>", c->wall_s * 1e3);
 		if (c->speedup >= 0)
 			fprintf(f, "<td>%.2fx</td>", c->speedup);
 		else

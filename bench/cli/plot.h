@@ -13,5 +13,13 @@ int plot_render(const char *script, const char *data, const char *out, const cha
 int plot_mkdirs(const char *dir);
 /* A file name made from a benchmark name: letters, digits, '-' and '.', the rest as '_'. */
 void plot_safe_name(char *dst, size_t len, const char *name);
+/* Outside input reaches gnuplot only as data. A gnuplot string literal of s: single-quoted, quotes
+ * doubled (gnuplot gives backslashes no meaning there), control characters as '?', always closed even
+ * when cut short to len. */
+void plot_quote(char *dst, size_t len, const char *s);
+/* s and suffix as one double-quoted string of a data file: quotes and control characters as '?'. */
+void plot_data_string(FILE *f, const char *s, const char *suffix);
+/* s as HTML text: & < > " ' escaped. */
+void plot_html(FILE *f, const char *s);
 
 #endif

@@ -944,6 +944,51 @@ class Plot(Base):
             self.assertIn(f'src="{s}.svg"', html)
         self.assertIn("<table>", html)
 
+    def test_a_hostile_result_file_runs_nothing_and_is_escaped(self):
+        o = self.fixture("a.json", "--models", "serial,threads", "--workloads", "spin")
+        marker = os.path.join(self.tmp.name, "PWNED")
+        inject = "x'; system('touch %s'); t='" % marker
+        doc = load_results(o)
+        doc["concur"]["machine"]["id"] = "../../<script>alert(1)</script>"
+        for b in doc["concur"]["benchmarks"]:
+            b["workload"] = inject
+            b["model"] = b["model"] + "<img src=x onerror=alert(1)>\"'"
+        hostile = self.out("hostile.json")
+        with open(hostile, "w") as f:
+            json.dump(doc, f)
+        b = self.out("b.json")
+        with open(o) as f:
+            other = json.load(f)
+        other["concur"]["machine"]["id"] = "0123456789ab"
+        with open(b, "w") as f:
+            json.dump(other, f)
+        out = os.path.join(self.tmp.name, "charts")
+        p = self.concur("plot", hostile, b, "--out", out)
+        self.assertFalse(os.path.exists(marker), "a name from a result file ran a command in gnuplot")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(os.path.join(out, "index.html")) as f:
+            html = f.read()
+        self.assertNotIn("<script>", html)
+        self.assertNotIn("<img src=x", html)
+        self.assertIn("&lt;script&gt;", html)
+        for root, _, files in os.walk(self.tmp.name):
+            for name in files:
+                self.assertTrue(os.path.realpath(root).startswith(os.path.realpath(self.tmp.name)))
+        self.assertFalse(any("script" in f for f in os.listdir(os.path.dirname(self.tmp.name.rstrip("/")))))
+        # history draws each benchmark's series with its name as the title
+        runs = os.path.join(self.tmp.name, "runs")
+        os.mkdir(runs)
+        for k in range(2):
+            doc = load_results(o)
+            doc["context"]["date"] = "2026-12-0%dT00:00:00+00:00" % (k + 1)
+            for row in doc["benchmarks"]:
+                row["name"] = row["run_name"] = inject + "/" + row["name"]
+            with open(os.path.join(runs, "r%d.json" % k), "w") as f:
+                json.dump(doc, f)
+        p = self.concur("history", runs, "--out", os.path.join(self.tmp.name, "hist"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertFalse(os.path.exists(marker), "a benchmark name ran a command in gnuplot")
+
     def test_a_sweep_draws_speedup_by_its_parameter(self):
         o = self.fixture("s.json", "--models", "serial,threads,coroutines", "--workloads", "cpu-io,counter",
                          "--param", "cpu_us=10,100,1000", "--param", "variant=0,2")
