@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 
 #include "concur_build.h"
 #include "core/exitcodes.h"
@@ -277,6 +278,8 @@ static int set_out(struct cli *cli, const char *v)
 	if (!*v)
 		return bad(cli, "--out: empty file name");
 	int rc = cc_check_writable(v, false);
+	if (rc == -EINVAL)
+		return bad(cli, "--out: '%s' is not a regular file, a new name, a character device, a FIFO or '-'", v);
 	if (rc)
 		return bad(cli, "--out: cannot write '%s': %s", v, strerror(-rc));
 	cli->out = v;
@@ -742,6 +745,9 @@ int main(int argc, char **argv)
 	}
 
 	char out[PATH_MAX];
+	struct stat out_st;
+	if (cli.plot_dir && cli.out && (!strcmp(cli.out, "-") || (stat(cli.out, &out_st) == 0 && !S_ISREG(out_st.st_mode))))
+		return usage_error(cli.verb, "--plot: draws from the results file, so --out must be a file, not '-' or a device");
 	if (cli.out) {
 		snprintf(out, sizeof(out), "%s", cli.out);
 	} else {

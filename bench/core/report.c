@@ -579,17 +579,59 @@ static int dir_of(const char *path, char *dir, size_t len)
 	return 0;
 }
 
+/* Standard output, a character device or a FIFO: written to as it is, never renamed over (as root, a
+ * rename over /dev/null would replace the device with a regular file). */
+static bool written_directly(const char *path, struct stat *st)
+{
+	return !strcmp(path, "-") || (stat(path, st) == 0 && (S_ISCHR(st->st_mode) || S_ISFIFO(st->st_mode)));
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+int cc_write_result(const char *path, const char *data, size_t len)
+{
+	struct stat st;
+	if (!written_directly(path, &st))
+		return cc_write_atomic(path, data, len);
+	if (!strcmp(path, "-")) {
+		fflush(stdout);
+		return write_all(STDOUT_FILENO, data, len);
+	}
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = write_all(fd, data, len);
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	return rc;
+}
+
 int cc_check_writable(const char *path, bool create_dirs)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX + 16];
 	struct stat st;
+	if (written_directly(path, &st))
+		return !strcmp(path, "-") || access(path, W_OK) == 0 ? 0 : -errno;
+	if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	int rc = dir_of(path, dir, sizeof(dir));
 	if (!rc && create_dirs)
 		rc = mkdir_p(dir);
 	if (rc)
 		return rc;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return -EISDIR;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) /* a symbolic link to something that is not a file */
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
 	snprintf(tmp, sizeof(tmp), "%s/.concur-XXXXXX", dir);
 	int fd = mkstemp(tmp);
 	if (fd < 0)

@@ -493,7 +493,7 @@ static char *extra_json(void *arg)
 static int sink(const char *json, size_t len, void *arg)
 {
 	(void)arg;
-	return cc_write_atomic(run.info->out_path, json, len);
+	return cc_write_result(run.info->out_path, json, len);
 }
 
 /* Hands what was measured to Google Benchmark, which writes the JSON. Returns the library's count or -errno. */

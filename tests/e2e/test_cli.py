@@ -7,6 +7,8 @@ live process may still carry it (no child outlives concur).
 """
 import glob
 import json
+import threading
+import stat
 import os
 import re
 import signal
@@ -239,6 +241,35 @@ class Run(Base):
         self.assertEqual(len(files), 1)
         self.assertRegex(files[0], r"results/[0-9a-f]{12}/\d{8}T\d{6}Z\.json$")
         self.assertValid(load_results(files[0]))
+
+    def test_out_writes_devices_fifos_and_stdout_in_place(self):
+        run = ("run", "--suite", "smoke", "--workloads", "spin", "--models", "serial")
+        before = os.stat("/dev/null")
+        p = self.concur(*run, "--out", "/dev/null")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        after = os.stat("/dev/null")
+        self.assertTrue(stat.S_ISCHR(after.st_mode), "/dev/null is still a device, not a renamed file")
+        self.assertEqual((before.st_rdev, before.st_ino), (after.st_rdev, after.st_ino))
+        p = self.concur(*run, "--out", "-")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertValid(json.loads(p.stdout))
+        fifo = os.path.join(self.tmp.name, "fifo")
+        os.mkfifo(fifo)
+        got = []
+        reader = threading.Thread(target=lambda: got.append(open(fifo).read()))
+        reader.start()
+        p = self.concur(*run, "--out", fifo)
+        reader.join(timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
+        self.assertValid(json.loads(got[0]))
+        for bad in (self.tmp.name, "/dev/loop0" if os.path.exists("/dev/loop0") else self.tmp.name):
+            p = self.concur(*run, "--out", bad)
+            self.assertEqual(p.returncode, 2)
+            self.assertIn("--out", p.stderr)
+        p = self.concur(*run, "--out", "-", "--plot", os.path.join(self.tmp.name, "charts"))
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--plot", p.stderr)
 
     def test_without_serial_the_checksum_is_still_checked(self):
         o = self.out()
