@@ -233,31 +233,26 @@ static int set_param(struct cli *cli, const char *v)
 			return bad(cli, "--param: unknown workload '%s' in '%s'", wlname, v);
 	}
 	snprintf(pname, sizeof(pname), "%.*s", (int)(eq - name), name);
-	/* Validate against every workload that has the parameter: bounds may differ. */
-	bool found = false;
-	for (unsigned k = 0; k < wl_count; k++) {
+	/* Bounds differ between workloads: the value must suit one that has the parameter here, and the
+	 * plan holds it to each selected one (--workloads io/tcp --param size=64 is not mem/stream's business). */
+	bool found = false, suits = false;
+	char first_err[sizeof(cli->err)] = "";
+	if (snprintf(o->text, sizeof(o->text), "%s", eq + 1) >= (int)sizeof(o->text))
+		return bad(cli, "--param: %s: the value list is longer than %zu characters", pname, sizeof(o->text) - 1);
+	for (unsigned k = 0; k < wl_count && !suits; k++) {
 		const struct wl_desc *wl = wl_all[k];
 		int idx = wl_param_index(wl, pname);
 		if (idx < 0 || (o->wl && o->wl != wl))
 			continue;
 		found = true;
-		const struct wl_param *p = &wl->params[idx];
-		char item[64];
-		int rc = cc_param_parse_list(p, eq + 1, o->values, CC_MAX_POINTS, &o->nvalues, item, sizeof(item));
-		if (rc == -E2BIG)
-			return bad(cli, "--param: %s lists more than %d values", pname, CC_MAX_POINTS);
-		if (rc == -EEXIST)
-			return bad(cli, "--param: %s lists %s twice", pname, item);
-		if (rc)
-			return bad(cli, "--param: %s/%s %s='%s' is %s: expected %s from %" PRId64 " to %" PRId64 " (%s)",
-				   wl_class_name(wl->cls), wl->name, pname, item,
-				   rc == -ERANGE ? "out of range" : "not a number",
-				   p->type == WL_BYTES ? "bytes (K, M, G suffixes allowed)" : "an integer", p->min,
-				   p->max, p->help);
+		suits = !cc_param_parse_for(wl, idx, o->text, o->values, &o->nvalues, first_err[0] ? cli->err : first_err,
+					    sizeof(first_err));
 	}
 	if (!found)
 		return bad(cli, "--param: no workload has a parameter '%s'%s%s", pname, o->wl ? " in " : "",
 			   o->wl ? o->wl->name : "");
+	if (!suits)
+		return bad(cli, "%s", first_err);
 	snprintf(o->name, sizeof(o->name), "%s", pname);
 	cli->sel.nparams++;
 	return 0;

@@ -91,6 +91,23 @@ int cc_param_parse_list(const struct wl_param *p, const char *text, int64_t *val
 	}
 }
 
+int cc_param_parse_for(const struct wl_desc *wl, int idx, const char *text, int64_t *values, unsigned *n, char *err,
+		       size_t errlen)
+{
+	const struct wl_param *p = &wl->params[idx];
+	char item[64];
+	int rc = cc_param_parse_list(p, text, values, CC_MAX_POINTS, n, item, sizeof(item));
+	if (rc == -E2BIG)
+		snprintf(err, errlen, "--param: %s lists more than %d values", p->name, CC_MAX_POINTS);
+	else if (rc == -EEXIST)
+		snprintf(err, errlen, "--param: %s lists %s twice", p->name, item);
+	else if (rc)
+		snprintf(err, errlen, "--param: %s/%s %s='%s' is %s: expected %s from %" PRId64 " to %" PRId64 " (%s)",
+			 wl_class_name(wl->cls), wl->name, p->name, item, rc == -ERANGE ? "out of range" : "not a number",
+			 p->type == WL_BYTES ? "bytes (K, M, G suffixes allowed)" : "an integer", p->min, p->max, p->help);
+	return rc ? -EINVAL : 0;
+}
+
 void cc_param_format(const struct wl_param *p, int64_t v, char *buf, size_t len)
 {
 	static const char suffix[] = "KMG";
@@ -135,11 +152,16 @@ static int plan_workload(const struct cc_select *sel, const struct wl_desc *wl, 
 	const struct cc_param_override *given[WL_MAX_PARAMS] = {0};
 	bool tiny = wl->smoke && !strcmp(sel->suite->name, "smoke");
 	memset(wp, 0, sizeof(*wp));
+	static int64_t parsed[WL_MAX_PARAMS][CC_MAX_POINTS]; /* this workload's own reading of each --param */
+	unsigned nparsed[WL_MAX_PARAMS] = {0};
 	for (unsigned k = 0; k < sel->nparams; k++) { /* a later --param wins */
 		int idx = wl_param_index(wl, sel->params[k].name);
 		if ((!sel->params[k].wl || sel->params[k].wl == wl) && idx >= 0)
 			given[idx] = &sel->params[k];
 	}
+	for (unsigned k = 0; k < WL_MAX_PARAMS; k++) /* held to this workload's bounds, not another's */
+		if (given[k] && cc_param_parse_for(wl, (int)k, given[k]->text, parsed[k], &nparsed[k], err, errlen))
+			return -EINVAL;
 	int own = -1;
 	int64_t own_values[CC_MAX_POINTS];
 	unsigned own_n = 0;
@@ -161,8 +183,8 @@ static int plan_workload(const struct cc_select *sel, const struct wl_desc *wl, 
 		const int64_t *values = own_values;
 		unsigned n = (int)k == own ? own_n : 0;
 		if (given[k]) {
-			values = given[k]->values;
-			n = given[k]->nvalues;
+			values = parsed[k];
+			n = nparsed[k];
 		}
 		if (n == 1)
 			wp->base[k] = values[0];

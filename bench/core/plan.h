@@ -38,6 +38,7 @@ const struct cc_suite *cc_suite_find(const char *name);
 struct cc_param_override {
 	const struct wl_desc *wl; /* NULL: every selected workload that has the parameter */
 	char name[32];
+	char text[256]; /* the values as given: each selected workload parses them against its own bounds */
 	int64_t values[CC_MAX_POINTS]; /* more than one: a sweep */
 	unsigned nvalues;
 };
@@ -168,6 +169,10 @@ int cc_param_parse(const struct wl_param *p, const char *text, int64_t *value);
  * the item at fault, -E2BIG for more than max values, -EEXIST for a value listed twice. */
 int cc_param_parse_list(const struct wl_param *p, const char *text, int64_t *values, unsigned max, unsigned *n,
 			char *bad, size_t badlen);
+/* Parses a --param value list against parameter idx of wl: 0, or -EINVAL with err saying, under "--param",
+ * which workload, parameter and item are at fault and what is accepted. */
+int cc_param_parse_for(const struct wl_desc *wl, int idx, const char *text, int64_t *values, unsigned *n, char *err,
+		       size_t errlen);
 /* A parameter value as it appears in benchmark names: bytes with the largest exact K/M/G suffix. */
 void cc_param_format(const struct wl_param *p, int64_t v, char *buf, size_t len);
 /* About how long one cell takes here, in seconds (see cc_plan_estimate_s). */

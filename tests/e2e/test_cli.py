@@ -513,6 +513,11 @@ class Workloads(Base):
         self.assertUsageError(["run", "--param", "server_cpu=-3"], "--param", "server_cpu", "from -2 to 4095")
         self.assertUsageError(["run", "--param", "cpu_us=10,x"], "--param", "'x'", "not a number")
         self.assertUsageError(["run", "--param", "cpu_us=0,5", "--param", "wait_us=0"], "--param", "cpu_us=0")
+        # an unqualified parameter is held to the selected workloads' bounds only
+        self.assertUsageError(["run", "--param", "size=64"], "--param", "mem/", "size='64'", "out of range")
+        p = self.concur("list", "--workloads", "io/tcp", "--param", "size=64")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("io/tcp/serial/workers:1/pin:core", p.stdout)
 
     def test_io_workloads_leave_no_file_listener_or_process(self):
         tmp = os.path.join(self.tmp.name, "t")

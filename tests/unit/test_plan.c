@@ -12,6 +12,15 @@
 
 #include "core/plan.h"
 
+/* A --param as the command line gives it: the plan parses the text against each selected workload. */
+static struct cc_param_override param_override(const struct wl_desc *wl, const char *name, const char *text)
+{
+	struct cc_param_override o = {.wl = wl};
+	snprintf(o.name, sizeof(o.name), "%s", name);
+	snprintf(o.text, sizeof(o.text), "%s", text);
+	return o;
+}
+
 static struct topo big; /* 2 packages x 2 NUMA x 2 L3 x 8 cores x 2 threads */
 
 static int load_topology(void **state)
@@ -104,7 +113,7 @@ static void filters_and_overrides(void **state)
 	s.filter = "threads/workers:2";
 	s.tasks = 7;
 	s.repetitions = 4;
-	s.params[s.nparams++] = (struct cc_param_override){&wl_cpu_hash, "size", {4096}, 1};
+	s.params[s.nparams++] = param_override(&wl_cpu_hash, "size", "4096");
 	struct cc_plan p;
 	char err[256];
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
@@ -165,7 +174,7 @@ static void bad_selections_name_the_flag(void **state)
 	assert_non_null(strstr(err, "no benchmark matches"));
 	s = base("smoke");
 	s.nworkloads = 1; /* hash only */
-	s.params[s.nparams++] = (struct cc_param_override){NULL, "ns", {5}, 1};
+	s.params[s.nparams++] = param_override(NULL, "ns", "5");
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "--param"));
 }
@@ -204,8 +213,8 @@ static void a_list_sweeps_a_parameter(void **state)
 	struct cc_select s = {.suite = cc_suite_find("standard"), .timeout_s = 60, .topo = &big};
 	s.workloads[s.nworkloads++] = &wl_mix_cpu_io;
 	s.models[s.nmodels++] = &model_serial;
-	s.params[s.nparams++] = (struct cc_param_override){NULL, "cpu_us", {10, 1000, 10000}, 3};
-	s.params[s.nparams++] = (struct cc_param_override){NULL, "wait_us", {7}, 1};
+	s.params[s.nparams++] = param_override(NULL, "cpu_us", "10,1000,10000");
+	s.params[s.nparams++] = param_override(NULL, "wait_us", "7");
 	struct cc_plan p;
 	char err[256];
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
@@ -228,11 +237,11 @@ static void a_list_sweeps_a_parameter(void **state)
 	assert_int_equal(p.inst[2].ntasks, 5);
 	cc_plan_free(&p);
 	/* two lists: every combination; an invalid one (cpu_us=0, wait_us=0) is an error */
-	s.params[1] = (struct cc_param_override){NULL, "wait_us", {0, 5}, 2};
-	s.params[0] = (struct cc_param_override){NULL, "cpu_us", {0, 5}, 2};
+	s.params[1] = param_override(NULL, "wait_us", "0,5");
+	s.params[0] = param_override(NULL, "cpu_us", "0,5");
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "cpu_us"));
-	s.params[0] = (struct cc_param_override){NULL, "cpu_us", {1, 5}, 2};
+	s.params[0] = param_override(NULL, "cpu_us", "1,5");
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
 	assert_int_equal(p.ninst, 4);
 	assert_string_equal(p.cells[3].name, "mix/cpu-io/serial/workers:1/pin:core/cpu_us:5/wait_us:5");
@@ -240,11 +249,10 @@ static void a_list_sweeps_a_parameter(void **state)
 	/* more combinations than a plan takes: refused, naming the flag */
 	s.workloads[0] = &wl_io_tcp;
 	s.nparams = 0;
-	struct cc_param_override size = {NULL, "size", {0}, 16}, cpu = {NULL, "server_cpu", {0}, 16};
-	for (unsigned k = 0; k < 16; k++)
-		size.values[k] = 1 + k, cpu.values[k] = k;
+	struct cc_param_override size = param_override(NULL, "size", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16");
+	struct cc_param_override cpu = param_override(NULL, "server_cpu", "0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15");
 	s.params[s.nparams++] = size;
-	s.params[s.nparams++] = (struct cc_param_override){NULL, "connect", {0, 1}, 2};
+	s.params[s.nparams++] = param_override(NULL, "connect", "0,1");
 	s.params[s.nparams++] = cpu;
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "--param: io/tcp: the sweeps make more than 256 combinations"));
@@ -277,7 +285,7 @@ static void the_full_suite_runs_each_workloads_sweep(void **state)
 	cc_plan_free(&p);
 	/* a value given replaces the workload's sweep */
 	s.workloads[s.nworkloads++] = &wl_cpu_hash;
-	s.params[s.nparams++] = (struct cc_param_override){NULL, "size", {4096}, 1};
+	s.params[s.nparams++] = param_override(NULL, "size", "4096");
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
 	assert_int_equal(p.ninst, 1);
 	assert_string_equal(p.cells[0].name, "cpu/hash/serial/workers:1/pin:core");
@@ -348,8 +356,7 @@ static void probes_and_minimum_batches(void **state)
 	assert_int_equal(topo_load(&t, "pack:1 core:2 pu:1", NULL), 0);
 	struct cc_select sel = {.suite = cc_suite_find("standard"), .topo = &t, .workloads = {wl_find("cpu/spin")},
 				.nworkloads = 1, .models = {&model_serial}, .nmodels = 1};
-	sel.params[0] = (struct cc_param_override){.nvalues = 1, .values = {0}};
-	snprintf(sel.params[0].name, sizeof(sel.params[0].name), "ns");
+	sel.params[0] = param_override(NULL, "ns", "0");
 	sel.nparams = 1;
 	struct cc_plan p;
 	char err[256];
