@@ -209,16 +209,21 @@ static void note_huge_pages(struct row *r)
  * whether the probes took it away (the machine) or not (the code, or a machine the probe misses). */
 static void print_classes(const struct row *rows, size_t n)
 {
-	for (size_t k = 0; k < n; k++) {
-		bool first = true;
-		for (size_t j = 0; j < k && first; j++)
-			first = strcmp(rows[j].new->cls, rows[k].new->cls) != 0;
-		if (!first)
-			continue;
-		double raw[n], judged[n];
+	enum { MAX_CLASSES = 16 }; /* concur has 7; other files' names may have more: the first 16 */
+	const char *classes[MAX_CLASSES];
+	size_t nclasses = 0;
+	for (size_t k = 0; k < n && nclasses < MAX_CLASSES; k++) {
+		bool seen = false;
+		for (size_t c = 0; c < nclasses && !seen; c++)
+			seen = !strcmp(classes[c], rows[k].new->cls);
+		if (!seen)
+			classes[nclasses++] = rows[k].new->cls;
+	}
+	double *raw = malloc((n + 1) * sizeof(*raw)), *judged = malloc((n + 1) * sizeof(*judged));
+	for (size_t c = 0; c < nclasses && raw && judged; c++) {
 		size_t m = 0, probed = 0;
-		for (size_t j = k; j < n; j++) {
-			if (strcmp(rows[j].new->cls, rows[k].new->cls) || rows[j].verdict == V_DIFFERENT)
+		for (size_t j = 0; j < n; j++) {
+			if (strcmp(rows[j].new->cls, classes[c]) || rows[j].verdict == V_DIFFERENT)
 				continue;
 			raw[m] = rows[j].raw_change;
 			judged[m++] = rows[j].change;
@@ -226,13 +231,14 @@ static void print_classes(const struct row *rows, size_t n)
 		}
 		if (m < 2)
 			continue;
-		double r = cc_median_of(raw, m), c = cc_median_of(judged, m);
-		fprintf(stderr, "concur: compare: %-6s %3zu benchmarks, median change %+.1f%%", rows[k].new->cls, m,
-			100 * r);
+		fprintf(stderr, "concur: compare: %-6s %3zu benchmarks, median change %+.1f%%", classes[c], m,
+			100 * cc_median_of(raw, m));
 		if (probed)
-			fprintf(stderr, ", %+.1f%% against their probe", 100 * c);
+			fprintf(stderr, ", %+.1f%% against their probe", 100 * cc_median_of(judged, m));
 		fputc('\n', stderr);
 	}
+	free(raw);
+	free(judged);
 }
 
 static void print_time(char *buf, size_t len, double ns)

@@ -21,10 +21,23 @@ static double unit_ns(const char *unit)
 
 struct series *results_find(struct result_file *f, const char *name)
 {
-	for (size_t k = 0; k < f->n; k++)
-		if (!strcmp(f->s[k].name, name))
-			return &f->s[k];
-	return NULL;
+	json_t *at = f->index ? json_object_get(f->index, name) : NULL; /* a hash: files of 100,000 names */
+	return at ? &f->s[json_integer_value(at)] : NULL;
+}
+
+/* Appends one repetition's time to s, growing its array by doubling; 0 or -ENOMEM. */
+static int series_add(struct series *s, double ns)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 8;
+		double *v = realloc(s->ns, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->ns = v;
+		s->cap = cap;
+	}
+	s->ns[s->n++] = ns;
+	return 0;
 }
 
 static void strip_suffix(char *name)
@@ -41,7 +54,10 @@ int results_load(const char *verb, const char *path, struct result_file *f)
 	f->path = path;
 	json_t *doc = json_load_file(path, 0, &err);
 	if (!doc) {
-		fprintf(stderr, "concur: %s: %s:%d:%d: %s\n", verb, path, err.line, err.column, err.text);
+		if (err.line < 1) /* not a position in the file: the file itself (missing, unreadable) */
+			fprintf(stderr, "concur: %s: %s: %s\n", verb, path, err.text);
+		else
+			fprintf(stderr, "concur: %s: %s:%d:%d: %s\n", verb, path, err.line, err.column, err.text);
 		return CC_EXIT_USAGE;
 	}
 	json_t *benches = json_object_get(doc, "benchmarks");
@@ -51,32 +67,48 @@ int results_load(const char *verb, const char *path, struct result_file *f)
 		return CC_EXIT_USAGE;
 	}
 	f->s = calloc(json_array_size(benches) + 1, sizeof(*f->s));
-	size_t i;
+	f->index = json_object();
+	if (!f->s || !f->index)
+		goto nomem;
+	size_t i, bad = 0, first_bad = 0;
 	json_t *b;
 	json_array_foreach(benches, i, b)
 	{
 		const char *type = json_string_value(json_object_get(b, "run_type"));
 		const char *name = json_string_value(json_object_get(b, "run_name"));
 		json_t *t = json_object_get(b, "real_time");
-		if ((type && strcmp(type, "iteration")) || json_is_true(json_object_get(b, "error_occurred")) ||
-		    !json_is_number(t))
+		if ((type && strcmp(type, "iteration")) || json_is_true(json_object_get(b, "error_occurred")))
 			continue;
 		if (!name)
 			name = json_string_value(json_object_get(b, "name"));
 		if (!name)
 			continue;
+		/* a time is a positive number of at most a day: anything else would compare as nonsense
+		 * ("-150% faster"), so it is left out of every output alike, and said */
+		double ns = json_is_number(t) ? json_number_value(t) * unit_ns(json_string_value(json_object_get(b, "time_unit"))) : -1;
+		if (!(ns > 0 && ns <= 86400e9)) {
+			first_bad = bad++ ? first_bad : i;
+			continue;
+		}
 		char key[256];
 		snprintf(key, sizeof(key), "%s", name);
 		strip_suffix(key);
 		struct series *s = results_find(f, key);
 		if (!s) {
-			s = &f->s[f->n++];
+			s = &f->s[f->n];
 			snprintf(s->name, sizeof(s->name), "%s", key);
-			s->ns = calloc(json_array_size(benches), sizeof(double));
 			s->speedup = -1;
+			if (json_object_set_new(f->index, key, json_integer((json_int_t)f->n)))
+				goto nomem;
+			f->n++;
 		}
-		s->ns[s->n++] = json_number_value(t) * unit_ns(json_string_value(json_object_get(b, "time_unit")));
+		if (series_add(s, ns))
+			goto nomem;
 	}
+	if (bad)
+		fprintf(stderr, "concur: %s: %s: %zu row%s left out: real_time is not a positive number of at most a day "
+				"(first: benchmarks[%zu])\n",
+			verb, path, bad, bad == 1 ? "" : "s", first_bad);
 	const char *date = json_string_value(json_object_get(json_object_get(doc, "context"), "date"));
 	snprintf(f->date, sizeof(f->date), "%s", date ? date : "");
 	json_t *concur = json_object_get(doc, "concur"), *cb;
@@ -118,7 +150,8 @@ int results_load(const char *verb, const char *path, struct result_file *f)
 	}
 	json_t *samples = json_object_get(json_object_get(concur, "probes"), "samples"), *row;
 	for (int k = 0; k < CC_PROBE_KINDS; k++)
-		f->probe[k] = calloc(json_array_size(samples) + 1, sizeof(double));
+		if (!(f->probe[k] = calloc(json_array_size(samples) + 1, sizeof(double))))
+			goto nomem;
 	json_array_foreach(samples, i, row)
 	{
 		for (int k = 0; k < CC_PROBE_KINDS; k++) {
@@ -143,6 +176,11 @@ int results_load(const char *verb, const char *path, struct result_file *f)
 	}
 	json_decref(doc);
 	return 0;
+nomem:
+	fprintf(stderr, "concur: %s: %s: %s\n", verb, path, strerror(ENOMEM));
+	json_decref(doc);
+	results_free(f);
+	return CC_EXIT_FAIL;
 }
 
 #define MAX_FILES 4096
@@ -216,9 +254,12 @@ int results_load_set(const char *verb, const char *const *args, unsigned nargs, 
 
 void results_free(struct result_file *f)
 {
-	for (size_t k = 0; k < f->n; k++)
+	for (size_t k = 0; f->s && k <= f->n; k++) /* n, and the one being filled when memory ran out */
 		free(f->s[k].ns);
 	free(f->s);
+	json_decref(f->index);
+	f->s = NULL;
+	f->index = NULL;
 	for (int k = 0; k < CC_PROBE_KINDS; k++)
 		free(f->probe[k]);
 	if (f->owns_path)

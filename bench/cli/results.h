@@ -10,7 +10,7 @@
 struct series {
 	char name[256]; /* the benchmark's name, without Google Benchmark's /manual_time */
 	double *ns;     /* one real time per repetition, in ns */
-	size_t n;
+	size_t n, cap;
 	double speedup; /* from the concur block; < 0 when unknown */
 	int workers;
 	int noisy;
@@ -30,6 +30,7 @@ struct result_file {
 	char date[40]; /* the context's date: results sort by it */
 	struct series *s;
 	size_t n;
+	struct json_t *index; /* name -> position in s */
 	/* the reference probes' samples (concur.probes), per kind */
 	double *probe[CC_PROBE_KINDS];
 	size_t nprobe[CC_PROBE_KINDS];

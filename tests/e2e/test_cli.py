@@ -11,6 +11,7 @@ import threading
 import stat
 import os
 import re
+import resource
 import signal
 import subprocess
 import tempfile
@@ -722,6 +723,37 @@ class Compare(Base):
         p = self.compare(base, other, "--gate")
         self.assertEqual(p.returncode, 1, "no benchmark in common: the gate fails")
         self.assertIn("nothing to compare", p.stderr)
+
+    def test_bad_times_are_left_out_alike_in_every_format(self):
+        base = gbench_file(self.out("base.json"))
+        with open(base) as f:
+            doc = json.load(f)
+        odd = [r for r in doc["benchmarks"] if r["name"] == "BM_beta"]
+        for r, v in zip(odd, [-150.0, 0, 1e308, "12"]):
+            r["real_time"] = v
+        bad = self.out("bad.json")
+        with open(bad, "w") as f:
+            json.dump(doc, f)
+        p = self.compare(base, bad)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("4 rows left out: real_time is not a positive number", p.stderr)
+        self.assertNotIn("-150", p.stdout)
+        text_rows = [l.split()[0] for l in p.stdout.splitlines()[1:]]
+        p = self.compare(base, bad, "--format", "json")
+        json_rows = [b["name"] for b in json.loads(p.stdout)["benchmarks"]]
+        self.assertEqual(text_rows, json_rows, "every format shows the same rows")
+
+    def test_a_large_file_compares_in_bounded_memory(self):
+        rows = [{"name": "BM_%d" % i, "run_name": "BM_%d" % i, "run_type": "iteration", "iterations": 1,
+                 "real_time": 100.0 + i % 7, "cpu_time": 1.0, "time_unit": "ns"} for i in range(30000)]
+        big = self.out("big.json")
+        with open(big, "w") as f:
+            json.dump({"context": {"date": "2026-12-02"}, "benchmarks": rows}, f)
+        limit = lambda: resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+        p = subprocess.run([CONCUR, "compare", big, big], capture_output=True, text=True, preexec_fn=limit,
+                           timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertEqual(len(p.stdout.splitlines()), 30001)
 
     def test_too_few_repetitions_are_called_out(self):
         base = gbench_file(self.out("base.json"), reps=2)
