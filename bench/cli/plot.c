@@ -168,7 +168,10 @@ static int load_cells(struct pset *s, const char *path)
 	json_error_t err;
 	json_t *doc = json_load_file(path, 0, &err);
 	if (!doc) {
-		fprintf(stderr, "concur: plot: %s:%d:%d: %s\n", path, err.line, err.column, err.text);
+		if (err.line < 1)
+			fprintf(stderr, "concur: plot: %s: %s\n", path, err.text);
+		else
+			fprintf(stderr, "concur: plot: %s:%d:%d: %s\n", path, err.line, err.column, err.text);
 		return CC_EXIT_USAGE;
 	}
 	json_t *concur = json_object_get(doc, "concur");
@@ -178,18 +181,37 @@ static int load_cells(struct pset *s, const char *path)
 		json_decref(doc);
 		return 0;
 	}
-	s->docs = realloc(s->docs, (s->ndocs + 1) * sizeof(*s->docs));
+	json_t **docs = realloc(s->docs, (s->ndocs + 1) * sizeof(*s->docs));
+	if (!docs) {
+		json_decref(doc);
+		return CC_EXIT_FAIL;
+	}
+	s->docs = docs;
 	s->docs[s->ndocs++] = doc;
 	json_t *m = json_object_get(concur, "machine");
 	const char *machine = json_string_value(json_object_get(m, "id"));
 	int cores = (int)json_integer_value(json_object_get(json_object_get(m, "topology"), "cores"));
 	size_t i;
 	json_t *b;
+	size_t skipped = 0;
 	json_array_foreach(json_object_get(concur, "benchmarks"), i, b)
 	{
+		/* every field read from a file is checked: an entry without the names a figure needs is left out */
+		if (!json_is_object(b) || !json_is_string(json_object_get(b, "class")) ||
+		    !json_is_string(json_object_get(b, "workload")) || !json_is_string(json_object_get(b, "model")) ||
+		    !json_is_string(json_object_get(b, "pin"))) {
+			skipped++;
+			continue;
+		}
 		if (s->n == s->cap) {
-			s->cap = s->cap ? 2 * s->cap : 64;
-			s->c = realloc(s->c, s->cap * sizeof(*s->c));
+			size_t cap = s->cap ? 2 * s->cap : 64;
+			struct pcell *grown = realloc(s->c, cap * sizeof(*s->c));
+			if (!grown) {
+				fprintf(stderr, "concur: plot: %s: %s\n", path, strerror(ENOMEM));
+				return CC_EXIT_FAIL;
+			}
+			s->c = grown;
+			s->cap = cap;
 		}
 		struct pcell *c = &s->c[s->n++];
 		char wl[256];
@@ -227,6 +249,10 @@ static int load_cells(struct pset *s, const char *path)
 		}
 		c->workload = strdup(wl);
 	}
+	if (skipped)
+		fprintf(stderr, "concur: plot: %s: %zu entr%s of concur.benchmarks left out: not an object with string "
+				"class, workload, model and pin\n",
+			path, skipped, skipped == 1 ? "y" : "ies");
 	return 0;
 }
 

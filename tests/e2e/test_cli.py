@@ -1057,6 +1057,22 @@ class Plot(Base):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertFalse(os.path.exists(marker), "a benchmark name ran a command in gnuplot")
 
+    def test_malformed_entries_are_left_out_not_a_crash(self):
+        o = self.fixture("a.json", "--models", "serial,threads", "--workloads", "spin")
+        doc = load_results(o)
+        doc["concur"]["benchmarks"][0].pop("model")
+        doc["concur"]["benchmarks"][1]["pin"] = 7
+        doc["concur"]["benchmarks"] += [3, "x", None, [1]]
+        broken = self.out("broken.json")
+        with open(broken, "w") as f:
+            json.dump(doc, f)
+        p = self.concur("plot", broken, "--out", os.path.join(self.tmp.name, "charts"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("6 entries of concur.benchmarks left out", p.stderr)
+        p = self.concur("plot", self.out("missing.json"), "--out", os.path.join(self.tmp.name, "charts"))
+        self.assertEqual(p.returncode, 2)
+        self.assertNotIn(":-1:", p.stderr)
+
     def test_a_sweep_draws_speedup_by_its_parameter(self):
         o = self.fixture("s.json", "--models", "serial,threads,coroutines", "--workloads", "cpu-io,counter",
                          "--param", "cpu_us=10,100,1000", "--param", "variant=0,2")
