@@ -626,8 +626,9 @@ static int parse_opts(struct cli *cli, int argc, char **argv, int first)
 			snprintf(cli->err, sizeof(cli->err), "--%s takes no value", o->name);
 			return usage_error(cli->verb, cli->err);
 		}
-		if (!val) {
-			snprintf(cli->err, sizeof(cli->err), "--%s needs a value (%s)", o->name, o->metavar);
+		if (!val || (!eq && o->metavar && !strncmp(val, "--", 2))) { /* "--out --out x.json" */
+			snprintf(cli->err, sizeof(cli->err), "--%s needs a value (%s)%s%s%s", o->name, o->metavar,
+				 val ? ", got the option '" : "", val ? val : "", val ? "'" : "");
 			return usage_error(cli->verb, cli->err);
 		}
 		if (o->set(cli, val))
@@ -664,6 +665,10 @@ int main(int argc, char **argv)
 		return CC_EXIT_OK;
 	}
 	if (!strcmp(cli.verb, "--version")) {
+		if (argc > 2) {
+			snprintf(cli.err, sizeof(cli.err), "unexpected argument '%s'", argv[2]);
+			return usage_error(cli.verb, cli.err);
+		}
 		printf("concur %s (%s)\n", CONCUR_VERSION, CONCUR_GIT_COMMIT);
 		return CC_EXIT_OK;
 	}
@@ -671,7 +676,10 @@ int main(int argc, char **argv)
 		if (!strcmp(cli.verb, verbs[k].name))
 			cli.v = verbs[k].v;
 	if (!cli.v) {
-		snprintf(cli.err, sizeof(cli.err), "unknown command (run, list, topo, doctor)");
+		char names[256] = "";
+		for (unsigned k = 0; verbs[k].name; k++)
+			append_name(names, sizeof(names), "", verbs[k].name);
+		snprintf(cli.err, sizeof(cli.err), "unknown command (%s)", names);
 		return usage_error(cli.verb, cli.err);
 	}
 	int rc = parse_opts(&cli, argc, argv, 2);

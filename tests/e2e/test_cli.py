@@ -112,6 +112,19 @@ WORKLOADS = ["cpu/hash", "cpu/spin", "cpu/primes", "cpu/mandelbrot", "cpu/matmul
 
 
 class Usage(Base):
+    def test_small_usage_errors_say_what_is_wrong(self):
+        p = self.concur("bogus")
+        self.assertEqual(p.returncode, 2)
+        for verb in ("run", "list", "topo", "doctor", "compare", "history", "plot"):
+            self.assertIn(verb, p.stderr)
+        p = self.concur("--version", "extra")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("unexpected argument 'extra'", p.stderr)
+        p = self.concur("run", "--out", "--out", self.out())
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--out needs a value", p.stderr)
+        self.assertFalse(os.path.exists("--out"))
+
     def test_bad_flags_exit_2_naming_the_flag(self):
         o = self.out()
         self.assertUsageError(["run", "--models", "fibers", "--out", o], "--models", "threads", "processes")
