@@ -58,6 +58,14 @@ int cli_history(const char *const *args, unsigned nargs, const struct cc_history
 	size_t nfiles;
 	if ((rc = results_load_set("history", args, nargs, &files, &nfiles)))
 		return rc;
+	for (size_t f = 1; f < nfiles; f++) {
+		if (strcmp(files[f].machine, files[0].machine)) { /* as compare says: raw times compare the machines */
+			fprintf(stderr, "concur: history: the files come from different machines (%s in %s, %s in %s): a "
+					"change point may be a change of machine\n",
+				files[0].machine, files[0].path, files[f].machine, files[f].path);
+			break;
+		}
+	}
 
 	json_t *list = json_array();
 	double *x = calloc(nfiles, sizeof(double));

@@ -15,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "concur_build.h"
 #include "core/exitcodes.h"
 #include "core/plan.h"
 #include "core/report.h"
+#include "cli/plot.h"
 #include "cli/verbs.h"
 #include "core/doctor.h"
 #include "core/runner.h"
@@ -751,6 +753,15 @@ int main(int argc, char **argv)
 	struct stat out_st;
 	if (cli.plot_dir && cli.out && (!strcmp(cli.out, "-") || (stat(cli.out, &out_st) == 0 && !S_ISREG(out_st.st_mode))))
 		return usage_error(cli.verb, "--plot: draws from the results file, so --out must be a file, not '-' or a device");
+	if (cli.plot_dir) { /* before the run, not after it: minutes of measuring must not end in "cannot draw" */
+		int prc = plot_check_gnuplot("run");
+		if (prc)
+			return prc;
+		if (plot_mkdirs(cli.plot_dir) < 0 || access(cli.plot_dir, W_OK) < 0) {
+			snprintf(cli.err, sizeof(cli.err), "--plot: cannot write into '%s': %s", cli.plot_dir, strerror(errno));
+			return usage_error(cli.verb, cli.err);
+		}
+	}
 	if (cli.out) {
 		snprintf(out, sizeof(out), "%s", cli.out);
 	} else {

@@ -186,13 +186,13 @@ nomem:
 #define MAX_FILES 4096
 
 static char **paths;
-static size_t npaths;
+static size_t npaths, nfound;
 
 static int collect(const char *path, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st, (void)ftw;
 	size_t len = strlen(path);
-	if (type == FTW_F && len > 5 && !strcmp(path + len - 5, ".json") && npaths < MAX_FILES)
+	if (type == FTW_F && len > 5 && !strcmp(path + len - 5, ".json") && nfound++ < MAX_FILES)
 		paths[npaths++] = strdup(path);
 	return 0;
 }
@@ -211,7 +211,9 @@ int results_load_set(const char *verb, const char *const *args, unsigned nargs, 
 	*files = NULL;
 	*n = 0;
 	paths = calloc(MAX_FILES, sizeof(*paths));
-	npaths = 0;
+	npaths = nfound = 0;
+	if (!paths)
+		return CC_EXIT_FAIL;
 	for (unsigned k = 0; k < nargs && !rc; k++) {
 		struct stat st;
 		if (stat(args[k], &st) < 0) {
@@ -219,10 +221,13 @@ int results_load_set(const char *verb, const char *const *args, unsigned nargs, 
 			rc = CC_EXIT_USAGE;
 		} else if (S_ISDIR(st.st_mode)) {
 			nftw(args[k], collect, 16, FTW_PHYS);
-		} else if (npaths < MAX_FILES) {
+		} else if (nfound++ < MAX_FILES) {
 			paths[npaths++] = strdup(args[k]);
 		}
 	}
+	if (!rc && nfound > npaths)
+		fprintf(stderr, "concur: %s: %zu result files found, more than %d: only the first %d are read\n", verb,
+			nfound, MAX_FILES, MAX_FILES);
 	if (!rc && !npaths) {
 		fprintf(stderr, "concur: %s: no result files (*.json) in %s\n", verb, nargs == 1 ? args[0] : "the arguments");
 		rc = CC_EXIT_USAGE;

@@ -952,6 +952,27 @@ class History(Base):
                            "benchmarks": rows}, f)
         return d
 
+    def test_files_of_different_machines_are_said(self):
+        d = os.path.join(self.tmp.name, "mixed")
+        os.mkdir(d)
+        for k, host in enumerate(["alpha", "beta"]):
+            gbench_file(os.path.join(d, "r%d.json" % k))
+            with open(os.path.join(d, "r%d.json" % k)) as f:
+                doc = json.load(f)
+            doc["context"]["host_name"] = host
+            doc["context"]["date"] = "2026-12-0%d" % (k + 1)
+            with open(os.path.join(d, "r%d.json" % k), "w") as f:
+                json.dump(doc, f)
+        p = self.concur("history", d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("different machines", p.stderr)
+
+    def test_run_checks_the_plot_directory_before_running(self):
+        p = self.concur("run", "--suite", "smoke", "--plot", "/proc/concur-cannot-be-here", "--out", self.out())
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("--plot", p.stderr)
+        self.assertNotIn("running", p.stderr, "refused before any benchmark ran")
+
     def test_a_step_is_found_where_it_is(self):
         d = self.series()
         p = self.concur("history", d, "--json")
