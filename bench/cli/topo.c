@@ -76,7 +76,13 @@ int cli_topo(const char *synthetic, const char *xml, const struct cc_select *sel
 	}
 	int rc = topo_load(&t, synthetic, xml);
 	if (rc) {
-		if (synthetic)
+		if (rc == -E2BIG)
+			fprintf(stderr, "concur: topo: --synthetic: '%s' makes more than %d hardware threads, the most "
+					"concur plans for\n", synthetic, TOPO_MAX_PUS);
+		else if (rc == -EFBIG)
+			fprintf(stderr, "concur: topo: --xml: '%s' is not a regular file of at most %d MiB\n", xml,
+				TOPO_MAX_XML_BYTES >> 20);
+		else if (synthetic)
 			fprintf(stderr, "concur: topo: --synthetic: hwloc cannot read '%s' (example: \"pack:2 numa:2 "
 					"l3:2 core:8 pu:2\")\n", synthetic);
 		else if (xml)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const policy_names[] = {"none", "core", "compact", "scatter", "pu"};
 
@@ -107,11 +108,33 @@ static int scatter_order(const struct topo_place *cores, unsigned *idx, unsigned
 	return err;
 }
 
+/* The hardware threads a synthetic description makes: the product of its arities ("core:8" -> 8). */
+static double synthetic_pus(const char *desc)
+{
+	double pus = 1;
+	for (const char *p = desc; (p = strchr(p, ':')); p++) {
+		char *end;
+		unsigned long n = strtoul(p + 1, &end, 10);
+		if (end != p + 1)
+			pus *= (double)n;
+	}
+	return pus;
+}
+
 int topo_load(struct topo *t, const char *synthetic, const char *xml)
 {
 	hwloc_topology_t h;
 	int err = 0;
 	memset(t, 0, sizeof(*t));
+	if (synthetic && synthetic_pus(synthetic) > TOPO_MAX_PUS)
+		return -E2BIG;
+	if (xml) {
+		struct stat st;
+		if (stat(xml, &st) < 0)
+			return errno == ENOENT ? -ENOENT : -EINVAL;
+		if (!S_ISREG(st.st_mode) || st.st_size > TOPO_MAX_XML_BYTES)
+			return -EFBIG;
+	}
 	if (hwloc_topology_init(&h) < 0)
 		return -ENOMEM;
 	if (synthetic && hwloc_topology_set_synthetic(h, synthetic) < 0)

@@ -124,6 +124,13 @@ class Usage(Base):
         self.assertEqual(p.returncode, 2)
         self.assertIn("--out needs a value", p.stderr)
         self.assertFalse(os.path.exists("--out"))
+        # topology descriptions are bounded before hwloc builds them
+        p = self.concur("topo", "--synthetic", "pack:64 core:1024 pu:8")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("more than 65536 hardware threads", p.stderr)
+        p = self.concur("topo", "--xml", "/dev/zero")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("not a regular file", p.stderr)
 
     def test_bad_flags_exit_2_naming_the_flag(self):
         o = self.out()
