@@ -51,6 +51,8 @@ struct cell_report {
 	char why[256];
 	char note[160];
 	char fatal[200]; /* what a dying worker said about why (a coroutine stack overflow) */
+	char failed[200]; /* what a task that could not do its work said (wl_fail) */
+	int failed_claim;
 	double spawn_s, wall_s;
 	double probe_ns; /* the cpu probe on the cell's CPUs, before and after the batch, averaged */
 	uint64_t checksum;
@@ -121,6 +123,7 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	if (cc_proc_child_init(parent) < 0)
 		_exit(127);
 	coro_guard_report_to(r->fatal, sizeof(r->fatal));
+	wl_fail_report_to(r->failed, sizeof(r->failed), &r->failed_claim);
 	/* the reference run is unpinned: only its checksum counts */
 	struct cc_job job = {c->inst->wl, c->inst->ctx, c->inst->ntasks, workers, UINT_MAX, run.plan->topo,
 			     reference ? NULL : c->cpus, run.plan->mopts};
@@ -222,9 +225,16 @@ static int run_batch(struct cc_cell *c, const struct cc_model *model, unsigned w
 		snprintf(why, whylen, "interrupted");
 	else if (cc_proc_describe_status(st, why, whylen, "cell process", 0))
 		rc = -ECHILD;
-	else if (r->err) {
+	else if (r->failed[0]) { /* before the checksum: a task that could not work is not a wrong result */
+		snprintf(why, whylen, "a task could not do its work: %s", r->failed);
+		rc = -EIO;
+	} else if (r->err) {
 		snprintf(why, whylen, "%s", r->why[0] ? r->why : strerror(-r->err));
 		rc = r->err;
+	}
+	if (rc == -ETIMEDOUT && r->failed[0]) {
+		size_t at = strlen(why);
+		snprintf(why + at, whylen - at, " (a task had failed: %s)", r->failed);
 	}
 	if (rc && r->fatal[0]) {
 		size_t at = strlen(why);

@@ -2,6 +2,7 @@
 #include "core/workload.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -105,4 +106,29 @@ int64_t wl_huge_bytes(const void *const *bufs, const size_t *sizes, unsigned n)
 	}
 	fclose(f);
 	return total;
+}
+
+static struct {
+	char *buf;
+	size_t len;
+	int *claim;
+} fail_report;
+
+void wl_fail_report_to(char *buf, size_t len, int *claim)
+{
+	fail_report.buf = buf;
+	fail_report.len = len;
+	fail_report.claim = claim;
+}
+
+void wl_fail(const char *fmt, ...)
+{
+	int unclaimed = 0;
+	if (!fail_report.buf || !__atomic_compare_exchange_n(fail_report.claim, &unclaimed, 1, false, __ATOMIC_ACQ_REL,
+							      __ATOMIC_ACQUIRE))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(fail_report.buf, fail_report.len, fmt, ap);
+	va_end(ap);
 }

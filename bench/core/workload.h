@@ -78,6 +78,13 @@ const char *wl_class_name(enum wl_class cls);
 /* For validate: 0 if bytes fit in half of this machine's memory, else -EINVAL with why saying
  * "<what> need N MiB of memory, more than half of this machine's M MiB". */
 int wl_check_memory(uint64_t bytes, const char *what, char *why, size_t len);
+/* A task that cannot do its work because a resource ran out (descriptors, memory, a server gone) says
+ * why here, from any thread or process of the cell, and the cell fails with that reason instead of a
+ * checksum mismatch or a hang. The first reason is kept. printf-style. */
+void wl_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* For the runner: where wl_fail writes (shared with every process the cell forks); NULL: nowhere. */
+void wl_fail_report_to(char *buf, size_t len, int *claim);
+
 /* Transparent huge pages for a workload's buffers (its "thp" parameter). */
 enum wl_thp { WL_THP_DEFAULT, WL_THP_ASK, WL_THP_FORBID };
 #define WL_THP_PARAM {"thp", WL_INT, WL_THP_DEFAULT, WL_THP_DEFAULT, WL_THP_FORBID, \

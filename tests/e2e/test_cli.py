@@ -540,6 +540,18 @@ class Workloads(Base):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("io/tcp/serial/workers:1/pin:core", p.stdout)
 
+    def test_running_out_of_descriptors_is_a_reason_not_a_hang(self):
+        o = self.out()
+        limit = lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (32, 32))
+        p = subprocess.run([CONCUR, "run", "--suite", "smoke", "--workloads", "tcp,pipe", "--timeout", "60",
+                            "--out", o], capture_output=True, text=True, preexec_fn=limit, env=self.env, timeout=600)
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        self.assertNotIn("timed out", p.stderr)
+        self.assertNotIn("checksum", p.stderr, "a task that could not work is not a wrong result")
+        self.assertIn("a task could not do its work", p.stderr)
+        self.assertIn("Too many open files", p.stderr)
+        self.assertValid(load_results(o))
+
     def test_io_workloads_leave_no_file_listener_or_process(self):
         tmp = os.path.join(self.tmp.name, "t")
         os.mkdir(tmp)

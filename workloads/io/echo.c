@@ -4,10 +4,12 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/proc.h"
+#include "core/workload.h"
 #include "coro/io.h"
 
 void echo_chan_close(struct echo_chan ch)
@@ -56,6 +59,10 @@ static _Noreturn void serve(int source, echo_admit_fn admit)
 	struct epoll_event ev = {.events = EPOLLIN, .data.fd = source};
 	if (!reply_to || ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, source, &ev) < 0)
 		_exit(1);
+	/* A descriptor kept in reserve: when accepting fails for want of descriptors, it is given up to take
+	 * the waiting channel and close it at once, so that its client fails with a reason instead of waiting
+	 * for ever (the source cannot stay in the epoll set with a channel nobody takes: it would spin). */
+	int spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	static char buf[65536];
 	for (;;) {
 		struct epoll_event got[64];
@@ -73,8 +80,14 @@ static _Noreturn void serve(int source, echo_admit_fn admit)
 					}
 					reply_to[ch.rd] = ch.wr;
 				}
-				if (got < 0) /* no new channels: serve the open ones */
+				if (got < 0 && (errno == EMFILE || errno == ENFILE) && spare >= 0) {
+					close(spare);
+					if (admit(source, &ch) > 0)
+						echo_chan_close(ch);
+					spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+				} else if (got < 0) { /* no new channels: serve the open ones */
 					epoll_ctl(ep, EPOLL_CTL_DEL, source, NULL);
+				}
 				continue;
 			}
 			struct echo_chan ch = {fd, reply_to[fd]};
@@ -155,8 +168,12 @@ uint64_t echo_exchange(struct echo_chan ch, size_t size, uint64_t i)
 		return 0;
 	for (size_t k = 0; k < size; k++)
 		msg[k] = (char)('a' + (i + k) % 26);
+	ssize_t got = 0;
 	bool ok = cio_write_full(ch.wr, msg, size) == (ssize_t)size &&
-		  cio_read_full(ch.rd, msg + size, size) == (ssize_t)size;
+		  (got = cio_read_full(ch.rd, msg + size, size)) == (ssize_t)size;
+	if (!ok) /* the responder turned the channel away (it ran out of descriptors) or is gone */
+		wl_fail("the echo exchange failed: %s", got >= 0 && errno != EPIPE ? "the responder closed the channel "
+				"(out of descriptors?)" : strerror(errno));
 	uint64_t h = 0xcbf29ce484222325ull;
 	for (size_t k = 0; ok && k < size; k++)
 		h = (h ^ (unsigned char)msg[size + k]) * 0x100000001b3ull;

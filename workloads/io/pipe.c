@@ -93,8 +93,10 @@ static uint64_t pipe_task(const void *p, uint64_t i)
 {
 	struct pipe_ctx *c = (struct pipe_ctx *)p; /* the pool changes; the rest is read-only */
 	struct echo_chan ch;
-	if (!echo_pool_take(&c->pool, &ch) && open_channel(c, &ch) < 0)
-		return 0; /* a failure shows as a checksum mismatch */
+	if (!echo_pool_take(&c->pool, &ch) && open_channel(c, &ch) < 0) {
+		wl_fail("io/pipe: opening a channel to the responder: %s", strerror(errno));
+		return 0;
+	}
 	uint64_t h = echo_exchange(ch, c->size, i);
 	if (h)
 		echo_pool_put(&c->pool, ch);

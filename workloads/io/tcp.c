@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <string.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
@@ -74,8 +75,10 @@ static uint64_t tcp_task(const void *p, uint64_t i)
 {
 	struct tcp_ctx *c = (struct tcp_ctx *)p; /* the pool changes; the rest is read-only */
 	struct echo_chan ch;
-	if ((c->per_task || !echo_pool_take(&c->pool, &ch)) && connect_server(c, &ch) < 0)
-		return 0; /* a failure shows as a checksum mismatch */
+	if ((c->per_task || !echo_pool_take(&c->pool, &ch)) && connect_server(c, &ch) < 0) {
+		wl_fail("io/tcp: connecting to the echo server: %s", strerror(errno));
+		return 0;
+	}
 	uint64_t h = echo_exchange(ch, c->size, i);
 	if (h && !c->per_task)
 		echo_pool_put(&c->pool, ch);
