@@ -1,7 +1,10 @@
 /*
  * The epoll poller. A descriptor is registered while some coroutine waits on
  * it and removed as soon as none does, so a descriptor closed and reused by
- * the program can never deliver a stale wake-up.
+ * the program can never deliver a stale wake-up. Any number of coroutines may
+ * wait on one descriptor (500 coroutines sharing io/pipe's control socket did:
+ * with one waiter a direction, the second got EBUSY and its task failed); the
+ * first waiter takes no allocation, the others go to a list woken with it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,8 +15,14 @@
 
 #include "coro/poller.h"
 
+struct waitq {
+	struct coro *first;
+	struct coro **more; /* the other waiters, kept allocated for the next time */
+	unsigned nmore, cap;
+};
+
 struct fd_waiters {
-	struct coro *reader, *writer;
+	struct waitq reader, writer;
 	unsigned registered; /* the events epoll watches for this fd; 0: not registered */
 };
 
@@ -41,15 +50,55 @@ static int ep_init(struct coro_poller_state **out)
 static void ep_fini(struct coro_poller_state *p)
 {
 	close(p->epfd);
+	for (size_t k = 0; k < p->nfds; k++)
+		free(p->fds[k].reader.more), free(p->fds[k].writer.more);
 	free(p->fds);
 	free(p);
+}
+
+static int waitq_add(struct waitq *q, struct coro *c)
+{
+	if (!q->first) {
+		q->first = c;
+		return 0;
+	}
+	if (q->nmore == q->cap) {
+		unsigned cap = q->cap ? 2 * q->cap : 8;
+		struct coro **grown = realloc(q->more, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		q->more = grown, q->cap = cap;
+	}
+	q->more[q->nmore++] = c;
+	return 0;
+}
+
+/* Takes the last one added back (arming failed). */
+static void waitq_undo(struct waitq *q)
+{
+	if (q->nmore)
+		q->nmore--;
+	else
+		q->first = NULL;
+}
+
+/* Wakes every waiter of q and empties it. */
+static void waitq_wake(struct waitq *q, coro_wake_fn wake, void *sched, int events)
+{
+	struct coro *first = q->first;
+	unsigned n = q->nmore;
+	q->first = NULL, q->nmore = 0;
+	if (first)
+		wake(sched, first, events);
+	for (unsigned k = 0; k < n; k++)
+		wake(sched, q->more[k], events);
 }
 
 /* Makes epoll watch what fd's waiters need; nothing if none. */
 static int ep_update(struct coro_poller_state *p, int fd)
 {
 	struct fd_waiters *w = &p->fds[fd];
-	unsigned want = (w->reader ? EPOLLIN : 0) | (w->writer ? EPOLLOUT : 0);
+	unsigned want = (w->reader.first ? EPOLLIN : 0) | (w->writer.first ? EPOLLOUT : 0);
 	if (want == w->registered)
 		return 0;
 	struct epoll_event ev = {.events = want, .data.fd = fd};
@@ -75,13 +124,12 @@ static int ep_arm(struct coro_poller_state *p, int fd, unsigned events, struct c
 		p->fds = grown, p->nfds = n;
 	}
 	struct fd_waiters *w = &p->fds[fd];
-	struct coro **slot = (events & EPOLLOUT) ? &w->writer : &w->reader;
-	if (*slot)
-		return -EBUSY;
-	*slot = c;
-	int err = ep_update(p, fd);
+	struct waitq *q = (events & EPOLLOUT) ? &w->writer : &w->reader;
+	int err = waitq_add(q, c);
 	if (err)
-		*slot = NULL;
+		return err;
+	if ((err = ep_update(p, fd)))
+		waitq_undo(q);
 	return err;
 }
 
@@ -96,19 +144,17 @@ static int ep_wait(struct coro_poller_state *p, int64_t timeout_ns, coro_wake_fn
 		int fd = ev[k].data.fd;
 		struct fd_waiters *w = &p->fds[fd];
 		unsigned e = ev[k].events, broken = EPOLLERR | EPOLLHUP;
-		struct coro *r = (e & (EPOLLIN | broken)) ? w->reader : NULL;
-		struct coro *wr = (e & (EPOLLOUT | broken)) ? w->writer : NULL;
-		if (r)
-			w->reader = NULL;
-		if (wr)
-			w->writer = NULL;
+		/* the waiters leave the queues before epoll is updated, and are woken after */
+		struct waitq r = {0}, wr = {0};
+		if (e & (EPOLLIN | broken))
+			r = w->reader, w->reader.first = NULL, w->reader.nmore = 0;
+		if (e & (EPOLLOUT | broken))
+			wr = w->writer, w->writer.first = NULL, w->writer.nmore = 0;
 		int err = ep_update(p, fd);
+		waitq_wake(&r, wake, sched, (int)e); /* woken even if the update failed: they retry */
+		waitq_wake(&wr, wake, sched, (int)e);
 		if (err)
 			return err;
-		if (r)
-			wake(sched, r, (int)e);
-		if (wr)
-			wake(sched, wr, (int)e);
 	}
 	return n;
 }
