@@ -719,6 +719,23 @@ int main(int argc, char **argv)
 	}
 	if (!cli.sel.suite)
 		cli.sel.suite = cc_suite_find("standard");
+	if (cli.v == V_RUN && cli.plot_dir) { /* before the run, not after it: minutes of measuring must not end in "cannot draw" */
+		struct stat out_st;
+		int prc = 0;
+		if (cli.out && (!strcmp(cli.out, "-") || (stat(cli.out, &out_st) == 0 && !S_ISREG(out_st.st_mode))))
+			prc = usage_error(cli.verb, "--plot: draws from the results file, so --out must be a file, not '-' or "
+						    "a device");
+		else if ((prc = plot_check_gnuplot("run")))
+			;
+		else if (plot_mkdirs(cli.plot_dir) < 0 || access(cli.plot_dir, W_OK) < 0) {
+			snprintf(cli.err, sizeof(cli.err), "--plot: cannot write into '%s': %s", cli.plot_dir, strerror(errno));
+			prc = usage_error(cli.verb, cli.err);
+		}
+		if (prc) {
+			cli_like_free(&like);
+			return prc;
+		}
+	}
 
 	struct topo topo;
 	rc = topo_load(&topo, NULL, NULL);
@@ -750,18 +767,6 @@ int main(int argc, char **argv)
 	}
 
 	char out[PATH_MAX];
-	struct stat out_st;
-	if (cli.plot_dir && cli.out && (!strcmp(cli.out, "-") || (stat(cli.out, &out_st) == 0 && !S_ISREG(out_st.st_mode))))
-		return usage_error(cli.verb, "--plot: draws from the results file, so --out must be a file, not '-' or a device");
-	if (cli.plot_dir) { /* before the run, not after it: minutes of measuring must not end in "cannot draw" */
-		int prc = plot_check_gnuplot("run");
-		if (prc)
-			return prc;
-		if (plot_mkdirs(cli.plot_dir) < 0 || access(cli.plot_dir, W_OK) < 0) {
-			snprintf(cli.err, sizeof(cli.err), "--plot: cannot write into '%s': %s", cli.plot_dir, strerror(errno));
-			return usage_error(cli.verb, cli.err);
-		}
-	}
 	if (cli.out) {
 		snprintf(out, sizeof(out), "%s", cli.out);
 	} else {

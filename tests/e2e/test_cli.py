@@ -788,6 +788,7 @@ class Compare(Base):
         json_rows = [b["name"] for b in json.loads(p.stdout)["benchmarks"]]
         self.assertEqual(text_rows, json_rows, "every format shows the same rows")
 
+    @unittest.skipIf(os.environ.get("CONCUR_SANITIZE"), "a sanitizer's shadow memory does not fit an address-space limit")
     def test_a_large_file_compares_in_bounded_memory(self):
         rows = [{"name": "BM_%d" % i, "run_name": "BM_%d" % i, "run_type": "iteration", "iterations": 1,
                  "real_time": 100.0 + i % 7, "cpu_time": 1.0, "time_unit": "ns"} for i in range(30000)]
