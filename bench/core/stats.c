@@ -32,11 +32,9 @@ double cc_mad(const double *v, size_t n)
 {
 	if (!n)
 		return 0;
-	double *d = malloc(n * sizeof(*d));
+	double med = cc_median_of(v, n), *d = malloc(n * sizeof(*d));
 	if (!d)
 		return 0;
-	memcpy(d, v, n * sizeof(*d));
-	double med = cc_median(d, (unsigned)n);
 	for (size_t k = 0; k < n; k++)
 		d[k] = fabs(v[k] - med);
 	double mad = cc_median(d, (unsigned)n);
