@@ -654,9 +654,12 @@ static void default_out(char *buf, size_t len)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = {.sel = {.timeout_s = 600, .max_cv = 0.05, .mopts = {.queue = 1024, .spin_ns = 50000, .coroutines = 64}},
-			  .cmp = {.threshold = 0.05, .alpha = 0.01, .format = "table"},
-			  .hist = {.window = 30, .p = 0.001}};
+	/* static, not on the stack: its option tables are tens of KiB, and a small stack limit (ulimit -s 64)
+	 * must be a reason to fail cleanly, never a crash */
+	static struct cli cli = {
+		.sel = {.timeout_s = 600, .max_cv = 0.05, .mopts = {.queue = 1024, .spin_ns = 50000, .coroutines = 64}},
+		.cmp = {.threshold = 0.05, .alpha = 0.01, .format = "table"},
+		.hist = {.window = 30, .p = 0.001}};
 	if (argc < 2) {
 		usage(stderr);
 		return CC_EXIT_USAGE;

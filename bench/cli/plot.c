@@ -114,7 +114,8 @@ int plot_render(const char *script, const char *data, const char *out, const cha
 {
 	static const char *const fmts[] = {"svg", "png"};
 	for (int f = 0; f < 2; f++) {
-		char expr[24576], path[4200], qdir[4300], qout[8500], qdata[8500];
+		/* static: 50 KiB would not fit a small stack limit (ulimit -s 64), and figures are drawn one at a time */
+		static char expr[24576], path[4200], qdir[4300], qout[8500], qdata[8500];
 		plot_quote(qdir, sizeof(qdir), plots_dir());
 		plot_quote(qout, sizeof(qout), out);
 		plot_quote(qdata, sizeof(qdata), data);

@@ -112,6 +112,18 @@ WORKLOADS = ["cpu/hash", "cpu/spin", "cpu/primes", "cpu/mandelbrot", "cpu/matmul
 
 
 class Usage(Base):
+    @unittest.skipIf(os.environ.get("CONCUR_SANITIZE"), "a sanitizer's own frames need more than a 64 KiB stack")
+    def test_a_small_stack_limit_is_no_crash(self):
+        small = lambda: resource.setrlimit(resource.RLIMIT_STACK, (64 << 10, 64 << 10))
+        o = self.out()
+        for args in (["run", "--suite", "smoke", "--workloads", "spin,hash", "--models", "serial,threads,coroutines",
+                      "--out", o], ["list", "--suite", "smoke"], ["plot", o, "--out", os.path.join(self.tmp.name, "c")],
+                     ["compare", o, o]):
+            p = subprocess.run([CONCUR, *args], capture_output=True, text=True, preexec_fn=small, env=self.env,
+                               timeout=300)
+            self.assertGreaterEqual(p.returncode, 0, (args[0], p.stderr[-1500:]))
+            self.assertEqual(p.returncode, 0, (args[0], p.stderr[-1500:]))
+
     def test_small_usage_errors_say_what_is_wrong(self):
         p = self.concur("bogus")
         self.assertEqual(p.returncode, 2)
