@@ -193,14 +193,6 @@ static int set_repetitions(struct cli *cli, const char *v)
 	return 0;
 }
 
-static int set_max_repetitions(struct cli *cli, const char *v)
-{
-	uint64_t n;
-	if (parse_u64(v, 1, 1000, &n))
-		return bad(cli, "--max-repetitions: '%s' is not a count from 1 to 1000", v);
-	cli->sel.max_repetitions = (unsigned)n;
-	return 0;
-}
 
 static int set_like(struct cli *cli, const char *v)
 {
@@ -291,6 +283,11 @@ static int set_count(struct cli *cli, const char *flag, const char *v, uint64_t 
 		return bad(cli, "%s: '%s' is not a whole number from %" PRIu64 " to %" PRIu64, flag, v, min, max);
 	*out = (unsigned)n;
 	return 0;
+}
+
+static int set_max_repetitions(struct cli *cli, const char *v)
+{
+	return set_count(cli, "--max-repetitions", v, 1, 1000, &cli->sel.max_repetitions);
 }
 
 static int set_queue(struct cli *cli, const char *v)

@@ -75,9 +75,7 @@ struct cc_rep {
 	uint64_t checksum;
 	int64_t huge_bytes;   /* of the workload's buffers, backed by transparent huge pages; -1 unknown */
 	double cell_probe_ns; /* the cpu probe on the cell's CPUs around the batch (core/probe.h) */
-	double t_s;     /* when it started, since the run started */
 	unsigned probe; /* the reference probe sample taken last before it */
-	unsigned round;
 };
 
 /* A workload with its parameter values, set up once and shared by its cells. */

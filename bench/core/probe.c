@@ -1,6 +1,6 @@
 /*
  * The reference probes; see probe.h. Each is small enough to take between two
- * benchmarks (about 20 ms in all) and takes the best of a few tries, so that one
+ * benchmarks (about 40 ms in all, measured) and takes the best of a few tries, so that one
  * preemption does not move it: what moves it is the machine's steady state.
  */
 #define _GNU_SOURCE
@@ -160,7 +160,7 @@ static void pin_self(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
-double cc_probe_cpu_here(void)
+static double cpu_probe_here(void)
 {
 	int64_t t0 = cc_now_ns();
 	uint64_t x = cpu_chain(7, 1u << 17);
@@ -185,7 +185,7 @@ unsigned cc_probe_cpu_on(const int *cpus, unsigned n, double *out)
 		if (pinned)
 			pin_self(cpus[k]);
 		for (unsigned r = 0; r < CC_PROBE_CELL_SAMPLES; r++)
-			out[got++] = cc_probe_cpu_here();
+			out[got++] = cpu_probe_here();
 		places++;
 	}
 	if (pinned)

@@ -31,18 +31,17 @@ int cc_probe_find(const char *name); /* -1 when unknown */
 
 /* Allocates the probes' buffer (kept out of every fork: cells do not pay for it); 0 or -errno. */
 int cc_probe_init(const struct topo *t);
-/* Takes one sample of every kind (about 20 ms). */
+/* Takes one sample of every kind (about 40 ms here: the cross-CPU wake-ups and the 64 MiB passes). */
 void cc_probe_take(struct cc_probe_sample *s, double t_s);
 void cc_probe_fini(void);
 
-/* The cpu probe in a cell, beside the batch it times: one chain of 2^17 steps on this CPU, in ns per
- * 2^20 steps (the unit of the cpu probe). The speed of a vCPU here moves by 5% within seconds, and
- * differs between vCPUs, so only a probe taken on the same CPUs just before and after the batch
- * follows it; one short chain alone varies by 5% (measured), the median of several does not. */
-double cc_probe_cpu_here(void);
-/* CC_PROBE_CELL_SAMPLES chains on each distinct CPU of cpus[0..n) (at most CC_PROBE_MAX_CPUS), into out
- * (room for CC_PROBE_CELL_SAMPLES * CC_PROBE_MAX_CPUS); returns how many. The caller's affinity is
- * restored. cpus NULL: where the caller runs. About 1 ms a CPU. */
+/* The cpu probe in a cell, beside the batch it times, in ns per 2^20 steps (the unit of the cpu probe).
+ * The speed of a vCPU here moves by 5% within seconds, and differs between vCPUs, so only a probe
+ * taken on the same CPUs just before and after the batch follows it; one short chain alone varies by
+ * 5% (measured), the median of several does not. Takes CC_PROBE_CELL_SAMPLES chains of 2^17 steps
+ * on each distinct CPU of cpus[0..n) (at most CC_PROBE_MAX_CPUS) into out (room for
+ * CC_PROBE_CELL_SAMPLES * CC_PROBE_MAX_CPUS) and returns how many. The caller's affinity is restored.
+ * cpus NULL: where the caller runs. About 1 ms a CPU; a cell calls it before and after its batch. */
 #define CC_PROBE_MAX_CPUS 8
 #define CC_PROBE_CELL_SAMPLES 4
 unsigned cc_probe_cpu_on(const int *cpus, unsigned n, double *out);

@@ -69,7 +69,6 @@ static struct {
 	int64_t start_ns;
 	int64_t last_probe_ns;
 	unsigned cells_started;
-	unsigned round;
 	unsigned probes_cap;
 	struct cc_hist *hists; /* one per cell, in a mapping no fork copies */
 	size_t hists_bytes;
@@ -248,7 +247,6 @@ static int run_batch(struct cc_cell *c, const struct cc_model *model, unsigned w
 	return 0;
 }
 
-
 static void fail_cell(struct cc_cell *c, enum cc_status status, const char *fmt, const char *detail)
 {
 	c->status = status;
@@ -321,8 +319,8 @@ static void progress(const struct cc_cell *c)
 	double elapsed = elapsed_s(), done = 0, left = 0;
 	for (const struct cc_cell *o = p->cells; o < p->cells + p->ncells; o++) {
 		double one = cc_cell_estimate_s(p, o, cpus) / p->repetitions;
-		done += one * (run.round + (o < c));
-		left += one * (p->repetitions - run.round - (o < c));
+		done += one * (p->rounds_run + (o < c));
+		left += one * (p->repetitions - p->rounds_run - (o < c));
 	}
 	fprintf(stderr, "concur: [%u/%u] %s  (%.1f s elapsed", k, p->ncells, c->name, elapsed);
 	if (done > 0 && elapsed > 0)
@@ -382,7 +380,6 @@ static int measure_rep(struct cc_cell *c)
 	char why[256];
 	const struct wl_desc *wl = c->inst->wl;
 	int64_t huge = wl->huge_bytes ? wl->huge_bytes(c->inst->ctx) : -1;
-	double t_s = elapsed_s();
 	rc = run_batch(c, c->model, c->workers, false, deadline, &r, &size, why, sizeof(why));
 	if (rc == -EINTR)
 		return rc;
@@ -414,9 +411,7 @@ static int measure_rep(struct cc_cell *c)
 		.checksum = r->checksum,
 		.cell_probe_ns = r->probe_ns,
 		.huge_bytes = huge,
-		.t_s = t_s,
 		.probe = p->nprobes ? p->nprobes - 1 : 0,
-		.round = run.round,
 	};
 	cc_hist_merge(c->hist, &r->hist);
 	memcpy(c->workers_info, r->workers, c->workers * sizeof(*r->workers));
@@ -442,8 +437,8 @@ static int run_round(bool extra)
 		wanted += c->status <= CC_OK && (!extra || cc_cell_noisy(p, c));
 	if (!wanted)
 		return 0;
-	if (run.round)
-		fprintf(stderr, "concur: round %u%s: %u benchmark%s  (%.1f s elapsed)\n", run.round + 1,
+	if (p->rounds_run)
+		fprintf(stderr, "concur: round %u%s: %u benchmark%s  (%.1f s elapsed)\n", p->rounds_run + 1,
 			extra ? " (extra, for noisy benchmarks)" : "", wanted, wanted == 1 ? "" : "s", elapsed_s());
 	int rc = 0;
 	for (struct cc_cell *c = p->cells; c < p->cells + p->ncells && !rc; c++) {
@@ -452,7 +447,7 @@ static int run_round(bool extra)
 		bool want = c->status <= CC_OK && (!extra || cc_cell_noisy(p, c));
 		if (want) {
 			maybe_probe(false);
-			if (run.round == 0)
+			if (p->rounds_run == 0)
 				progress(c);
 			rc = measure_rep(c);
 		}
@@ -460,10 +455,8 @@ static int run_round(bool extra)
 		if (c + 1 == p->cells + p->ncells || c[1].inst != c->inst)
 			cc_instance_teardown(c->inst);
 	}
-	if (!rc) {
-		run.round++;
-		p->rounds_run = run.round;
-	}
+	if (!rc)
+		p->rounds_run++;
 	return rc;
 }
 
@@ -536,7 +529,7 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	run.clock_ns = cc_clock_cost_ns();
 	run.start_ns = cc_now_ns();
 	run.cells_started = 0;
-	run.round = 0;
+	plan->rounds_run = 0;
 	plan->busy_rate = cc_busy_rate(); /* measured once, before anything runs, or the --like run's */
 	run.hists_bytes = plan->ncells * sizeof(struct cc_hist);
 	run.hists = mmap(NULL, run.hists_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -558,18 +551,18 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	plan->steal_pct = -1;
 	int rc = 0;
 	maybe_probe(true);
-	while (!rc && run.round < plan->repetitions)
+	while (!rc && plan->rounds_run < plan->repetitions)
 		rc = run_round(false);
 	/* Extra rounds for noisy benchmarks take at most a twentieth of the time the rounds took: measured
 	 * on the standard suite here, three in four benchmarks still noisy after the rounds stay noisy after
 	 * five more (the noise is the machine's), so more time buys little and would break the suite's
 	 * 3-minute budget. */
 	double rounds_s = elapsed_s(), extra_until_s = rounds_s * 1.05;
-	while (!rc && run.round < plan->max_repetitions && run.round >= plan->repetitions &&
+	while (!rc && plan->rounds_run < plan->max_repetitions && plan->rounds_run >= plan->repetitions &&
 	       elapsed_s() < extra_until_s) {
-		unsigned before = run.round;
+		unsigned before = plan->rounds_run;
 		rc = run_round(true);
-		if (run.round == before)
+		if (plan->rounds_run == before)
 			break; /* nothing noisy left */
 	}
 	if (!rc)

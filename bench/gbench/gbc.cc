@@ -73,7 +73,6 @@ private:
 	int sink_result_ = 0;
 };
 
-CaptureReporter *active_reporter;
 std::string version_string;
 
 } // namespace
@@ -152,27 +151,12 @@ long gbc_run(const gbc_run_opts *opts, const gbc_output *out)
 		int argc = static_cast<int>(argv.size()) - 1;
 		benchmark::Initialize(&argc, argv.data());
 		CaptureReporter rep(out);
-		active_reporter = &rep;
 		size_t n = benchmark::RunSpecifiedBenchmarks(&rep, opts->filter ? std::string(opts->filter) : std::string());
 		if (rep.started())
 			rep.Finalize();
-		active_reporter = nullptr;
 		if (rep.sink_result() < 0)
 			return rep.sink_result();
 		return static_cast<long>(n);
-	} catch (...) {
-		active_reporter = nullptr;
-		return -ENOMEM;
-	}
-}
-
-int gbc_finish_early(void)
-{
-	if (!active_reporter)
-		return -EALREADY;
-	try {
-		active_reporter->Finalize();
-		return active_reporter->sink_result();
 	} catch (...) {
 		return -ENOMEM;
 	}

@@ -82,14 +82,6 @@ struct gbc_run_opts {
  * number of benchmarks run, or -errno if the sink failed. */
 long gbc_run(const struct gbc_run_opts *opts, const struct gbc_output *out);
 
-/*
- * For an interrupted run, from inside a benchmark function: finishes the JSON
- * with the benchmarks completed so far (the running one is left out) and hands
- * it to the sink. The caller then exits without returning to the library.
- * Returns the sink's result, or -EALREADY if no run is in progress.
- */
-int gbc_finish_early(void);
-
 /* The library version this was built against, e.g. "1.7.1" ("unknown" if not known). */
 const char *gbc_library_version(void);
 

@@ -147,19 +147,12 @@ static void sink_failure_is_returned(void **state)
 	assert_int_equal(gbc_run(&opts, &out), -EIO);
 }
 
-static void finish_early_needs_a_run(void **state)
-{
-	(void)state;
-	assert_int_equal(gbc_finish_early(), -EALREADY);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(registration_refuses_nonsense),
 		cmocka_unit_test(run_writes_library_json_plus_extra),
 		cmocka_unit_test(sink_failure_is_returned),
-		cmocka_unit_test(finish_early_needs_a_run),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, NULL);
 	free(captured);
