@@ -47,6 +47,13 @@ need liburing liburing-dev liburing-devel have_pc liburing
 # The end-to-end tests validate results against docs/result.schema.json with a
 # real JSON Schema validator rather than a home-made subset.
 need "python3 jsonschema (tests)" python3-jsonschema python3-jsonschema have_py jsonschema
+# The fuzz targets run under libFuzzer, which comes with clang (its runtime a package of its own).
+have_libfuzzer() {
+  printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' |
+    clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1
+}
+need "clang (tests)" clang clang have_cmd clang
+need "libFuzzer (tests)" libclang-rt-dev compiler-rt have_libfuzzer
 # The pool tests also run under valgrind, which must find no leak.
 need "valgrind (tests)" valgrind valgrind have_cmd valgrind
 

@@ -276,6 +276,7 @@ static size_t distinct(const struct pset *s, size_t offset, const char **out, si
 
 struct figures {
 	const char *dir;
+	bool draw; /* false: the data files and the index only (the fuzz targets: no gnuplot) */
 	char names[1024][256]; /* rendered figures, for the index */
 	size_t n;
 };
@@ -307,7 +308,7 @@ static void render(struct figures *fig, const char *script, const char *name, co
 {
 	char out[4200];
 	snprintf(out, sizeof(out), "%s/%s", fig->dir, name);
-	if (plot_render(script, data, out, vars) == 0 && fig->n < sizeof(fig->names) / sizeof(fig->names[0]))
+	if ((!fig->draw || plot_render(script, data, out, vars) == 0) && fig->n < sizeof(fig->names) / sizeof(fig->names[0]))
 		snprintf(fig->names[fig->n++], 256, "%s", name);
 }
 
@@ -584,9 +585,9 @@ int plot_mkdirs(const char *dir)
 	return mkdir(buf, 0777) < 0 && errno != EEXIST ? -errno : 0;
 }
 
-int cli_plot(const char *const *files, unsigned nfiles, const char *dir)
+int cli_plot(const char *const *files, unsigned nfiles, const char *dir, bool draw)
 {
-	int rc = plot_check_gnuplot("plot");
+	int rc = draw ? plot_check_gnuplot("plot") : 0;
 	if (rc)
 		return rc;
 	char data[4200];
@@ -606,6 +607,7 @@ int cli_plot(const char *const *files, unsigned nfiles, const char *dir)
 	}
 	static struct figures fig;
 	fig.dir = dir;
+	fig.draw = draw;
 	fig.n = 0;
 	const char *wls[256], *bases[64], *machines[16];
 	size_t nw = distinct(&s, FIELD(workload), wls, 256), nm = distinct(&s, FIELD(machine), machines, 16);

@@ -77,8 +77,10 @@ int cli_topo(const char *synthetic, const char *xml, const struct cc_select *sel
 	int rc = topo_load(&t, synthetic, xml);
 	if (rc) {
 		if (rc == -E2BIG)
-			fprintf(stderr, "concur: topo: --synthetic: '%s' makes more than %d hardware threads, the most "
-					"concur plans for\n", synthetic, TOPO_MAX_PUS);
+			fprintf(stderr, "concur: topo: --synthetic: '%s' is larger than concur plans for: more than %d "
+					"hardware threads, %d objects, or levels too wide for hwloc to build in a "
+					"quarter of a second (thousands of siblings)\n", synthetic, TOPO_MAX_PUS,
+				TOPO_MAX_OBJECTS);
 		else if (rc == -EFBIG)
 			fprintf(stderr, "concur: topo: --xml: '%s' is not a regular file of at most %d MiB\n", xml,
 				TOPO_MAX_XML_BYTES >> 20);

@@ -31,8 +31,9 @@ struct cc_history_opts {
 /* concur history: series and change points over result files and directories. */
 int cli_history(const char *const *args, unsigned nargs, const struct cc_history_opts *o);
 
-/* concur plot: figures (SVG, PNG) and index.html in dir; 3 without gnuplot. */
-int cli_plot(const char *const *files, unsigned nfiles, const char *dir);
+/* concur plot: figures (SVG, PNG) and index.html in dir; 3 without gnuplot. Without draw, only the
+ * figures' data files and the index (gnuplot is not run). */
+int cli_plot(const char *const *files, unsigned nfiles, const char *dir, bool draw);
 
 /* run --like BASE.json: the work of another run (cli/like.c). */
 struct cli_like {

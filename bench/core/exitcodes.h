@@ -8,6 +8,7 @@ enum cc_exit {
 	CC_EXIT_USAGE = 2,       /* bad flags or input */
 	CC_EXIT_NO_RESOURCE = 3, /* skipped: a resource is missing */
 	CC_EXIT_UNSUPPORTED = 4, /* not supported here */
+	CC_EXIT_NOT_WRITTEN = 5, /* run: measured, but the results file could not be written (a full disk) */
 	CC_EXIT_INTERRUPTED = 130,
 };
 

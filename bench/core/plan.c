@@ -294,6 +294,81 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 	return plan->ncells - first;
 }
 
+/* Refuses a filter whose compilation could take gigabytes: glibc's regcomp copies a repeated part once
+ * per repetition, so nested intervals multiply ("((a{99}){99}){99}") and stacked operators ("c++++")
+ * grew past 2 GiB in the fuzzer. Benchmark names need neither: a filter is at most 512 characters,
+ * takes one repetition operator at a time (two in a row are undefined in POSIX anyway), and copies no
+ * part more than 1000 times. 0, or -EINVAL with why. */
+static int filter_check(const char *re, char *why, size_t len)
+{
+	enum { MAX_LEN = 512, MAX_DEPTH = 32, MAX_COPIES = 1000 };
+	unsigned long inner[MAX_DEPTH + 1] = {1}; /* per open group: the most copies of anything inside */
+	unsigned long last = 0;                   /* copies of the atom or group just read; 0: none */
+	unsigned depth = 0;
+	bool repeated = false; /* the last thing read was a repetition operator */
+	if (strlen(re) > MAX_LEN) {
+		snprintf(why, len, "is longer than %d characters", MAX_LEN);
+		return -EINVAL;
+	}
+	for (const char *p = re; *p; p++) {
+		unsigned long bound = 0;
+		switch (*p) {
+		case '(':
+			if (depth == MAX_DEPTH) {
+				snprintf(why, len, "nests groups deeper than %d", MAX_DEPTH);
+				return -EINVAL;
+			}
+			inner[++depth] = 1;
+			last = 0, repeated = false;
+			continue;
+		case ')':
+			last = depth ? inner[depth--] : 1;
+			repeated = false;
+			break;
+		case '*': case '+': case '?': case '{':
+			if (repeated) {
+				snprintf(why, len, "has two repetition operators in a row (at '%.8s')", p - 1);
+				return -EINVAL;
+			}
+			repeated = true;
+			if (*p == '{') {
+				char *end;
+				unsigned long lo = strtoul(p + 1, &end, 10), hi = lo + 1;
+				if (*end == ',')
+					hi = end[1] == '}' ? lo + 1 : strtoul(end + 1, &end, 10);
+				else
+					hi = lo;
+				bound = hi > lo ? hi : lo;
+				if (end[*end == ','] == '}')
+					p = end + (*end == ',');
+			}
+			if (bound && last && (bound > MAX_COPIES || last * bound > MAX_COPIES)) {
+				snprintf(why, len, "repeats a part more than %d times", MAX_COPIES);
+				return -EINVAL;
+			}
+			if (bound && last)
+				inner[depth] = inner[depth] > last * bound ? inner[depth] : last * bound;
+			continue;
+		case '[': /* a bracket expression is one atom; ']' first in it is a member */
+			p += p[1] == '^';
+			p += p[1] == ']';
+			while (p[1] && p[1] != ']')
+				p++;
+			p += !!p[1];
+			last = 1, repeated = false;
+			break;
+		case '\\':
+			p += !!p[1];
+			/* fall through */
+		default:
+			last = 1, repeated = false;
+		}
+		if (last > inner[depth])
+			inner[depth] = last;
+	}
+	return 0;
+}
+
 int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, size_t errlen)
 {
 	regex_t re;
@@ -312,6 +387,11 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 	plan->mopts = sel->mopts;
 
 	if (sel->filter) {
+		char why[96];
+		if (filter_check(sel->filter, why, sizeof(why))) {
+			snprintf(err, errlen, "--filter: '%.80s%s' %s", sel->filter, strlen(sel->filter) > 80 ? "..." : "", why);
+			return -EINVAL;
+		}
 		int rc = regcomp(&re, sel->filter, REG_EXTENDED | REG_NOSUB);
 		if (rc) {
 			char msg[128];

@@ -72,6 +72,7 @@ static struct {
 	unsigned probes_cap;
 	struct cc_hist *hists; /* one per cell, in a mapping no fork copies */
 	size_t hists_bytes;
+	char rescued[PATH_MAX]; /* where the results went when --out could not take them; "" if nowhere */
 } run;
 
 /* Reference probes at most this often: enough to follow the machine, cheap beside the cells. */
@@ -493,10 +494,22 @@ static char *extra_json(void *arg)
 	return cc_report_concur(run.plan, run.info, cc_stop_signal != 0, run.clock_ns);
 }
 
+/* Writes the results to --out; when that fails (a full disk, an unwritable device), minutes of
+ * measurements are still kept: a copy goes to $TMPDIR, else /dev/shm (memory, so a full disk does not
+ * stop it), else /tmp. */
 static int sink(const char *json, size_t len, void *arg)
 {
 	(void)arg;
-	return cc_write_result(run.info->out_path, json, len);
+	int rc = cc_write_result(run.info->out_path, json, len);
+	const char *dirs[] = {getenv("TMPDIR"), "/dev/shm", "/tmp"};
+	for (unsigned k = 0; rc && k < 3 && !run.rescued[0]; k++) {
+		if (!dirs[k] || !*dirs[k])
+			continue;
+		snprintf(run.rescued, sizeof(run.rescued), "%s/concur-rescued-%ld.json", dirs[k], (long)getpid());
+		if (cc_write_atomic(run.rescued, json, len))
+			run.rescued[0] = 0;
+	}
+	return rc;
 }
 
 /* Hands what was measured to Google Benchmark, which writes the JSON. Returns the library's count or -errno. */
@@ -584,8 +597,10 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	for (unsigned k = 0; k < plan->ncells; k++)
 		plan->cells[k].hist = NULL;
 	if (n < 0) {
-		fprintf(stderr, "concur: run: writing %s: %s\n", info->out_path, strerror((int)-n));
-		return CC_EXIT_FAIL;
+		fprintf(stderr, "concur: run: writing %s: %s; %s%s\n", info->out_path, strerror((int)-n),
+			run.rescued[0] ? "the results were saved to " : "no copy could be saved either: the results are lost",
+			run.rescued);
+		return CC_EXIT_NOT_WRITTEN;
 	}
 	fprintf(stderr, "concur: results written to %s\n", info->out_path);
 	if (cc_stop_signal)

@@ -26,15 +26,20 @@ struct topo {
 	unsigned *scatter;        /* core indices in scatter order */
 };
 
-/* What a description may hold: a synthetic one of more hardware threads, or an XML export larger than
- * this, is refused before hwloc builds it (a million PUs took minutes and gigabytes). */
-#define TOPO_MAX_PUS 65536
+/* What a description may hold: a synthetic one of more hardware threads or objects (every level's
+ * objects counted), or an XML export larger than this, is refused before hwloc builds it (a million PUs
+ * took minutes and gigabytes). Four times the largest machines built. */
+#define TOPO_MAX_PUS 16384
+#define TOPO_MAX_OBJECTS 65536
+/* ... and hwloc's time to build it: parents x arity^2 x bitmap words over the levels, about 1 ns each
+ * (so at most a quarter of a second; machines as built are far below) */
+#define TOPO_MAX_COST 2.5e8
 #define TOPO_MAX_XML_BYTES (64 << 20)
 
 /* Loads this machine (restricted to the CPUs this process may use), a synthetic
  * description ("pack:2 numa:2 l3:2 core:8 pu:2") or an XML export. 0 or -errno
  * (-EINVAL for a malformed description or file, -E2BIG for a synthetic machine of more than
- * TOPO_MAX_PUS hardware threads, -EFBIG for an XML file that is not a regular file of at most
+ * TOPO_MAX_PUS hardware threads, TOPO_MAX_OBJECTS objects or TOPO_MAX_COST, -EFBIG for an XML file that is not a regular file of at most
  * TOPO_MAX_XML_BYTES). */
 int topo_load(struct topo *t, const char *synthetic, const char *xml);
 void topo_free(struct topo *t);

@@ -148,7 +148,20 @@ class Usage(Base):
         # topology descriptions are bounded before hwloc builds them
         p = self.concur("topo", "--synthetic", "pack:64 core:1024 pu:8")
         self.assertEqual(p.returncode, 2)
-        self.assertIn("more than 65536 hardware threads", p.stderr)
+        self.assertIn("more than 16384 hardware threads, 65536 objects", p.stderr)
+        p = self.concur("topo", "--synthetic", "node:2 l3:44 l3:28 l3:4 l2:4 pu:1")  # 2 GiB in hwloc (fuzzer)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("65536 objects", p.stderr)
+        p = self.concur("topo", "--synthetic", "4444 2 1")  # hwloc took 12 s on its 4444 siblings (fuzzer)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("too wide", p.stderr)
+        self.assertEqual(self.concur("topo", "--synthetic", "pack:16 numa:4 l3:8 core:16 pu:2").returncode, 0)
+        # a filter glibc would compile into gigabytes is refused, saying why (found by the fuzzer)
+        for pattern, why in [("c++++", "two repetition operators in a row"),
+                             ("((a{99}){99}){99}", "repeats a part more than 1000 times"),
+                             ("x" * 600, "longer than 512 characters")]:
+            self.assertUsageError(["list", "--filter", pattern], "--filter", why)
+        self.assertEqual(self.concur("list", "--suite", "smoke", "--filter", "workers:[12]{1}/").returncode, 0)
         p = self.concur("topo", "--xml", "/dev/zero")
         self.assertEqual(p.returncode, 2)
         self.assertIn("not a regular file", p.stderr)
@@ -312,6 +325,21 @@ class Run(Base):
         p = self.concur(*run, "--out", "-", "--plot", os.path.join(self.tmp.name, "charts"))
         self.assertEqual(p.returncode, 2)
         self.assertIn("--plot", p.stderr)
+
+    def test_a_full_disk_keeps_the_results_and_has_its_own_exit_code(self):
+        # /dev/full fails every write with ENOSPC, as a full disk does
+        rescue = os.path.join(self.tmp.name, "rescue")
+        os.mkdir(rescue)
+        env = dict(self.env, TMPDIR=rescue)
+        p = subprocess.run([CONCUR, "run", "--suite", "smoke", "--workloads", "spin", "--models", "serial",
+                            "--out", "/dev/full"], capture_output=True, text=True, timeout=300, env=env,
+                           cwd=self.tmp.name)
+        self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertIn("No space left on device", p.stderr)
+        saved = glob.glob(os.path.join(rescue, "concur-rescued-*.json"))
+        self.assertEqual(len(saved), 1, p.stderr)
+        self.assertIn(saved[0], p.stderr)
+        self.assertValid(load_results(saved[0]))
 
     def test_without_serial_the_checksum_is_still_checked(self):
         o = self.out()
