@@ -16,4 +16,4 @@ set format x '%g'
 set format y '%g'
 stats data using 1 nooutput
 plot 1 with lines dt 3 lc rgb '#aaaaaa' title 'serial', \
-     for [i=0:STATS_blocks-1] data index i using 1:2 with linespoints lt (i+1) title columnheader(1)
+     for [i=1:words(lts)] data index (i-1) using 1:2 with linespoints lt LT(i) dt DT(i) title columnheader(1)

@@ -10,7 +10,7 @@ set xtics rotate by -35 noenhanced
 set yrange [0:*]
 if (machines > 1) { set key outside bottom center horizontal } else { unset key }
 set title 'throughput (tasks/s, higher is better)'
-plot for [i=2:machines+1] data using i:xtic(1) lt (i-1) title columnheader(i)
+plot for [i=2:machines+1] data using i:xtic(1) lt (i-1) dt 1 title columnheader(i)
 set title 'CPU time per batch (s, lower is better)'
-plot for [i=machines+2:2*machines+1] data using i:xtic(1) lt (i-machines-1) title columnheader(i)
+plot for [i=machines+2:2*machines+1] data using i:xtic(1) lt (i-machines-1) dt 1 title columnheader(i)
 unset multiplot

@@ -12,4 +12,4 @@ if (STATS_min == STATS_max) set xrange [STATS_min / 2.0 : STATS_max * 2.0]
 set arrow from cores, graph 0 to cores, graph 1 nohead dt 2 lc rgb '#888888'
 set label sprintf('%d physical cores', cores) at cores, graph 0.96 right offset -0.5,0 tc rgb '#666666'
 plot x with lines dt 3 lc rgb '#aaaaaa' title 'ideal', \
-     for [i=0:STATS_blocks-1] data index i using 1:2 with linespoints lt (i+1) title columnheader(1)
+     for [i=1:words(lts)] data index (i-1) using 1:2 with linespoints lt LT(i) dt DT(i) title columnheader(1)

@@ -8,4 +8,4 @@ set logscale y
 stats data using 1 nooutput
 # a single worker count: widen the axis around it rather than let gnuplot warn of an empty range
 if (STATS_min == STATS_max) set xrange [STATS_min / 2.0 : STATS_max * 2.0]
-plot for [i=0:STATS_blocks-1] data index i using 1:2 with linespoints lt (i+1) title columnheader(1)
+plot for [i=1:words(lts)] data index (i-1) using 1:2 with linespoints lt LT(i) dt DT(i) title columnheader(1)

@@ -54,6 +54,8 @@ have_libfuzzer() {
 }
 need "clang (tests)" clang clang have_cmd clang
 need "libFuzzer (tests)" libclang-rt-dev compiler-rt have_libfuzzer
+# The report page is checked in a real browser (the Page tests skip, saying so, without one).
+need "chromium (tests)" chromium chromium have_cmd chromium
 # The pool tests also run under valgrind, which must find no leak.
 need "valgrind (tests)" valgrind valgrind have_cmd valgrind
 

@@ -437,8 +437,8 @@ static int set_p(struct cli *cli, const char *v) { return set_fraction(cli, "--p
 
 static int set_format(struct cli *cli, const char *v)
 {
-	if (strcmp(v, "table") && strcmp(v, "md") && strcmp(v, "json"))
-		return bad(cli, "--format: '%s' is not one of table, md, json", v);
+	if (strcmp(v, "table") && strcmp(v, "md") && strcmp(v, "json") && strcmp(v, "html"))
+		return bad(cli, "--format: '%s' is not one of table, md, json, html", v);
 	cli->cmp.format = v;
 	return 0;
 }
@@ -500,7 +500,7 @@ static const struct opt opts[] = {
 	{"strict", NULL, "the gate also fails on inconclusive and unstable benchmarks", set_strict, V_COMPARE},
 	{"last", "K", "BASE is a directory of runs: only its last K by date (default all, at most 64)", set_last,
 	 V_COMPARE},
-	{"format", "F", "table (default), md or json", set_format, V_COMPARE},
+	{"format", "F", "table (default), md, json or html (a page of its own)", set_format, V_COMPARE},
 	{0},
 };
 

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/plot.h"
 #include "cli/results.h"
 #include "cli/verbs.h"
 #include "core/exitcodes.h"
@@ -285,15 +286,16 @@ static void print_machine(const struct result_file *base, size_t nbase, const st
 					"", new->doctor[k].value);
 }
 
-static void print_rows(const struct row *rows, size_t n, const struct cc_compare_opts *o, bool machines_differ)
+static void print_rows(FILE *to, const struct row *rows, size_t n, const struct cc_compare_opts *o,
+		       bool machines_differ)
 {
 	bool md = !strcmp(o->format, "md");
 	if (md)
-		printf("| benchmark | base | new | change | against probe | ± base spread | verdict | why |\n"
-		       "|---|---:|---:|---:|---:|---:|---|---|\n");
+		fprintf(to, "| benchmark | base | new | change | against probe | ± base spread | verdict | why |\n"
+			    "|---|---:|---:|---:|---:|---:|---|---|\n");
 	else
-		printf("%-52s  %12s  %12s  %8s  %9s  %8s  %-14s%s\n", "benchmark", "base", "new", "change", "vs probe",
-		       "spread", "verdict", machines_differ ? "  speedup base -> new" : "");
+		fprintf(to, "%-52s  %12s  %12s  %8s  %9s  %8s  %-14s%s\n", "benchmark", "base", "new", "change",
+			"vs probe", "spread", "verdict", machines_differ ? "  speedup base -> new" : "");
 	for (size_t k = 0; k < n; k++) {
 		const struct row *r = &rows[k];
 		char b[32], w[32], rel[16] = "-";
@@ -302,24 +304,73 @@ static void print_rows(const struct row *rows, size_t n, const struct cc_compare
 		if (r->by_probe)
 			snprintf(rel, sizeof(rel), "%+.1f%%", 100 * r->change);
 		if (md) {
-			printf("| %s | %s | %s | %+.1f%% | %s | %.1f%% | %s | %s |\n", r->new->name, b, w,
-			       100 * r->raw_change, rel, 100 * r->spread, verdict_names[r->verdict], r->why);
+			fprintf(to, "| %s | %s | %s | %+.1f%% | %s | %.1f%% | %s | %s |\n", r->new->name, b, w,
+				100 * r->raw_change, rel, 100 * r->spread, verdict_names[r->verdict], r->why);
 			continue;
 		}
-		printf("%-52s  %12s  %12s  %+7.1f%%  %9s  %7.1f%%  %-14s", r->new->name, b, w, 100 * r->raw_change, rel,
-		       100 * r->spread, verdict_names[r->verdict]);
+		fprintf(to, "%-52s  %12s  %12s  %+7.1f%%  %9s  %7.1f%%  %-14s", r->new->name, b, w, 100 * r->raw_change,
+			rel, 100 * r->spread, verdict_names[r->verdict]);
 		if (machines_differ && r->base[0]->speedup >= 0 && r->new->speedup >= 0) {
 			int w = r->new->workers > 0 ? r->new->workers : 1;
-			printf("  %.2fx -> %.2fx (%.0f%% -> %.0f%%)", r->base[0]->speedup, r->new->speedup,
-			       100 * r->base[0]->speedup / w, 100 * r->new->speedup / w);
+			fprintf(to, "  %.2fx -> %.2fx (%.0f%% -> %.0f%%)", r->base[0]->speedup, r->new->speedup,
+				100 * r->base[0]->speedup / w, 100 * r->new->speedup / w);
 		}
 		if (r->why[0])
-			printf("  %s", r->why);
-		putchar('\n');
+			fprintf(to, "  %s", r->why);
+		fputc('\n', to);
 	}
 }
 
-static void print_json(const struct row *rows, size_t n, const struct cc_compare_opts *o, struct result_file *base,
+/* The table as a page of its own (concur plot links it): every name from the files escaped. */
+static void print_html(FILE *to, const struct row *rows, size_t n, const struct result_file *base, size_t nbase,
+		       const struct result_file *new, bool machines_differ)
+{
+	fprintf(to, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>concur compare</title>\n"
+		    "<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:90%%}"
+		    "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}td:first-child,td:last-child,"
+		    "th{text-align:left}.slower,.different_work{color:#b00}.faster{color:#070}</style></head><body>\n"
+		    "<h1>concur compare</h1>\n<p>base: ");
+	for (size_t b = 0; b < nbase; b++) {
+		fprintf(to, "%s<code>", b ? ", " : "");
+		plot_html(to, base[b].path);
+		fputs("</code>", to);
+	}
+	fputs(" (machine ", to);
+	plot_html(to, base[nbase - 1].machine);
+	fputs(")<br>new: <code>", to);
+	plot_html(to, new->path);
+	fputs("</code> (machine ", to);
+	plot_html(to, new->machine);
+	fprintf(to, ")%s</p>\n<table><tr><th>benchmark</th><th>base</th><th>new</th><th>change</th><th>against probe</th>"
+		    "<th>± base spread</th><th>verdict</th>%s<th>why</th></tr>\n",
+		machines_differ ? "; the machines differ: compare speedups, not times" : "",
+		machines_differ ? "<th>speedup base → new</th>" : "");
+	for (size_t k = 0; k < n; k++) {
+		const struct row *r = &rows[k];
+		char b[32], w[32];
+		print_time(b, sizeof(b), r->base_med);
+		print_time(w, sizeof(w), r->new_med);
+		fputs("<tr><td>", to);
+		plot_html(to, r->new->name);
+		fprintf(to, "</td><td>%s</td><td>%s</td><td>%+.1f%%</td>", b, w, 100 * r->raw_change);
+		if (r->by_probe)
+			fprintf(to, "<td>%+.1f%%</td>", 100 * r->change);
+		else
+			fputs("<td>-</td>", to);
+		fprintf(to, "<td>%.1f%%</td><td class=\"%s\">%s</td>", 100 * r->spread, verdict_names[r->verdict],
+			verdict_names[r->verdict]);
+		if (machines_differ && r->base[0]->speedup >= 0 && r->new->speedup >= 0)
+			fprintf(to, "<td>%.2fx → %.2fx</td>", r->base[0]->speedup, r->new->speedup);
+		else if (machines_differ)
+			fputs("<td>-</td>", to);
+		fputs("<td>", to);
+		plot_html(to, r->why);
+		fputs("</td></tr>\n", to);
+	}
+	fputs("</table>\n</body></html>\n", to);
+}
+
+static void print_json(FILE *to, const struct row *rows, size_t n, const struct cc_compare_opts *o, struct result_file *base,
 		       size_t nbase, const struct result_file *new, const struct drift *d, bool machines_differ,
 		       const char *gate)
 {
@@ -354,8 +405,8 @@ static void print_json(const struct row *rows, size_t n, const struct cc_compare
 				"benchmarks", list);
 	if (gate)
 		json_object_set_new(doc, "gate", json_string(gate));
-	json_dumpf(doc, stdout, JSON_INDENT(2));
-	putchar('\n');
+	json_dumpf(doc, to, JSON_INDENT(2));
+	fputc('\n', to);
 	json_decref(doc);
 }
 
@@ -438,10 +489,13 @@ int cli_compare(const char *base_path, const char *new_path, const struct cc_com
 		else
 			gate = "pass";
 	}
+	FILE *to = o->to ? o->to : stdout;
 	if (!strcmp(o->format, "json"))
-		print_json(rows, n, o, bset, nb, &new, &d, machines_differ, gate);
+		print_json(to, rows, n, o, bset, nb, &new, &d, machines_differ, gate);
+	else if (!strcmp(o->format, "html"))
+		print_html(to, rows, n, bset, nb, &new, machines_differ);
 	else
-		print_rows(rows, n, o, machines_differ);
+		print_rows(to, rows, n, o, machines_differ);
 
 	print_classes(rows, n);
 	fprintf(stderr, "concur: compare: %zu benchmarks:", n);

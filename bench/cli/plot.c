@@ -1,12 +1,13 @@
 /*
- * concur plot FILES... [--out DIR]: charts from result files. For each figure a
- * TSV data file is written under DIR/data and plots/<figure>.gp renders it to
- * SVG and PNG; DIR/index.html shows them with a summary table and opens as a
- * file, with no server. Figures: scaling (speedup vs workers, ideal line and
- * physical cores marked, machines overlaid), every model at all cores
- * (throughput and CPU time), per-task latency percentiles, spawn cost, and,
- * for a workload swept over one parameter (task size, ratio), speedup by its
- * value. A swept workload's other figures come one per point of the sweep.
+ * concur plot FILES|DIRS... [--out DIR]: charts from result files. For each figure a
+ * TSV data file is written under DIR/data and plots/<kind>.gp renders it to SVG and
+ * PNG; DIR/index.html (page.c) shows them. The kinds are one table below: scaling
+ * (speedup vs workers, ideal line and physical cores marked, machines overlaid),
+ * every model at all cores (throughput and CPU time), per-task latency
+ * percentiles, spawn cost, and, for a workload swept over one parameter (task
+ * size, ratio), speedup by its value. A swept workload's other figures come one
+ * per point of the sweep. Every model keeps its colour, point and dash in every
+ * figure (its place in the model list).
  */
 #define _GNU_SOURCE
 #include "cli/plot.h"
@@ -23,7 +24,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/plotset.h"
+#include "cli/results.h"
 #include "cli/verbs.h"
+#include "core/model.h"
 #include "core/exitcodes.h"
 
 extern char **environ;
@@ -139,62 +143,47 @@ int plot_render(const char *script, const char *data, const char *out, const cha
 	return 0;
 }
 
-struct pcell {
-	const char *machine, *file, *model, *pin;
-	char *workload; /* class/name, then " param=value" for each swept parameter: one series of figures */
-	char *base;     /* class/name */
-	const char *swept; /* the parameter, when exactly one is swept; else NULL */
-	long long value;   /* ... and its value here */
-	int workers, cores;
-	double speedup, tasks_per_s, cpu_s, spawn_s, wall_s;
-	double lat[4];
-	int valid, noisy;
-};
-
-struct pset {
-	struct pcell *c;
-	size_t n, cap;
-	json_t **docs;
-	size_t ndocs;
-};
-
 static double num(json_t *o, const char *k)
 {
 	json_t *v = json_object_get(o, k);
 	return json_is_number(v) ? json_number_value(v) : -1;
 }
 
-static int load_cells(struct pset *s, const char *path)
+static const char *str(json_t *o, const char *k, const char *otherwise)
+{
+	const char *v = json_string_value(json_object_get(o, k));
+	return v ? v : otherwise;
+}
+
+/* Reads a file: 0, or an exit code after saying why. */
+static int load_file(struct pfile *file)
 {
 	json_error_t err;
-	json_t *doc = json_load_file(path, 0, &err);
+	json_t *doc = json_load_file(file->path, 0, &err);
 	if (!doc) {
 		if (err.line < 1)
-			fprintf(stderr, "concur: plot: %s: %s\n", path, err.text);
+			fprintf(stderr, "concur: plot: %s: %s\n", file->path, err.text);
 		else
-			fprintf(stderr, "concur: plot: %s:%d:%d: %s\n", path, err.line, err.column, err.text);
+			fprintf(stderr, "concur: plot: %s:%d:%d: %s\n", file->path, err.line, err.column, err.text);
 		return CC_EXIT_USAGE;
 	}
+	file->doc = doc;
 	json_t *concur = json_object_get(doc, "concur");
-	if (!concur) {
+	file->id = str(json_object_get(concur, "machine"), "id", "?");
+	file->date = str(json_object_get(doc, "context"), "date", "");
+	if (!concur)
 		fprintf(stderr, "concur: plot: %s: no concur block (plain Google Benchmark output): nothing to draw\n",
-			path);
-		json_decref(doc);
-		return 0;
-	}
-	json_t **docs = realloc(s->docs, (s->ndocs + 1) * sizeof(*s->docs));
-	if (!docs) {
-		json_decref(doc);
-		return CC_EXIT_FAIL;
-	}
-	s->docs = docs;
-	s->docs[s->ndocs++] = doc;
-	json_t *m = json_object_get(concur, "machine");
-	const char *machine = json_string_value(json_object_get(m, "id"));
+			file->path);
+	return 0;
+}
+
+/* Adds a file's benchmarks to s: 0, or an exit code after saying why. */
+static int load_cells(struct pset *s, const struct pfile *file)
+{
+	json_t *concur = json_object_get(file->doc, "concur"), *m = json_object_get(concur, "machine");
 	int cores = (int)json_integer_value(json_object_get(json_object_get(m, "topology"), "cores"));
-	size_t i;
+	size_t i, skipped = 0;
 	json_t *b;
-	size_t skipped = 0;
 	json_array_foreach(json_object_get(concur, "benchmarks"), i, b)
 	{
 		/* every field read from a file is checked: an entry without the names a figure needs is left out */
@@ -208,25 +197,25 @@ static int load_cells(struct pset *s, const char *path)
 			size_t cap = s->cap ? 2 * s->cap : 64;
 			struct pcell *grown = realloc(s->c, cap * sizeof(*s->c));
 			if (!grown) {
-				fprintf(stderr, "concur: plot: %s: %s\n", path, strerror(ENOMEM));
+				fprintf(stderr, "concur: plot: %s: %s\n", file->path, strerror(ENOMEM));
 				return CC_EXIT_FAIL;
 			}
 			s->c = grown;
 			s->cap = cap;
 		}
-		struct pcell *c = &s->c[s->n++];
+		struct pcell *c = &s->c[s->n];
 		char wl[256];
-		int len = snprintf(wl, sizeof(wl), "%s/%s", json_string_value(json_object_get(b, "class")) ?: "?",
-				   json_string_value(json_object_get(b, "workload")) ?: "?");
+		int len = snprintf(wl, sizeof(wl), "%s/%s", str(b, "class", "?"), str(b, "workload", "?"));
 		json_t *lat = json_object_get(b, "latency"), *sweep = json_object_get(b, "sweep"), *v;
 		const char *param;
 		*c = (struct pcell){
-			.machine = machine ? machine : "?",
-			.file = path,
+			.file = file,
+			.machine = file->label,
 			.base = strdup(wl),
 			.value = -1,
-			.model = json_string_value(json_object_get(b, "model")),
-			.pin = json_string_value(json_object_get(b, "pin")),
+			.model = str(b, "model", "?"),
+			.pin = str(b, "pin", "?"),
+			.status = str(b, "status", "?"),
 			.workers = (int)json_integer_value(json_object_get(b, "workers")),
 			.cores = cores > 0 ? cores : 1,
 			.speedup = num(b, "speedup"),
@@ -249,11 +238,18 @@ static int load_cells(struct pset *s, const char *path)
 			}
 		}
 		c->workload = strdup(wl);
+		if (!c->workload || !c->base) {
+			free(c->workload);
+			free(c->base);
+			fprintf(stderr, "concur: plot: %s: %s\n", file->path, strerror(ENOMEM));
+			return CC_EXIT_FAIL;
+		}
+		s->n++;
 	}
 	if (skipped)
 		fprintf(stderr, "concur: plot: %s: %zu entr%s of concur.benchmarks left out: not an object with string "
 				"class, workload, model and pin\n",
-			path, skipped, skipped == 1 ? "y" : "ies");
+			file->path, skipped, skipped == 1 ? "y" : "ies");
 	return 0;
 }
 
@@ -274,12 +270,15 @@ static size_t distinct(const struct pset *s, size_t offset, const char **out, si
 
 #define FIELD(f) offsetof(struct pcell, f)
 
-struct figures {
-	const char *dir;
-	bool draw; /* false: the data files and the index only (the fuzz targets: no gnuplot) */
-	char names[1024][256]; /* rendered figures, for the index */
-	size_t n;
-};
+/* A model's line type in every figure: its place in the model list (style.gp has 12 distinct ones, and
+ * cycles beyond). */
+static int model_style(const char *model)
+{
+	for (unsigned k = 0; k < model_count; k++)
+		if (!strcmp(model_all[k]->name, model))
+			return (int)k + 1;
+	return (int)model_count + 1;
+}
 
 static FILE *open_data(const struct figures *fig, const char *name, char *path, size_t len)
 {
@@ -296,20 +295,62 @@ static FILE *figure_data(const struct figures *fig, const char *kind, const char
 	return open_data(fig, name, path, 4200);
 }
 
-/* Starts a data block (a series) of a multi-series figure: blocks are separated by two blank lines. */
-static void series_header(FILE *f, size_t *blocks, const char *title, const char *suffix, const char *column)
+/* The line and dash styles of a figure's series, as gnuplot reads them: lts='3 1 5'; dts='1 1 2'. */
+struct styles {
+	char lt[256], dt[256];
+};
+
+/* Starts a data block (a series) of a multi-series figure: blocks are separated by two blank lines. The
+ * series is drawn in its model's style, dashed by machine when there are several. */
+static void series_header(FILE *f, size_t *blocks, struct styles *st, const char *title, const char *suffix,
+			  const char *column, size_t machine, size_t nmachines)
 {
 	fputs((*blocks)++ ? "\n\n" : "", f);
 	plot_data_string(f, title, suffix);
 	fprintf(f, "\t\"%s\"\n", column);
+	size_t lt = strlen(st->lt), dt = strlen(st->dt);
+	int style = model_style(title);
+	snprintf(st->lt + lt, sizeof(st->lt) - lt, "%s%d", lt ? " " : "", style);
+	snprintf(st->dt + dt, sizeof(st->dt) - dt, "%s%d", dt ? " " : "", nmachines > 1 ? (int)machine % 5 + 1 : 0);
 }
 
-static void render(struct figures *fig, const char *script, const char *name, const char *data, const char *vars)
+/* What a figure kind draws from: the set, one workload (or base, for per-base kinds), and the machines. */
+struct fctx {
+	struct figures *fig;
+	const struct pset *s;
+	const char *wl, *base;
+	const char **machines;
+	size_t nm;
+};
+
+/* A kind of figure (the table at the end of the figures). */
+struct figure_kind {
+	const char *kind, *title;
+	const char *how; /* how to read it, for the page */
+	void (*draw)(const struct fctx *x, const struct figure_kind *k);
+	bool per_base; /* drawn once for a workload's whole sweep, not per point */
+};
+
+static void render(struct figures *fig, const struct figure_kind *k, const char *script, const char *name,
+		   const char *data, const char *vars, const char *base, const char *title)
 {
 	char out[4200];
 	snprintf(out, sizeof(out), "%s/%s", fig->dir, name);
-	if ((!fig->draw || plot_render(script, data, out, vars) == 0) && fig->n < sizeof(fig->names) / sizeof(fig->names[0]))
-		snprintf(fig->names[fig->n++], 256, "%s", name);
+	if ((fig->draw && plot_render(script, data, out, vars)) || fig->n == sizeof(fig->fig) / sizeof(fig->fig[0]))
+		return;
+	struct pfigure *f = &fig->fig[fig->n++];
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	snprintf(f->title, sizeof(f->title), "%s", title);
+	f->kind = k->kind;
+	f->how = k->how;
+	f->base = base;
+}
+
+/* " (size=64)": the sweep point of a workload's figures, from its name; "" when it has none. */
+static void sweep_point(char *buf, size_t len, const char *wl)
+{
+	const char *sp = strchr(wl, ' ');
+	snprintf(buf, len, sp ? " (%s)" : "", sp ? sp + 1 : "");
 }
 
 /* The worker count that stands for "all cores" in a set: the cores, else the largest below, else the least. */
@@ -325,39 +366,45 @@ static int all_cores_point(const struct pset *s, const char *machine, const char
 		if (c->workers < least)
 			least = c->workers;
 	}
-	return best > 0 ? best : least;
+	return best > 0 ? best : least < 1 << 30 ? least : -1; /* -1: the machine does not have it */
 }
 
-static void scaling(struct figures *fig, const struct pset *s, const char *wl, const char **machines, size_t nm)
+
+static void scaling(const struct fctx *x, const struct figure_kind *k)
 {
-	char name[256], path[4200], suffix[80];
-	FILE *f = figure_data(fig, "scaling", wl, name, path);
+	const char *title = k->title;
+	char name[256], path[4200], suffix[120], point[200];
+	FILE *f = figure_data(x->fig, "scaling", x->wl, name, path);
 	if (!f)
 		return;
 	const char *models[32];
-	size_t nmod = distinct(s, FIELD(model), models, 32), blocks = 0;
+	size_t nmod = distinct(x->s, FIELD(model), models, 32), blocks = 0;
+	struct styles st = {"", ""};
 	int cores = 1;
 	for (size_t m = 0; m < nmod; m++)
-		for (size_t h = 0; h < nm; h++) {
+		for (size_t h = 0; h < x->nm; h++) {
 			size_t rows = 0;
-			for (size_t k = 0; k < s->n; k++) { /* cells come in worker order within a model */
-				const struct pcell *c = &s->c[k];
-				if (strcmp(c->workload, wl) || strcmp(c->model, models[m]) || strcmp(c->machine, machines[h]) ||
-				    c->speedup < 0 || !strcmp(c->model, "serial"))
+			for (size_t k = 0; k < x->s->n; k++) { /* cells come in worker order within a model */
+				const struct pcell *c = &x->s->c[k];
+				if (strcmp(c->workload, x->wl) || strcmp(c->model, models[m]) ||
+				    strcmp(c->machine, x->machines[h]) || c->speedup < 0 || !strcmp(c->model, "serial"))
 					continue;
-				snprintf(suffix, sizeof(suffix), "%s%s", nm > 1 ? " @" : "", nm > 1 ? machines[h] : "");
+				snprintf(suffix, sizeof(suffix), "%s%s", x->nm > 1 ? " @" : "", x->nm > 1 ? x->machines[h] : "");
 				if (!rows++)
-					series_header(f, &blocks, models[m], suffix, "speedup");
+					series_header(f, &blocks, &st, models[m], suffix, "speedup", h, x->nm);
 				fprintf(f, "%d\t%.6g\n", c->workers, c->speedup);
 				cores = c->cores;
 			}
 		}
 	fclose(f);
-	char vars[1024], qwl[512];
-	plot_quote(qwl, sizeof(qwl), wl);
-	snprintf(vars, sizeof(vars), "cores=%d; title=%s", cores, qwl);
+	char vars[2048], qwl[512];
+	plot_quote(qwl, sizeof(qwl), x->wl);
+	snprintf(vars, sizeof(vars), "cores=%d; title=%s; lts='%s'; dts='%s'", cores, qwl, st.lt, st.dt);
+	sweep_point(point, sizeof(point), x->wl);
+	char full[320];
+	snprintf(full, sizeof(full), "%s%s", title, point);
 	if (blocks)
-		render(fig, "scaling.gp", name, path, vars);
+		render(x->fig, k, "scaling.gp", name, path, vars, x->base, full);
 }
 
 /* The cell of model at the all-cores point of machine (serial: its one worker); NULL if none. */
@@ -372,59 +419,76 @@ static const struct pcell *at_point(const struct pset *s, const char *wl, const 
 	return NULL;
 }
 
-/* Every model at all cores, one bar per machine; and the latency percentiles, one figure per machine. */
-static void at_all_cores(struct figures *fig, const struct pset *s, const char *wl, const char **machines, size_t nm)
+/* Every model at all cores, one bar per machine. */
+static void models_at_all_cores(const struct fctx *x, const struct figure_kind *k)
 {
-	char safe[200], name[256], path[4200], vars[2048], workers[128] = "";
+	const char *title = k->title;
+	char name[256], path[4200], vars[2048], workers[128] = "", point[200];
 	const char *models[32];
-	size_t nmod = distinct(s, FIELD(model), models, 32), rows = 0;
+	size_t nmod = distinct(x->s, FIELD(model), models, 32), rows = 0;
 	int w[16];
-	for (size_t m = 0; m < nm; m++) {
-		w[m] = all_cores_point(s, machines[m], wl);
-		snprintf(workers + strlen(workers), sizeof(workers) - strlen(workers), "%s%d", m ? ", " : "", w[m]);
-	}
-	plot_safe_name(safe, sizeof(safe), wl);
-	FILE *f = figure_data(fig, "models", wl, name, path);
+	for (size_t m = 0; m < x->nm; m++)
+		if ((w[m] = all_cores_point(x->s, x->machines[m], x->wl)) > 0)
+			snprintf(workers + strlen(workers), sizeof(workers) - strlen(workers), "%s%d", *workers ? ", " : "",
+				 w[m]);
+	FILE *f = figure_data(x->fig, "models", x->wl, name, path);
 	if (!f)
 		return;
 	fprintf(f, "\"model\"");
-	for (size_t m = 0; m < nm; m++)
-		fprintf(f, "\t\"%s\"", nm > 1 ? machines[m] : "tasks/s");
-	for (size_t m = 0; m < nm; m++)
-		fprintf(f, "\t\"%s\"", nm > 1 ? machines[m] : "cpu s");
+	for (int col = 0; col < 2; col++) /* throughput, then CPU time: a column per machine */
+		for (size_t m = 0; m < x->nm; m++) {
+			fputc('\t', f);
+			plot_data_string(f, x->nm > 1 ? x->machines[m] : col ? "cpu s" : "tasks/s", "");
+		}
 	fprintf(f, "\n");
 	for (size_t k = 0; k < nmod; k++) {
 		const struct pcell *c[16];
 		bool any = false;
-		for (size_t m = 0; m < nm; m++)
-			any |= (c[m] = at_point(s, wl, machines[m], models[k], w[m])) != NULL;
+		for (size_t m = 0; m < x->nm; m++)
+			any |= (c[m] = at_point(x->s, x->wl, x->machines[m], models[k], w[m])) != NULL;
 		if (!any)
 			continue;
 		plot_data_string(f, models[k], !strcmp(models[k], "serial") ? " (1)" : "");
-		for (size_t m = 0; m < nm; m++)
+		for (size_t m = 0; m < x->nm; m++)
 			c[m] ? fprintf(f, "\t%.6g", c[m]->tasks_per_s) : fprintf(f, "\t?");
-		for (size_t m = 0; m < nm; m++)
+		for (size_t m = 0; m < x->nm; m++)
 			c[m] ? fprintf(f, "\t%.6g", c[m]->cpu_s) : fprintf(f, "\t?");
 		fprintf(f, "\n");
 		rows++;
 	}
 	fclose(f);
-	char qwl[512], qworkers[512];
-	plot_quote(qwl, sizeof(qwl), wl);
+	char qwl[512], qworkers[512], full[320];
+	plot_quote(qwl, sizeof(qwl), x->wl);
 	plot_quote(qworkers, sizeof(qworkers), workers);
-	snprintf(vars, sizeof(vars), "machines=%zu; workers=%s; title=%s", nm, qworkers, qwl);
+	snprintf(vars, sizeof(vars), "machines=%zu; workers=%s; title=%s", x->nm, qworkers, qwl);
+	sweep_point(point, sizeof(point), x->wl);
+	snprintf(full, sizeof(full), "%s (%s workers)%s", title, workers, point);
 	if (rows)
-		render(fig, "models.gp", name, path, vars);
+		render(x->fig, k, "models.gp", name, path, vars, x->base, full);
+}
 
-	for (size_t m = 0; m < nm; m++) {
+/* The latency percentiles at all cores, one figure per machine. */
+static void latency(const struct fctx *x, const struct figure_kind *k)
+{
+	const char *title = k->title;
+	char safe[200], name[256], path[4200], vars[2048], point[200];
+	const char *models[32];
+	size_t nmod = distinct(x->s, FIELD(model), models, 32);
+	plot_safe_name(safe, sizeof(safe), x->wl);
+	sweep_point(point, sizeof(point), x->wl);
+	for (size_t m = 0; m < x->nm; m++) {
+		int w = all_cores_point(x->s, x->machines[m], x->wl);
+		if (w < 0)
+			continue;
 		char safe_machine[64];
-		plot_safe_name(safe_machine, sizeof(safe_machine), machines[m]);
-		snprintf(name, sizeof(name), "latency-%.180s%s%.32s", safe, nm > 1 ? "-" : "", nm > 1 ? safe_machine : "");
-		if (!(f = open_data(fig, name, path, sizeof(path))))
+		plot_safe_name(safe_machine, sizeof(safe_machine), x->machines[m]);
+		snprintf(name, sizeof(name), "latency-%.180s%s%.32s", safe, x->nm > 1 ? "-" : "", x->nm > 1 ? safe_machine : "");
+		FILE *f = open_data(x->fig, name, path, sizeof(path));
+		if (!f)
 			return;
-		rows = 0;
+		size_t rows = 0;
 		for (size_t k = 0; k < nmod; k++) {
-			const struct pcell *c = at_point(s, wl, machines[m], models[k], w[m]);
+			const struct pcell *c = at_point(x->s, x->wl, x->machines[m], models[k], w);
 			if (!c)
 				continue;
 			plot_data_string(f, c->model, !strcmp(c->model, "serial") ? " (1)" : "");
@@ -433,51 +497,61 @@ static void at_all_cores(struct figures *fig, const struct pset *s, const char *
 			rows++;
 		}
 		fclose(f);
-		char title[512], qtitle[1100];
-		snprintf(title, sizeof(title), "%s%s%s", wl, nm > 1 ? " on " : "", nm > 1 ? machines[m] : "");
-		plot_quote(qtitle, sizeof(qtitle), title);
-		snprintf(vars, sizeof(vars), "workers='%d'; title=%s", w[m], qtitle);
+		char full[320], qtitle[1100], gtitle[512];
+		snprintf(gtitle, sizeof(gtitle), "%s%s%s", x->wl, x->nm > 1 ? " on " : "", x->nm > 1 ? x->machines[m] : "");
+		plot_quote(qtitle, sizeof(qtitle), gtitle);
+		snprintf(vars, sizeof(vars), "workers='%d'; title=%s", w, qtitle);
+		snprintf(full, sizeof(full), "%s (%d workers)%s%s%s", title, w, point, x->nm > 1 ? " on " : "",
+			 x->nm > 1 ? x->machines[m] : "");
 		if (rows)
-			render(fig, "latency.gp", name, path, vars);
+			render(x->fig, k, "latency.gp", name, path, vars, x->base, full);
 	}
 }
 
-static void spawn_cost(struct figures *fig, const struct pset *s, const char *wl)
+static void spawn_cost(const struct fctx *x, const struct figure_kind *k)
 {
-	char name[256], path[4200], vars[1024];
-	FILE *f = figure_data(fig, "spawn", wl, name, path);
+	const char *title = k->title;
+	char name[256], path[4200], vars[2048], point[200], suffix[120];
+	FILE *f = figure_data(x->fig, "spawn", x->wl, name, path);
 	if (!f)
 		return;
 	const char *models[32];
-	size_t nmod = distinct(s, FIELD(model), models, 32), blocks = 0;
-	for (size_t m = 0; m < nmod; m++) {
-		size_t rows = 0;
-		for (size_t k = 0; k < s->n; k++) {
-			const struct pcell *c = &s->c[k];
-			if (strcmp(c->workload, wl) || strcmp(c->model, models[m]) || c->spawn_s <= 0)
-				continue;
-			if (!rows++)
-				series_header(f, &blocks, models[m], "", "us");
-			fprintf(f, "%d\t%.6g\n", c->workers, c->spawn_s * 1e6);
+	size_t nmod = distinct(x->s, FIELD(model), models, 32), blocks = 0;
+	struct styles st = {"", ""};
+	for (size_t m = 0; m < nmod; m++)
+		for (size_t h = 0; h < x->nm; h++) {
+			size_t rows = 0;
+			for (size_t k = 0; k < x->s->n; k++) {
+				const struct pcell *c = &x->s->c[k];
+				if (strcmp(c->workload, x->wl) || strcmp(c->model, models[m]) ||
+				    strcmp(c->machine, x->machines[h]) || c->spawn_s <= 0)
+					continue;
+				snprintf(suffix, sizeof(suffix), "%s%s", x->nm > 1 ? " @" : "", x->nm > 1 ? x->machines[h] : "");
+				if (!rows++)
+					series_header(f, &blocks, &st, models[m], suffix, "us", h, x->nm);
+				fprintf(f, "%d\t%.6g\n", c->workers, c->spawn_s * 1e6);
+			}
 		}
-	}
 	fclose(f);
-	char qwl[512];
-	plot_quote(qwl, sizeof(qwl), wl);
-	snprintf(vars, sizeof(vars), "title=%s", qwl);
+	char qwl[512], full[320];
+	plot_quote(qwl, sizeof(qwl), x->wl);
+	snprintf(vars, sizeof(vars), "title=%s; lts='%s'; dts='%s'", qwl, st.lt, st.dt);
+	sweep_point(point, sizeof(point), x->wl);
+	snprintf(full, sizeof(full), "%s%s", title, point);
 	if (blocks)
-		render(fig, "spawn.gp", name, path, vars);
+		render(x->fig, k, "spawn.gp", name, path, vars, x->base, full);
 }
 
 /* A workload swept over one parameter (make crossover's task lengths, mix/cpu-io's ratios):
- * speedup by its value, one line per model at its most workers. */
-static void crossover(struct figures *fig, const struct pset *s, const char *base)
+ * speedup by its value, one line per model (and machine) at its most workers. */
+static void crossover(const struct fctx *x, const struct figure_kind *k)
 {
+	const char *title = k->title;
 	const char *param = NULL;
 	long long least = -1, most = -1;
-	for (size_t k = 0; k < s->n; k++) {
-		const struct pcell *c = &s->c[k];
-		if (strcmp(c->base, base) || !c->swept)
+	for (size_t k = 0; k < x->s->n; k++) {
+		const struct pcell *c = &x->s->c[k];
+		if (strcmp(c->base, x->base) || !c->swept)
 			continue;
 		if (param && strcmp(param, c->swept))
 			return; /* files sweeping different parameters: no common axis */
@@ -487,90 +561,75 @@ static void crossover(struct figures *fig, const struct pset *s, const char *bas
 	}
 	if (!param || least == most)
 		return;
-	char name[256], path[4200], vars[1024], suffix[40];
-	FILE *f = figure_data(fig, "crossover", base, name, path);
+	char name[256], path[4200], vars[2048], suffix[200];
+	FILE *f = figure_data(x->fig, "crossover", x->base, name, path);
 	if (!f)
 		return;
 	const char *models[32];
-	size_t nmod = distinct(s, FIELD(model), models, 32), blocks = 0;
-	for (size_t m = 0; m < nmod; m++) {
-		if (!strcmp(models[m], "serial"))
-			continue;
-		size_t rows = 0;
-		int w = 0;
-		for (size_t k = 0; k < s->n; k++) /* the most workers this model has */
-			if (!strcmp(s->c[k].base, base) && !strcmp(s->c[k].model, models[m]) && s->c[k].workers > w)
-				w = s->c[k].workers;
-		for (size_t k = 0; k < s->n; k++) {
-			const struct pcell *c = &s->c[k];
-			if (strcmp(c->base, base) || !c->swept || strcmp(c->model, models[m]) || c->workers != w ||
-			    c->speedup <= 0)
-				continue;
-			snprintf(suffix, sizeof(suffix), " (%d workers)", w);
-			if (!rows++)
-				series_header(f, &blocks, models[m], suffix, "speedup");
-			fprintf(f, "%lld\t%.6g\n", c->value > 0 ? c->value : 1, c->speedup);
+	size_t nmod = distinct(x->s, FIELD(model), models, 32), blocks = 0;
+	struct styles st = {"", ""};
+	for (size_t m = 0; m < nmod; m++)
+		for (size_t h = 0; h < x->nm && strcmp(models[m], "serial"); h++) {
+			size_t rows = 0;
+			int w = 0;
+			for (size_t k = 0; k < x->s->n; k++) /* the most workers this model has */
+				if (!strcmp(x->s->c[k].base, x->base) && !strcmp(x->s->c[k].model, models[m]) &&
+				    !strcmp(x->s->c[k].machine, x->machines[h]) && x->s->c[k].workers > w)
+					w = x->s->c[k].workers;
+			for (size_t k = 0; k < x->s->n; k++) {
+				const struct pcell *c = &x->s->c[k];
+				if (strcmp(c->base, x->base) || !c->swept || strcmp(c->model, models[m]) || c->workers != w ||
+				    strcmp(c->machine, x->machines[h]) || c->speedup <= 0)
+					continue;
+				snprintf(suffix, sizeof(suffix), " (%d workers)%s%s", w, x->nm > 1 ? " @" : "",
+					 x->nm > 1 ? x->machines[h] : "");
+				if (!rows++)
+					series_header(f, &blocks, &st, models[m], suffix, "speedup", h, x->nm);
+				fprintf(f, "%lld\t%.6g\n", c->value > 0 ? c->value : 1, c->speedup);
+			}
 		}
-	}
 	fclose(f);
 	/* a logarithmic axis for magnitudes (sizes, times), a plain one for choices (variant 0..3) */
-	char qbase[512], qparam[128];
-	plot_quote(qbase, sizeof(qbase), base);
+	char qbase[512], qparam[128], full[320];
+	plot_quote(qbase, sizeof(qbase), x->base);
 	plot_quote(qparam, sizeof(qparam), param);
-	snprintf(vars, sizeof(vars), "title=%s; param=%s; logx=%d", qbase, qparam, most >= 100 * (least > 0 ? least : 1));
+	snprintf(vars, sizeof(vars), "title=%s; param=%s; logx=%d; lts='%s'; dts='%s'", qbase, qparam,
+		 most >= 100 * (least > 0 ? least : 1), st.lt, st.dt);
+	snprintf(full, sizeof(full), "%s %s", title, param);
 	if (blocks)
-		render(fig, "crossover.gp", name, path, vars);
+		render(x->fig, k, "crossover.gp", name, path, vars, x->base, full);
 }
 
-static void write_index(const struct figures *fig, const struct pset *s)
-{
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/index.html", fig->dir);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		return;
-	fprintf(f, "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>concur results</title>\n"
-		   "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}img{max-width:100%%;"
-		   "border:1px solid #ddd;margin:.5em 0}table{border-collapse:collapse;font-size:90%%}"
-		   "td,th{border:1px solid #ccc;padding:.2em .5em;text-align:right}td:first-child,th:first-child"
-		   "{text-align:left}.bad{color:#b00}</style></head><body>\n<h1>concur results</h1>\n<p>from ");
-	for (size_t k = 0, shown = 0; k < s->n; k++) {
-		bool seen = false;
-		for (size_t j = 0; j < k && !seen; j++)
-			seen = s->c[j].file == s->c[k].file;
-		if (seen)
-			continue;
-		fprintf(f, "%s<code>", shown++ ? ", " : "");
-		plot_html(f, s->c[k].file);
-		fprintf(f, "</code> (machine ");
-		plot_html(f, s->c[k].machine);
-		fprintf(f, ")");
-	}
-	fprintf(f, "</p>\n");
-	for (size_t k = 0; k < fig->n; k++)
-		fprintf(f, "<h2>%s</h2>\n<a href=\"%s.svg\"><img src=\"%s.svg\" alt=\"%s\"></a>\n", fig->names[k],
-			fig->names[k], fig->names[k], fig->names[k]);
-	fprintf(f, "<h2>Summary</h2>\n<table><tr><th>workload</th><th>model</th><th>workers</th><th>pin</th>"
-		   "<th>median ms</th><th>speedup</th><th>cpu s</th><th>notes</th></tr>\n");
-	for (size_t k = 0; k < s->n; k++) {
-		const struct pcell *c = &s->c[k];
-		fprintf(f, "<tr><td>");
-		plot_html(f, c->workload);
-		fprintf(f, "</td><td>");
-		plot_html(f, c->model);
-		fprintf(f, "</td><td>%d</td><td>", c->workers);
-		plot_html(f, c->pin);
-		fprintf(f, "</td><td>%.3f</td>", c->wall_s * 1e3);
-		if (c->speedup >= 0)
-			fprintf(f, "<td>%.2fx</td>", c->speedup);
-		else
-			fprintf(f, "<td>-</td>");
-		fprintf(f, "<td>%.3f</td><td%s>%s</td></tr>\n", c->cpu_s, c->valid ? "" : " class=\"bad\"",
-			!c->valid ? "invalid" : c->noisy ? "noisy" : "");
-	}
-	fprintf(f, "</table>\n</body></html>\n");
-	fclose(f);
-}
+/* Every kind of figure: a new kind is a function and a line here (and its paragraph in docs/figures.md). */
+static const struct figure_kind kinds[] = {
+	{"scaling", "Speedup against serial by workers",
+	 "Speedup over serial (up is better) against the number of workers, one line per model: the dotted line "
+	 "is the ideal (n workers, n times faster) and the dashed vertical line the physical cores. A line that "
+	 "bends away from the ideal before the cores has hit a shared limit (memory bandwidth, a lock, the "
+	 "kernel); past the cores, only waiting work can still gain.",
+	 scaling, false},
+	{"models", "Every model at all cores: throughput and CPU time",
+	 "Every model at the all-cores point side by side: tasks per second on the left (up is better) and the CPU "
+	 "time the batch cost on the right (down is better). The cheapest model to run is not always the fastest: "
+	 "spinning pools buy speed with CPU, per-task processes pay for their start-up.",
+	 models_at_all_cores, false},
+	{"latency", "Per-task latency percentiles",
+	 "How long one task took from being handed out to being done, at the all-cores point: the median (p50) and "
+	 "the tail (p90, p99, p99.9), on a logarithmic axis (down is better). A wide gap between p50 and p99 means "
+	 "some tasks waited behind others: queueing, a wake-up, a preemption.",
+	 latency, false},
+	{"spawn", "Cost of starting the workers",
+	 "The time to create the workers (threads, processes, coroutines, a pool) before the first task, by worker "
+	 "count, on logarithmic axes (down is better): a fork costs more than a thread, a thread more than a "
+	 "coroutine, and a pool pays it once for many batches.",
+	 spawn_cost, false},
+	{"crossover", "Speedup by",
+	 "A workload swept over one parameter (a task's length, the share of waiting): speedup over serial by its "
+	 "value, one line per model at its most workers. Below the dotted 1x line running the work that way is "
+	 "slower than not running it concurrently at all; where a line crosses it is the crossover.",
+	 crossover, true},
+	{0},
+};
 
 int plot_mkdirs(const char *dir)
 {
@@ -585,7 +644,43 @@ int plot_mkdirs(const char *dir)
 	return mkdir(buf, 0777) < 0 && errno != EEXIST ? -errno : 0;
 }
 
-int cli_plot(const char *const *files, unsigned nfiles, const char *dir, bool draw)
+static int by_date(const void *a, const void *b)
+{
+	const struct pfile *x = a, *y = b;
+	int c = strcmp(x->date, y->date);
+	return c ? c : strcmp(x->path, y->path);
+}
+
+/* Names each file for figures and tables: its machine id, with its date when the machine has several. */
+static void label_files(struct pset *s)
+{
+	for (size_t k = 0; k < s->nfiles; k++) {
+		struct pfile *f = &s->files[k];
+		bool shared = false;
+		for (size_t j = 0; j < s->nfiles && !shared; j++)
+			shared = j != k && !strcmp(s->files[j].id, f->id);
+		snprintf(f->label, sizeof(f->label), "%.40s%s%.16s", f->id, shared ? " " : "", shared ? f->date : "");
+	}
+}
+
+/* With several files: the oldest against the newest, as `concur compare --format html`, into
+ * dir/compare.html. Its name, or NULL when there is none. */
+static const char *compare_page(const struct pset *s, const char *dir)
+{
+	static char path[4200];
+	if (s->nfiles < 2)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/compare.html", dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return NULL;
+	struct cc_compare_opts o = {.threshold = 0.05, .alpha = 0.01, .format = "html", .to = f};
+	int rc = cli_compare(s->files[0].path, s->files[s->nfiles - 1].path, &o);
+	fclose(f);
+	return rc == CC_EXIT_OK ? "compare.html" : (unlink(path), NULL);
+}
+
+int cli_plot(const char *const *args, unsigned nargs, const char *dir, bool draw)
 {
 	int rc = draw ? plot_check_gnuplot("plot") : 0;
 	if (rc)
@@ -596,10 +691,27 @@ int cli_plot(const char *const *files, unsigned nfiles, const char *dir, bool dr
 		fprintf(stderr, "concur: plot: --out: cannot create %s: %s\n", data, strerror(errno));
 		return CC_EXIT_USAGE;
 	}
-	struct pset s = {0};
-	for (unsigned k = 0; k < nfiles; k++)
-		if ((rc = load_cells(&s, files[k])))
-			goto out;
+	char **paths;
+	size_t npaths;
+	if ((rc = results_paths("plot", args, nargs, &paths, &npaths)))
+		return rc;
+	struct pset s = {.files = calloc(npaths, sizeof(*s.files))};
+	if (!s.files)
+		rc = CC_EXIT_FAIL;
+	for (size_t k = 0; k < npaths && !rc; k++) {
+		s.files[s.nfiles] = (struct pfile){.path = paths[k], .id = "?", .date = ""};
+		paths[k] = NULL;
+		rc = load_file(&s.files[s.nfiles++]);
+	}
+	results_paths_free(paths, npaths);
+	if (!rc) { /* the cells point at their files: in their final order, labelled */
+		qsort(s.files, s.nfiles, sizeof(*s.files), by_date);
+		label_files(&s);
+	}
+	for (size_t k = 0; k < s.nfiles && !rc; k++)
+		rc = load_cells(&s, &s.files[k]);
+	if (rc)
+		goto out;
 	if (!s.n) {
 		fprintf(stderr, "concur: plot: no concur benchmarks in the files: nothing to draw\n");
 		rc = CC_EXIT_USAGE;
@@ -610,24 +722,36 @@ int cli_plot(const char *const *files, unsigned nfiles, const char *dir, bool dr
 	fig.draw = draw;
 	fig.n = 0;
 	const char *wls[256], *bases[64], *machines[16];
-	size_t nw = distinct(&s, FIELD(workload), wls, 256), nm = distinct(&s, FIELD(machine), machines, 16);
-	for (size_t w = 0; w < nw; w++) {
-		scaling(&fig, &s, wls[w], machines, nm);
-		at_all_cores(&fig, &s, wls[w], machines, nm);
-		spawn_cost(&fig, &s, wls[w]);
-	}
-	for (size_t b = 0, nb = distinct(&s, FIELD(base), bases, 64); b < nb; b++)
-		crossover(&fig, &s, bases[b]);
-	write_index(&fig, &s);
-	fprintf(stderr, "concur: plot: %zu figures (SVG and PNG) and index.html in %s\n", fig.n, dir);
+	size_t nw = distinct(&s, FIELD(workload), wls, 256), nb = distinct(&s, FIELD(base), bases, 64),
+	       nm = distinct(&s, FIELD(machine), machines, 16);
+	for (size_t b = 0; b < nb; b++)
+		for (const struct figure_kind *k = kinds; k->kind; k++) {
+			struct fctx x = {&fig, &s, bases[b], bases[b], machines, nm};
+			if (k->per_base) {
+				k->draw(&x, k);
+				continue;
+			}
+			for (size_t w = 0; w < nw; w++) {
+				x.wl = wls[w];
+				bool of_base = false;
+				for (size_t c = 0; c < s.n && !of_base; c++)
+					of_base = s.c[c].workload == wls[w] && !strcmp(s.c[c].base, bases[b]);
+				if (of_base)
+					k->draw(&x, k);
+			}
+		}
+	page_write(&fig, &s, compare_page(&s, dir));
+	fprintf(stderr, "concur: plot: the page: %s/index.html (%zu figures%s)\n", dir, fig.n, draw ? ", SVG and PNG" : "");
 out:
 	for (size_t k = 0; k < s.n; k++) {
 		free(s.c[k].workload);
 		free(s.c[k].base);
 	}
 	free(s.c);
-	for (size_t k = 0; k < s.ndocs; k++)
-		json_decref(s.docs[k]);
-	free(s.docs);
+	for (size_t k = 0; k < s.nfiles; k++) {
+		json_decref(s.files[k].doc);
+		free(s.files[k].path);
+	}
+	free(s.files);
 	return rc;
 }

@@ -204,12 +204,9 @@ static int by_date(const void *a, const void *b)
 	return c ? c : strcmp(x->path, y->path);
 }
 
-int results_load_set(const char *verb, const char *const *args, unsigned nargs, struct result_file **files,
-		     size_t *n)
+int results_paths(const char *verb, const char *const *args, unsigned nargs, char ***out, size_t *n)
 {
 	int rc = CC_EXIT_OK;
-	*files = NULL;
-	*n = 0;
 	paths = calloc(MAX_FILES, sizeof(*paths));
 	npaths = nfound = 0;
 	if (!paths)
@@ -232,13 +229,42 @@ int results_load_set(const char *verb, const char *const *args, unsigned nargs, 
 		fprintf(stderr, "concur: %s: no result files (*.json) in %s\n", verb, nargs == 1 ? args[0] : "the arguments");
 		rc = CC_EXIT_USAGE;
 	}
-	if (!rc && !(*files = calloc(npaths, sizeof(**files))))
+	for (size_t k = 0; k < npaths && !rc; k++)
+		if (!paths[k])
+			rc = CC_EXIT_FAIL;
+	if (rc) {
+		results_paths_free(paths, npaths);
+		return rc;
+	}
+	*out = paths;
+	*n = npaths;
+	return 0;
+}
+
+void results_paths_free(char **list, size_t n)
+{
+	for (size_t k = 0; list && k < n; k++)
+		free(list[k]);
+	free(list);
+}
+
+int results_load_set(const char *verb, const char *const *args, unsigned nargs, struct result_file **files,
+		     size_t *n)
+{
+	char **list;
+	size_t nlist;
+	*files = NULL;
+	*n = 0;
+	int rc = results_paths(verb, args, nargs, &list, &nlist);
+	if (rc)
+		return rc;
+	if (!(*files = calloc(nlist, sizeof(**files))))
 		rc = CC_EXIT_FAIL;
-	for (size_t k = 0; k < npaths && !rc; k++) {
-		if ((rc = results_load(verb, paths[k], &(*files)[*n])) == 0) {
-			(*files)[*n].path = paths[k];
+	for (size_t k = 0; k < nlist && !rc; k++) {
+		if ((rc = results_load(verb, list[k], &(*files)[*n])) == 0) {
+			(*files)[*n].path = list[k];
 			(*files)[*n].owns_path = true;
-			paths[k] = NULL; /* the file keeps its path */
+			list[k] = NULL; /* the file keeps its path */
 			++*n;
 		}
 	}
@@ -251,9 +277,7 @@ int results_load_set(const char *verb, const char *const *args, unsigned nargs, 
 	} else {
 		qsort(*files, *n, sizeof(**files), by_date);
 	}
-	for (size_t k = 0; k < npaths; k++)
-		free(paths[k]);
-	free(paths);
+	results_paths_free(list, nlist);
 	return rc;
 }
 

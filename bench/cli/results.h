@@ -46,6 +46,11 @@ struct result_file {
 int results_load_set(const char *verb, const char *const *args, unsigned nargs, struct result_file **files,
 		     size_t *n);
 
+/* The result files named or found (*.json, recursively) under the directories named, at most 4096
+ * (said when more): 0 with *paths (free with results_paths_free), or an exit code after saying why. */
+int results_paths(const char *verb, const char *const *args, unsigned nargs, char ***paths, size_t *n);
+void results_paths_free(char **paths, size_t n);
+
 /* Loads any Google Benchmark JSON (the concur block when there is one): 0, or an exit code
  * after saying on stderr, as verb, what is wrong and where (file:line:column). */
 int results_load(const char *verb, const char *path, struct result_file *f);

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/plan.h"
 
@@ -18,7 +19,8 @@ struct cc_compare_opts {
 	bool gate;
 	bool strict;        /* the gate also fails on inconclusive and unstable benchmarks */
 	size_t last;        /* of a directory of base runs, only the last K by date; 0: all */
-	const char *format; /* table, md, json */
+	const char *format; /* table, md, json, html */
+	FILE *to;           /* where the table goes; NULL: standard output */
 };
 
 struct cc_history_opts {

@@ -138,6 +138,7 @@ struct cc_plan {
 	unsigned nprobes;
 	unsigned rounds_run;
 	double steal_pct; /* CPU time the hypervisor stole over the run; < 0 when unknown */
+	double duration_s; /* the run's wall time, calibration and probes included */
 	uint64_t busy_rate; /* busy steps per ms the run used (core/busy.h) */
 	const char *like; /* the result file whose work this run repeats; NULL: none */
 	struct cc_instance *inst;

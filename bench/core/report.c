@@ -534,10 +534,10 @@ char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, 
 		json_object_set_new(mt, m->name,
 				    json_pack("{s:s, s:s, s:s, s:s}", "unit", m->unit, "aggregate", m->aggregate,
 					      "better", m->better, "help", m->help));
-	json_t *run = json_pack("{s:s, s:o, s:i, s:i, s:i, s:f, s:f, s:b, s:f}", "suite", p->suite->name, "argv",
+	json_t *run = json_pack("{s:s, s:o, s:i, s:i, s:i, s:f, s:f, s:b, s:f, s:f}", "suite", p->suite->name, "argv",
 				argv, "repetitions", p->repetitions, "max_repetitions", p->max_repetitions,
 				"rounds_run", p->rounds_run, "timeout_s", p->timeout_s, "max_cv", p->max_cv,
-				"interrupted", interrupted, "clock_read_ns", clock_ns);
+				"interrupted", interrupted, "clock_read_ns", clock_ns, "duration_s", p->duration_s);
 	json_object_set_new(run, "models", model_settings_json(&p->mopts));
 	json_t *root = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "schema_version", CC_SCHEMA_VERSION, "run",
 				 run, "machine", machine_json(p->topo, info->doctor), "build", build_json(), "metrics", mt,

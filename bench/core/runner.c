@@ -591,6 +591,7 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 		if (plan->cells[k].status == CC_PENDING && plan->cells[k].nreps)
 			plan->cells[k].status = rc == -EINTR ? CC_PENDING : CC_OK;
 
+	plan->duration_s = elapsed_s();
 	long n = report();
 	cc_report_summary(stderr, plan);
 	munmap(run.hists, run.hists_bytes);

@@ -6,6 +6,8 @@ process a test starts carries a tag in its environment; after each test, no
 live process may still carry it (no child outlives concur).
 """
 import glob
+import shutil
+import html.parser
 import json
 import threading
 import stat
@@ -132,6 +134,21 @@ class Usage(Base):
                                timeout=300)
             self.assertGreaterEqual(p.returncode, 0, (args[0], p.stderr[-1500:]))
             self.assertEqual(p.returncode, 0, (args[0], p.stderr[-1500:]))
+
+    @unittest.skipIf(os.environ.get("CONCUR_SANITIZE"), "a sanitizer's shadow memory does not fit an address-space limit")
+    def test_a_small_memory_limit_is_no_crash(self):
+        # under ulimit -v 30000 (30 MB of address space) cells cannot create threads or coroutine stacks:
+        # each must say so as its reason, never die of a signal, and the run must write its results
+        o = self.out()
+        small = lambda: resource.setrlimit(resource.RLIMIT_AS, (30000 << 10, 30000 << 10))
+        p = subprocess.run([CONCUR, "run", "--suite", "smoke", "--out", o], capture_output=True, text=True,
+                           preexec_fn=small, env=self.env, timeout=600)
+        self.assertIn(p.returncode, (0, 1), p.stderr[-3000:])
+        doc = load_results(o)
+        self.assertValid(doc)
+        for b in doc["concur"]["benchmarks"]:
+            self.assertIn(b["status"], ("ok", "failed"), b["name"])
+            self.assertNotRegex(b.get("error", ""), r"signal|killed|crash", b["name"])
 
     def test_small_usage_errors_say_what_is_wrong(self):
         p = self.concur("bogus")
@@ -1124,7 +1141,7 @@ class Plot(Base):
             html = f.read()
         for s in stems:
             self.assertIn(f'src="{s}.svg"', html)
-        self.assertIn("<table>", html)
+        self.assertIn('<table id="headline-table">', html)
 
     def test_a_hostile_result_file_runs_nothing_and_is_escaped(self):
         o = self.fixture("a.json", "--models", "serial,threads", "--workloads", "spin")
@@ -1233,6 +1250,152 @@ class Plot(Base):
         self.assertIn("nothing to draw", p.stderr)
         p = self.concur("plot")
         self.assertEqual(p.returncode, 2)
+
+
+def find_browser():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+class PageLinks(html.parser.HTMLParser):
+    """Every img src and a href of a page, and its element ids."""
+
+    def __init__(self):
+        super().__init__()
+        self.targets, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "img" and "src" in a:
+            self.targets.append(a["src"])
+        if tag == "a" and "href" in a:
+            self.targets.append(a["href"])
+
+
+# Loads the page in an iframe of the same folder tree (file access allowed between files) and reports what a
+# person would meet: images that did not load, where the headline table is, the first screen's height.
+HARNESS = """<!doctype html><html><body style="margin:0">
+<iframe id="f" src="%s" style="width:1280px;height:800px;border:0"></iframe><pre id="out">pending</pre>
+<script>
+document.getElementById('f').onload = function () {
+  var d = this.contentDocument, h = d.getElementById('headline-table'), r = {};
+  r.headline_bottom = h ? h.getBoundingClientRect().bottom : -1;
+  r.screen = this.contentWindow.innerHeight;
+  r.images = d.images.length;
+  r.broken = Array.from(d.images).filter(function (i) { return !(i.complete && i.naturalWidth > 0); })
+                                  .map(function (i) { return i.getAttribute('src'); });
+  document.getElementById('out').textContent = JSON.stringify(r);
+};
+</script></body></html>"""
+
+
+class Page(Base):
+    """The report page, index.html, checked in a real browser (headless Chromium)."""
+
+    def setUp(self):
+        super().setUp()
+        self.browser = find_browser()
+        if not self.browser:
+            self.skipTest("no chromium here: scripts/deps.sh installs it (apt-get install chromium)")
+
+    def fixture(self, name, *args):
+        o = self.out(name)
+        p = self.concur("run", "--suite", "smoke", "--repetitions", "2", "--out", o, *args)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return o
+
+    def browse(self, page_dir, shot):
+        """Opens page_dir/index.html in Chromium: what the harness measured, the console, a screenshot."""
+        harness = os.path.join(os.path.dirname(page_dir), "harness-%s.html" % os.path.basename(page_dir))
+        with open(harness, "w") as f:
+            f.write(HARNESS % (os.path.basename(page_dir) + "/index.html"))
+        flags = [self.browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                 "--allow-file-access-from-files", "--virtual-time-budget=10000"]
+        p = subprocess.run(flags + ["--enable-logging=stderr", "--v=0", "--dump-dom", "file://" + harness],
+                           capture_output=True, text=True, timeout=180)
+        got = re.search(r'<pre id="out">(.*?)</pre>', p.stdout)
+        self.assertIsNotNone(got, p.stderr[-2000:])
+        self.assertNotEqual(got.group(1), "pending", "the page did not load in the browser")
+        measured = json.loads(got.group(1))
+        console = [l for l in p.stderr.splitlines() if ":CONSOLE" in l and "index.html" in l]
+        png = os.path.join(os.environ.get("CONCUR_ARTIFACTS", self.tmp.name), shot)
+        subprocess.run(flags + ["--window-size=1280,800", "--screenshot=" + png, "file://" + page_dir + "/index.html"],
+                       capture_output=True, timeout=180)
+        with open(png, "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n", "a screenshot for a person to look at")
+        return measured, console
+
+    def assertGoodPage(self, page_dir, shot):
+        with open(os.path.join(page_dir, "index.html")) as f:
+            text = f.read()
+        links = PageLinks()
+        links.feed(text)
+        for t in links.targets:
+            self.assertFalse(re.match(r"[a-z]+:", t), "nothing is fetched from the network: %s" % t)
+            if t.startswith("#"):
+                self.assertIn(t[1:], links.ids, "a link to nowhere in the page: %s" % t)
+            else:
+                self.assertTrue(os.path.isfile(os.path.join(page_dir, t)), "a link to a missing file: %s" % t)
+        measured, console = self.browse(page_dir, shot)
+        self.assertEqual(measured["broken"], [], "images that did not load in the browser")
+        self.assertGreater(measured["images"], 0)
+        self.assertGreater(measured["headline_bottom"], 0, "the page has its headline table")
+        self.assertLessEqual(measured["headline_bottom"], measured["screen"], "the headline is on the first screen")
+        self.assertEqual(console, [], "console messages of the page")
+        return text
+
+    def plot(self, *files, name="page"):
+        out = os.path.join(self.tmp.name, name)
+        p = self.concur("plot", *files, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        return out
+
+    def test_one_file(self):
+        a = self.fixture("a.json", "--models", "serial,threads,coroutines,coro-pool")
+        out = self.plot(a)
+        text = self.assertGoodPage(out, "page-one-file.png")
+        for section in ("Machine", "Run", "Headline", "Contents", "How to read the figures"):
+            self.assertIn(section, text)
+        self.assertLess(text.index("headline-table"), text.index("<nav>"), "the answer comes before the contents")
+        self.assertNotIn("compare.html", text, "one file: nothing to compare")
+        # same files, same page, byte for byte
+        again = self.plot(a, name="again")
+        with open(os.path.join(again, "index.html")) as f:
+            self.assertEqual(f.read(), text)
+        for tsv in os.listdir(os.path.join(out, "data")):
+            with open(os.path.join(out, "data", tsv)) as f, open(os.path.join(again, "data", tsv)) as g:
+                self.assertEqual(f.read(), g.read(), tsv)
+
+    def test_two_machines(self):
+        a = self.fixture("a.json", "--models", "serial,threads,thread-pool", "--workloads", "hash,sleep,cpu-io")
+        b = self.edited(a, "b.json", lambda doc: doc["concur"]["machine"].update(id="0123456789ab"))
+        out = self.plot(a, b)
+        text = self.assertGoodPage(out, "page-two-machines.png")
+        self.assertIn("0123456789ab", text)
+        self.assertIn('href="compare.html"', text)
+        with open(os.path.join(out, "compare.html")) as f:
+            cmp = f.read()
+        self.assertIn("<table>", cmp)
+        self.assertIn("cpu/hash/threads/workers:2/pin:core", cmp)
+
+    def test_a_history_directory(self):
+        a = self.fixture("a.json", "--models", "serial,threads", "--workloads", "hash,spin")
+        runs = os.path.join(self.tmp.name, "runs")
+        os.mkdir(runs)
+        for k in range(5):
+            def dated(doc, k=k):
+                doc["context"]["date"] = "2026-12-0%dT00:00:00+00:00" % (k + 1)
+            os.rename(self.edited(a, "r%d.json" % k, dated), os.path.join(runs, "r%d.json" % k))
+        out = self.plot(runs)
+        text = self.assertGoodPage(out, "page-history.png")
+        self.assertIn("the newest of 5 runs", text)
+        self.assertIn("2026-12-05", text)
+        self.assertEqual(text.count("<code>%s/r" % runs), 5, "the page says which files")
 
 
 class Schema(Base):
