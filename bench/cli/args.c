@@ -140,7 +140,8 @@ static int add_pin(struct cli *cli, const char *v)
 {
 	int p = topo_policy_parse(v);
 	if (p < 0)
-		return bad(cli, "--pin: unknown placement policy '%s' (none, core, compact, scatter, pu)", v);
+		return bad(cli, "--pin: unknown placement policy '%s' (none, core, compact, scatter, pu; for scenarios "
+				"same-cpu, smt, same-l3, cross-l3, cross-numa, cross-package)", v);
 	for (unsigned k = 0; k < cli->sel.npins; k++)
 		if (cli->sel.pins[k] == (enum topo_policy)p)
 			return 0;
@@ -375,6 +376,13 @@ static int set_xml(struct cli *cli, const char *v)
 	return 0;
 }
 
+static int set_pairs(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->pairs = true;
+	return 0;
+}
+
 static int set_json(struct cli *cli, const char *v)
 {
 	(void)v;
@@ -453,7 +461,9 @@ static const struct opt opts[] = {
 				  "threads, 2x; the suite's default). For coroutines: coroutines on its one thread; "
 				  "coro-pool, hybrid: pinned threads",
 	 set_workers, PLAN | V_TOPO},
-	{"pin", "POLICY[,..]", "placement: none, core (default), compact, scatter, pu", set_pin, PLAN | V_TOPO},
+	{"pin", "POLICY[,..]", "placement: none, core (default), compact, scatter, pu; scenarios: same-cpu, smt, "
+			       "same-l3, cross-l3, cross-numa, cross-package (default: every one the machine has)",
+	 set_pin, PLAN | V_TOPO},
 	{"repetitions", "N", "rounds: the plan runs N times over, each benchmark once a round (default: the "
 			      "suite's)",
 	 set_repetitions, PLAN},
@@ -488,6 +498,9 @@ static const struct opt opts[] = {
 	 V_RUN},
 	{"synthetic", "DESC", "a synthetic machine, e.g. \"pack:2 numa:2 l3:2 core:8 pu:2\"", set_synthetic, V_TOPO},
 	{"xml", "FILE", "a machine exported by hwloc (lstopo file.xml)", set_xml, V_TOPO},
+	{"pairs", NULL, "the two CPUs each pair policy (same-cpu, smt, same-l3, cross-l3, cross-numa, cross-package) "
+			"picks for a scenario's roles",
+	 set_pairs, V_TOPO},
 	{"json", NULL, "print JSON instead of text", set_json, V_TOPO | V_DOCTOR | V_HISTORY},
 	{"window", "N", "history: at most N runs each side of a candidate change (default 30)", set_window, V_HISTORY},
 	{"p", "P", "history: keep a change whose t-test gives p below P (default 0.001)", set_p, V_HISTORY},

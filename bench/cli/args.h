@@ -19,6 +19,7 @@ struct cli {
 	const char *like; /* run --like BASE.json */
 	const char *synthetic, *xml;
 	bool json;
+	bool pairs; /* topo --pairs */
 	struct cc_compare_opts cmp;
 	struct cc_history_opts hist;
 	const char *plot_dir; /* run --plot, plot --out, history --out */

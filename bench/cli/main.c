@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 		return CC_EXIT_OK;
 	}
 	if (cli.v == V_TOPO)
-		return cli_topo(cli.synthetic, cli.xml, &cli.sel, cli.json);
+		return cli_topo(cli.synthetic, cli.xml, &cli.sel, cli.pairs, cli.json);
 	if (cli.v == V_DOCTOR)
 		return cli_doctor(cli.json);
 	if (cli.v == V_COMPARE)

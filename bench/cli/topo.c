@@ -67,7 +67,28 @@ static json_t *plan_json(enum topo_policy p, unsigned n, const struct topo_place
 			 "plan", w);
 }
 
-int cli_topo(const char *synthetic, const char *xml, const struct cc_select *sel, bool json)
+/* Every pair policy and the two CPUs it picks here (what scenarios' roles are bound to). */
+static json_t *pairs_report(const struct topo *t, bool print)
+{
+	json_t *list = json_array();
+	if (print)
+		printf("\npairs (scenarios: --pin same-cpu .. cross-package):\n");
+	for (int p = TOPO_FIRST_PAIR; p < TOPO_NPOLICIES; p++) {
+		unsigned cpu[2];
+		bool have = topo_pair(t, (enum topo_policy)p, cpu);
+		json_t *o = json_pack("{s:s, s:b}", "policy", topo_policy_name((enum topo_policy)p), "available", have);
+		if (have)
+			json_object_set_new(o, "cpus", json_pack("[i, i]", cpu[0], cpu[1]));
+		json_array_append_new(list, o);
+		if (print && have)
+			printf("  %-14s cpus %u and %u\n", topo_policy_name((enum topo_policy)p), cpu[0], cpu[1]);
+		else if (print)
+			printf("  %-14s not on this machine\n", topo_policy_name((enum topo_policy)p));
+	}
+	return list;
+}
+
+int cli_topo(const char *synthetic, const char *xml, const struct cc_select *sel, bool pairs, bool json)
 {
 	struct topo t;
 	if (synthetic && xml) {
@@ -113,7 +134,8 @@ int cli_topo(const char *synthetic, const char *xml, const struct cc_select *sel
 	if (!json)
 		print_topology(&t, sweep, nsweep);
 	for (unsigned p = 0; p < npins; p++) {
-		for (unsigned c = 0; c < ncounts; c++) {
+		pairs |= topo_policy_is_pair(pins[p]);
+		for (unsigned c = 0; c < ncounts && !topo_policy_is_pair(pins[p]); c++) {
 			const struct topo_place *pl[counts[c]];
 			bool over = topo_plan(&t, pins[p], counts[c], pl);
 			if (json)
@@ -126,7 +148,8 @@ int cli_topo(const char *synthetic, const char *xml, const struct cc_select *sel
 		json_t *sw = json_array();
 		for (unsigned k = 0; k < nsweep; k++)
 			json_array_append_new(sw, json_integer(sweep[k]));
-		json_t *doc = json_pack("{s:o, s:o, s:o}", "topology", topo_json(&t), "sweep", sw, "plans", plans);
+		json_t *doc = json_pack("{s:o, s:o, s:o, s:o}", "topology", topo_json(&t), "sweep", sw, "plans", plans,
+					"pairs", pairs_report(&t, false));
 		if (!synthetic && !xml) { /* this machine: the id its results are filed under */
 			char id[13];
 			cc_machine_id(id);
@@ -137,6 +160,8 @@ int cli_topo(const char *synthetic, const char *xml, const struct cc_select *sel
 		json_decref(doc);
 	} else {
 		json_decref(plans);
+		if (pairs)
+			json_decref(pairs_report(&t, true));
 	}
 	topo_free(&t);
 	return CC_EXIT_OK;

@@ -8,8 +8,9 @@
 
 #include "core/plan.h"
 
-/* concur topo: the topology, the sweep, and the plan for sel's worker counts and policies. */
-int cli_topo(const char *synthetic, const char *xml, const struct cc_select *sel, bool json);
+/* concur topo: the topology, the sweep, the plan for sel's worker counts and policies, and with pairs
+ * (or a pair policy in sel) the CPUs of every pair policy. */
+int cli_topo(const char *synthetic, const char *xml, const struct cc_select *sel, bool pairs, bool json);
 /* concur doctor: noise sources with remedies. */
 int cli_doctor(bool json);
 

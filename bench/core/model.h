@@ -37,6 +37,7 @@ struct cc_job {
 	const struct topo *topo; /* for binding */
 	const int *cpu;          /* OS CPU per worker; NULL: unpinned (the OS decides) */
 	struct cc_model_opts opts;
+	const int64_t *params;   /* the instance's parameter values (scenarios read them) */
 };
 
 #define CC_MAX_OBSERVED 8

@@ -1,5 +1,6 @@
 /* Suites, and the expansion of a suite plus the user's selection into cells. */
 #include "core/plan.h"
+#include "core/scenario.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -267,14 +268,23 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 		len += (unsigned)snprintf(swept + len, sizeof(swept) - len, "/%s:%s", p->name, v);
 	}
 	unsigned first = plan->ncells;
+	const struct sc_desc *sc = wl->scenario;
 	for (unsigned m = 0; m < model_count; m++) {
 		const struct cc_model *model = model_all[m];
-		if (!selected_model(sel, model))
+		if (!selected_model(sel, model) || (sc && !sc_runs_as(sc, model)) || (!sc && !wl->task))
 			continue;
 		for (unsigned p = 0; p < npins; p++) {
-			for (unsigned k = 0; k < nworkers; k++) {
-				/* serial is the baseline: it runs once, at one worker, whatever the sweep */
-				unsigned nw = model->single_worker ? 1 : workers[k];
+			bool pair = topo_policy_is_pair(pins[p]);
+			/* a scenario's roles go by pair policies, a batch's workers by the others (none: either) */
+			if ((sc && !pair && pins[p] != TOPO_NONE) || (!sc && pair))
+				continue;
+			unsigned cpu[2];
+			if (sc && pair && (!topo_pair(sel->topo, pins[p], cpu) || (sc->roles == 1 && pins[p] != TOPO_SAME_CPU)))
+				continue; /* not on this machine; one role has no pair */
+			for (unsigned k = 0; k < (sc ? 1 : nworkers); k++) {
+				/* serial is the baseline: it runs once, at one worker, whatever the sweep; a
+				 * scenario has its roles */
+				unsigned nw = sc ? sc->roles : model->single_worker ? 1 : workers[k];
 				if (model->single_worker && k > 0)
 					break;
 				struct cc_cell *c = &plan->cells[plan->ncells];
@@ -414,10 +424,14 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 			goto fail;
 		}
 	}
+	/* without --pin: core for batches, every pair policy for scenarios (those the machine has) */
 	enum topo_policy pins[TOPO_NPOLICIES] = {TOPO_CORE};
 	unsigned npins = sel->npins ? sel->npins : 1;
 	if (sel->npins)
 		memcpy(pins, sel->pins, npins * sizeof(*pins));
+	else
+		for (int p = TOPO_FIRST_PAIR; p < TOPO_NPOLICIES; p++)
+			pins[npins++] = (enum topo_policy)p;
 	for (unsigned k = 0; k < npins && sel->workers_auto; k++) {
 		if (pins[k] == TOPO_NONE) {
 			snprintf(err, errlen, "--workers auto: the sweep places workers on the topology, which "
@@ -445,7 +459,7 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 	}
 	plan->topo = sel->topo;
 	plan->inst = calloc(ninst, sizeof(*plan->inst));
-	plan->cells = calloc(ninst * model_count * nworkers * npins, sizeof(*plan->cells));
+	plan->cells = calloc(ninst * model_count * (nworkers + 1) * npins, sizeof(*plan->cells));
 	if (!plan->inst || !plan->cells) {
 		snprintf(err, errlen, "plan: %s", strerror(ENOMEM));
 		goto fail;

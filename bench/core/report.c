@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "core/report.h"
+#include "core/scenario.h"
 #include "coro/sched.h"
 
 #include <errno.h>
@@ -123,6 +124,37 @@ static double rep_vcsw(const struct cc_rep *r) { return (double)r->nvcsw; }
 static double rep_ivcsw(const struct cc_rep *r) { return (double)r->nivcsw; }
 static double rep_rss(const struct cc_rep *r) { return (double)r->max_rss_kb; }
 
+/* A scenario's figures per operation: every role's CPU time and context switches together. */
+struct per_op {
+	double ns, cpu_ns, vcsw, ivcsw, bytes_per_s;
+};
+
+static struct per_op scenario_per_op(const struct cc_cell *c)
+{
+	const struct sc_desc *sc = c->inst->wl->scenario;
+	double ops = (double)c->inst->ntasks, wall = cc_cell_median_wall(c);
+	struct per_op o = {wall * 1e9 / ops, median_of(c, rep_cpu) * 1e9 / ops, median_of(c, rep_vcsw) / ops,
+			   median_of(c, rep_ivcsw) / ops, -1};
+	if (sc->bytes_per_op && wall > 0)
+		o.bytes_per_s = (double)sc->bytes_per_op(c->inst->params) * ops / wall;
+	return o;
+}
+
+static json_t *scenario_json(const struct cc_cell *c)
+{
+	const struct sc_desc *sc = c->inst->wl->scenario;
+	struct per_op o = scenario_per_op(c);
+	json_t *roles = json_array();
+	for (unsigned k = 0; k < c->workers; k++)
+		json_array_append_new(roles, json_pack("{s:i, s:i}", "role", k, "cpu", c->cpus ? c->cpus[k] : -1));
+	json_t *j = json_pack("{s:s, s:s, s:I, s:o, s:f, s:f, s:f, s:f}", "executor", c->model->name, "op", sc->op,
+			      "ops", (json_int_t)c->inst->ntasks, "roles", roles, "ns_per_op", o.ns, "cpu_ns_per_op",
+			      o.cpu_ns, "voluntary_csw_per_op", o.vcsw, "involuntary_csw_per_op", o.ivcsw);
+	if (o.bytes_per_s >= 0)
+		json_object_set_new(j, "bytes_per_s", json_real(o.bytes_per_s));
+	return j;
+}
+
 static const char *status_name(enum cc_status s)
 {
 	static const char *const names[] = {"incomplete", "ok", "failed", "timeout", "checksum_mismatch"};
@@ -226,6 +258,7 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 	snprintf(hex, sizeof(hex), "%016" PRIx64, c->reps[c->nreps - 1].checksum);
 	json_object_set_new(b, "checksum", json_string(hex));
 	json_object_set_new(b, "checksum_ok", json_boolean(c->status != CC_MISMATCH));
+	json_object_set_new(b, "kind", json_string(wl->scenario ? "scenario" : "tasks"));
 	json_object_set_new(b, "wall_s", stat_json(c, offsetof(struct cc_rep, wall_s)));
 	json_object_set_new(b, "spawn_s", stat_json(c, offsetof(struct cc_rep, spawn_s)));
 	json_object_set_new(b, "cpu_s", json_real(median_of(c, rep_cpu)));
@@ -275,6 +308,8 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 	json_object_set_new(b, "placement", placement_json(c));
 	if (c->note[0])
 		json_object_set_new(b, "model_note", json_string(c->note));
+	if (wl->scenario)
+		json_object_set_new(b, "scenario", scenario_json(c));
 	return b;
 }
 
@@ -687,13 +722,58 @@ fail:
 	return rc;
 }
 
+/* The notes column of a cell: its failure, or why its figures are to be read with care. */
+static void summary_notes(FILE *f, const struct cc_plan *p, const struct cc_cell *c)
+{
+	if (c->status > CC_OK)
+		fprintf(f, "%s: %s", status_name(c->status), c->error);
+	else if (c->status == CC_PENDING)
+		fprintf(f, "incomplete");
+	else if (c->placement_bad)
+		fprintf(f, "PLACEMENT INVALID: %s", c->placement_why);
+	else if (cc_cell_noisy(p, c))
+		fprintf(f, "noisy (cv %.1f%%)", cc_cell_cv(c) * 100);
+	if (c->status == CC_OK && c->oversubscribed)
+		fprintf(f, "%soversubscribed", cc_cell_noisy(p, c) || c->placement_bad ? ", " : "");
+	fputc('\n', f);
+}
+
+/* A scenario's table: per operation, the time, every role's CPU time and context switches. */
+static void scenario_summary(FILE *f, const struct cc_plan *p, const struct cc_instance *in)
+{
+	fprintf(f, ")\n  %-16s %5s %-14s %12s %10s %12s %9s  %s\n", "executor", "roles", "pin", "ns per op", "p99 ns",
+		"cpu ns/op", "csw/op", "notes");
+	for (unsigned k = 0; k < p->ncells; k++) {
+		const struct cc_cell *c = &p->cells[k];
+		if (c->inst != in || !c->attempts)
+			continue;
+		fprintf(f, "  %-16s %5u %-14s ", c->model->name, c->workers, topo_policy_name(c->pin));
+		if (c->nreps) {
+			struct per_op o = scenario_per_op(c);
+			fprintf(f, "%12.0f %10llu %12.0f %9.2f  ", o.ns, (unsigned long long)c->latency.p99, o.cpu_ns,
+				o.vcsw + o.ivcsw);
+		} else {
+			fprintf(f, "%12s %10s %12s %9s  ", "-", "-", "-", "-");
+		}
+		summary_notes(f, p, c);
+	}
+}
+
 void cc_report_summary(FILE *f, const struct cc_plan *p)
 {
 	for (unsigned i = 0; i < p->ninst; i++) {
 		const struct cc_instance *in = &p->inst[i];
-		fprintf(f, "\n%s/%s  (%" PRIu64 " tasks", wl_class_name(in->wl->cls), in->wl->name, in->ntasks);
+		const struct sc_desc *sc = in->wl->scenario;
+		fprintf(f, "\n%s/%s  (%" PRIu64 " %s", wl_class_name(in->wl->cls), in->wl->name, in->ntasks,
+			sc ? "operations: " : "tasks");
+		if (sc)
+			fprintf(f, "%s", sc->op);
 		for (unsigned k = 0; k < wl_param_count(in->wl); k++)
 			fprintf(f, ", %s=%" PRId64, in->wl->params[k].name, in->params[k]);
+		if (sc) {
+			scenario_summary(f, p, in);
+			continue;
+		}
 		fprintf(f, ")\n  %-16s %7s %-8s %12s %9s %10s  %s\n", "model", "workers", "pin", "median ms", "speedup",
 			"cpu s", "notes");
 		for (unsigned k = 0; k < p->ncells; k++) {
@@ -714,17 +794,7 @@ void cc_report_summary(FILE *f, const struct cc_plan *p)
 				fprintf(f, "%10.3f  ", median_of(c, rep_cpu));
 			else
 				fprintf(f, "%10s  ", "-");
-			if (c->status > CC_OK)
-				fprintf(f, "%s: %s", status_name(c->status), c->error);
-			else if (c->status == CC_PENDING)
-				fprintf(f, "incomplete");
-			else if (c->placement_bad)
-				fprintf(f, "PLACEMENT INVALID: %s", c->placement_why);
-			else if (cc_cell_noisy(p, c))
-				fprintf(f, "noisy (cv %.1f%%)", cc_cell_cv(c) * 100);
-			if (c->status == CC_OK && c->oversubscribed)
-				fprintf(f, "%soversubscribed", cc_cell_noisy(p, c) || c->placement_bad ? ", " : "");
-			fputc('\n', f);
+			summary_notes(f, p, c);
 		}
 	}
 	fputc('\n', f);

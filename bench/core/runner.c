@@ -15,6 +15,7 @@
  */
 #define _GNU_SOURCE
 #include "core/runner.h"
+#include "core/scenario.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -108,6 +109,8 @@ static unsigned latency_stride(double task_ns)
  * verified after (sync/counter's total must be exact). */
 static int run_verified(const struct cc_model *model, const struct cc_job *job, struct cc_outcome *o, void *ctx)
 {
+	if (job->wl->scenario) /* a scenario sets up, runs and verifies its roles itself */
+		return sc_run(job, model, o);
 	if (job->wl->reset)
 		job->wl->reset(ctx);
 	int err = model->run(job, o);
@@ -126,7 +129,7 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	wl_fail_report_to(r->failed, sizeof(r->failed), &r->failed_claim);
 	/* the reference run is unpinned: only its checksum counts */
 	struct cc_job job = {c->inst->wl, c->inst->ctx, c->inst->ntasks, workers, UINT_MAX, run.plan->topo,
-			     reference ? NULL : c->cpus, run.plan->mopts};
+			     reference ? NULL : c->cpus, run.plan->mopts, c->inst->params};
 	struct cc_outcome o = {.workers = r->workers, .hist = &r->hist};
 	struct rusage s0, s1, c0, c1;
 
@@ -276,11 +279,15 @@ static int ensure_reference(struct cc_cell *c, int64_t deadline)
 	struct cell_report *r;
 	size_t size;
 	char why[256];
-	int rc = run_batch(c, &model_serial, 1, true, deadline, &r, &size, why, sizeof(why));
+	/* a scenario's reference: its roles as threads, unpinned */
+	bool sc = in->wl->scenario != NULL;
+	int rc = run_batch(c, sc ? &model_threads : &model_serial, sc ? c->workers : 1, true, deadline, &r, &size, why,
+			   sizeof(why));
 	if (rc == -EINTR)
 		return rc;
 	if (rc) {
-		fail_cell(c, CC_FAILED, "the reference run (serial) failed: %s", why);
+		fail_cell(c, CC_FAILED, sc ? "the reference run (threads, unpinned) failed: %s" :
+					     "the reference run (serial) failed: %s", why);
 		return rc;
 	}
 	in->ref_checksum = r->checksum;
@@ -597,6 +604,11 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	munmap(run.hists, run.hists_bytes);
 	for (unsigned k = 0; k < plan->ncells; k++)
 		plan->cells[k].hist = NULL;
+	if (n == -ENODATA) { /* written, but what compare, history and plot read is missing */
+		fprintf(stderr, "concur: run: results written to %s without their concur block: making it ran out of "
+				"memory\n", info->out_path);
+		return CC_EXIT_NOT_WRITTEN;
+	}
 	if (n < 0) {
 		fprintf(stderr, "concur: run: writing %s: %s; %s%s\n", info->out_path, strerror((int)-n),
 			run.rescued[0] ? "the results were saved to " : "no copy could be saved either: the results are lost",

@@ -13,6 +13,7 @@
 #define WL(sym) &sym,
 const struct wl_desc *const wl_all[] = {
 #include "workloads/list.h"
+#include "scenarios/list.h"
 #ifdef CONCUR_TEST_WORKLOADS
 #include "tests/workloads/list.h"
 #endif
@@ -22,7 +23,7 @@ const unsigned wl_count = sizeof(wl_all) / sizeof(wl_all[0]);
 
 const char *wl_class_name(enum wl_class cls)
 {
-	static const char *const names[] = {"cpu", "io", "mix", "sync", "ipc", "server", "mem"};
+	static const char *const names[] = {"cpu", "io", "mix", "sync", "ipc", "server", "mem", "spawn", "switch"};
 	return names[cls];
 }
 

@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum wl_class { WL_CPU, WL_IO, WL_MIX, WL_SYNC, WL_IPC, WL_SERVER, WL_MEM };
+enum wl_class { WL_CPU, WL_IO, WL_MIX, WL_SYNC, WL_IPC, WL_SERVER, WL_MEM, WL_SPAWN, WL_SWITCH };
+
+struct sc_desc; /* core/scenario.h */
 
 enum wl_ptype {
 	WL_INT,   /* a plain integer */
@@ -61,11 +63,15 @@ struct wl_desc {
 	 * uses to tell a change of the machine from a change of concur: "cpu", "mem_bw", "mem_lat" or
 	 * "wake". NULL: by class (cpu, mix, sync: cpu; mem: mem_lat; the rest: wake). */
 	const char *probe;
+	/* Set for a scenario (core/scenario.h): roles that interact, not a batch of tasks; task is then
+	 * NULL and default_tasks counts operations. */
+	const struct sc_desc *scenario;
 };
 
 /* The list expands here into one extern declaration per workload. */
 #define WL(sym) extern const struct wl_desc sym;
 #include "workloads/list.h"
+#include "scenarios/list.h"
 #ifdef CONCUR_TEST_WORKLOADS /* the test build adds workloads that misbehave on purpose */
 #include "tests/workloads/list.h"
 #endif

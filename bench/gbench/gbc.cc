@@ -41,6 +41,8 @@ public:
 			free(extra);
 		}
 		sink_result_ = out_->sink ? out_->sink(doc.data(), doc.size(), out_->arg) : 0;
+		if (!sink_result_ && out_->extra && !extra)
+			sink_result_ = -ENODATA;
 	}
 
 	// The library's own statistics can be non-finite (the cv of a counter

@@ -55,7 +55,9 @@ bool gbc_error_occurred(const gbc_state *st);
 /* Adds a string to the JSON "context" object. */
 void gbc_add_context(const char *key, const char *value);
 
-/* Returns the JSON text (malloc'd, the value only) to add under the extra key, or NULL for none. */
+/* Returns the JSON text (malloc'd, the value only) to add under the extra key; NULL when it could not
+ * be made (out of memory): the document is still handed to the sink, without it, and gbc_run returns
+ * -ENODATA. */
 typedef char *gbc_extra_fn(void *arg);
 /* Receives the finished JSON document; returns 0 or -errno. */
 typedef int gbc_sink_fn(const char *json, size_t len, void *arg);
@@ -79,7 +81,8 @@ struct gbc_run_opts {
 };
 
 /* Runs the registered benchmarks and hands the JSON to out->sink. Returns the
- * number of benchmarks run, or -errno if the sink failed. */
+ * number of benchmarks run, or -errno if the sink failed (-ENODATA: the extra object could not be
+ * made, and the sink got the document without it). */
 long gbc_run(const struct gbc_run_opts *opts, const struct gbc_output *out);
 
 /* The library version this was built against, e.g. "1.7.1" ("unknown" if not known). */

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *const policy_names[] = {"none", "core", "compact", "scatter", "pu"};
+static const char *const policy_names[] = {"none",     "core", "compact",  "scatter",    "pu",
+					    "same-cpu", "smt",  "same-l3",  "cross-l3",   "cross-numa",
+					    "cross-package"};
 
 const char *topo_policy_name(enum topo_policy p) { return policy_names[p]; }
 
@@ -223,10 +225,15 @@ static int cmp_core(const void *a, const void *b)
 
 bool topo_plan(const struct topo *t, enum topo_policy p, unsigned n, const struct topo_place **out)
 {
-	unsigned places = p == TOPO_PU ? t->npu : t->ncore;
-	if (p == TOPO_NONE) {
-		for (unsigned k = 0; k < n; k++)
+	unsigned places = p == TOPO_PU ? t->npu : t->ncore, pair[2];
+	bool paired = topo_policy_is_pair(p) && topo_pair(t, p, pair);
+	if (p == TOPO_NONE || topo_policy_is_pair(p)) { /* a pair's roles take turns on its two CPUs */
+		for (unsigned k = 0; k < n; k++) {
 			out[k] = NULL;
+			for (unsigned i = 0; paired && i < t->npu && !out[k]; i++)
+				if (t->pus[i].pu_os == pair[k % 2])
+					out[k] = &t->pus[i];
+		}
 		return false;
 	}
 	/* core: the cores scatter would pick for n workers, given out in topology order,
@@ -254,6 +261,47 @@ bool topo_plan(const struct topo *t, enum topo_policy p, unsigned n, const struc
 		}
 	}
 	return n > places;
+}
+
+/* Whether places a and b (different cores) stand in the relation a pair policy names. */
+static bool pair_fits(enum topo_policy p, const struct topo_place *a, const struct topo_place *b)
+{
+	switch (p) {
+	case TOPO_SAME_L3: return a->l3 == b->l3;
+	case TOPO_CROSS_L3: return a->l3 != b->l3 && a->numa == b->numa && a->package == b->package;
+	case TOPO_CROSS_NUMA: return a->numa != b->numa && a->package == b->package;
+	case TOPO_CROSS_PACKAGE: return a->package != b->package;
+	default: return false;
+	}
+}
+
+bool topo_pair(const struct topo *t, enum topo_policy p, unsigned cpu[2])
+{
+	if (!t->npu)
+		return false;
+	if (p == TOPO_SAME_CPU) {
+		cpu[0] = cpu[1] = t->pus[0].pu_os;
+		return true;
+	}
+	if (p == TOPO_SMT) { /* the first core with two hardware threads */
+		for (unsigned k = 0; k + 1 < t->npu; k++)
+			if (t->pus[k].core == t->pus[k + 1].core) {
+				cpu[0] = t->pus[k].pu_os, cpu[1] = t->pus[k + 1].pu_os;
+				return true;
+			}
+		return false;
+	}
+	if ((p == TOPO_SAME_L3 && !t->nl3) || (p == TOPO_CROSS_L3 && t->nl3 < 2) || (p == TOPO_CROSS_NUMA && t->nnuma < 2) ||
+	    (p == TOPO_CROSS_PACKAGE && t->npackage < 2))
+		return false; /* without the domains, no pair: no need to look */
+	/* the first core, and the first core after it that stands in the relation */
+	for (unsigned a = 0; a < t->ncore; a++)
+		for (unsigned b = a + 1; b < t->ncore; b++)
+			if (pair_fits(p, &t->cores[a], &t->cores[b])) {
+				cpu[0] = t->cores[a].pu_os, cpu[1] = t->cores[b].pu_os;
+				return true;
+			}
+	return false;
 }
 
 static void add_point(unsigned *v, unsigned *n, unsigned max, unsigned x)

@@ -9,7 +9,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum topo_policy { TOPO_NONE, TOPO_CORE, TOPO_COMPACT, TOPO_SCATTER, TOPO_PU, TOPO_NPOLICIES };
+/* How workers are placed: the task policies (core .. pu) spread a batch's workers; the pair policies
+ * (same-cpu .. cross-package) place the roles of a scenario that interact by what lies between two
+ * CPUs. none leaves either to the OS. */
+enum topo_policy {
+	TOPO_NONE,
+	TOPO_CORE,
+	TOPO_COMPACT,
+	TOPO_SCATTER,
+	TOPO_PU,
+	TOPO_SAME_CPU,      /* both on one hardware thread: they take turns */
+	TOPO_SMT,           /* sibling hardware threads of one core */
+	TOPO_SAME_L3,       /* two cores that share an L3 */
+	TOPO_CROSS_L3,      /* two cores of one NUMA node under different L3s */
+	TOPO_CROSS_NUMA,    /* two NUMA nodes of one package */
+	TOPO_CROSS_PACKAGE, /* two packages */
+	TOPO_NPOLICIES
+};
+#define TOPO_FIRST_PAIR TOPO_SAME_CPU
 
 /* One hardware thread, with the logical index of every level above it. */
 struct topo_place {
@@ -48,8 +65,14 @@ const char *topo_policy_name(enum topo_policy p);
 /* -1 if unknown */
 int topo_policy_parse(const char *name);
 
-/* The PU (index into t->pus) for each of n workers under policy; false entries
- * for TOPO_NONE. Returns true if workers had to share places (oversubscribed). */
+static inline bool topo_policy_is_pair(enum topo_policy p) { return p >= TOPO_FIRST_PAIR; }
+/* The two CPUs (OS numbers) a pair policy picks, the first such pair in topology order: true, or false
+ * when the machine has no such pair (no SMT, one L3, one NUMA node, one package). */
+bool topo_pair(const struct topo *t, enum topo_policy p, unsigned cpu[2]);
+/* The PU (index into t->pus) for each of n workers under policy; NULL entries for TOPO_NONE and for
+ * a pair policy the machine has not. A pair policy's roles alternate between its two CPUs. Returns
+ * true if workers had to share places (oversubscribed; never for a pair policy, whose sharing is
+ * what same-cpu asks for). */
 bool topo_plan(const struct topo *t, enum topo_policy p, unsigned n, const struct topo_place **out);
 
 /* The worker counts that matter here: 1, cores per L3, cores per NUMA node, all

@@ -21,6 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	struct cc_select sel = {.workers = {1, 3, 64}, .nworkers = 3,
 				.pins = {TOPO_NONE, TOPO_CORE, TOPO_COMPACT, TOPO_SCATTER, TOPO_PU}, .npins = 5};
-	cli_topo(fuzz_as_string(data + 1, size - 1, 4096), NULL, &sel, data[0] & 1);
+	cli_topo(fuzz_as_string(data + 1, size - 1, 4096), NULL, &sel, data[0] & 2, data[0] & 1);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "core/model.h"
+#include "core/scenario.h"
 
 struct ran {
 	int rc;
@@ -48,7 +49,7 @@ static void teardown(const struct wl_desc *wl, void *ctx)
 static void run(const struct cc_model *m, const struct wl_desc *wl, void *ctx, unsigned workers, uint64_t ntasks,
 		struct ran *r)
 {
-	struct cc_job job = {wl, ctx, ntasks, workers, 1, NULL, NULL, {.queue = 64, .spin_ns = 10000, .coroutines = 5}};
+	struct cc_job job = {wl, ctx, ntasks, workers, 1, NULL, NULL, {.queue = 64, .spin_ns = 10000, .coroutines = 5}, NULL};
 	memset(r, 0, sizeof(*r));
 	r->out.workers = r->workers;
 	r->out.hist = &r->hist;
@@ -69,6 +70,8 @@ static void every_model_matches_serial(void **state)
 	static struct ran ref, got;
 	for (unsigned w = 0; w < wl_count; w++) {
 		const struct wl_desc *wl = wl_all[w];
+		if (wl->scenario)
+			continue; /* roles, not tasks: every_scenario_verifies_under_each_executor */
 		void *ctx = setup(wl, NULL);
 		run(&model_serial, wl, ctx, 1, 257, &ref);
 		assert_int_equal(ref.rc, 0);
@@ -162,7 +165,7 @@ static void per_task_models_respect_max_live(void **state)
 	const struct cc_model *per_task[] = {&model_thread_per_task, &model_process_per_task};
 	for (unsigned m = 0; m < 2; m++) {
 		for (unsigned live = 1; live <= 3; live += 2) {
-			struct cc_job job = {&wl_cpu_hash, ctx, 40, 2, 1, NULL, NULL, {.max_live = live}};
+			struct cc_job job = {&wl_cpu_hash, ctx, 40, 2, 1, NULL, NULL, {.max_live = live}, NULL};
 			memset(&got, 0, sizeof(got));
 			got.out.workers = got.workers;
 			got.out.hist = &got.hist;
@@ -177,6 +180,47 @@ static void per_task_models_respect_max_live(void **state)
 		}
 	}
 	teardown(&wl_cpu_hash, ctx);
+}
+
+/* Every scenario, with its roles as threads and as processes, unpinned: it verifies (nothing lost, every
+ * child reaped), role 0 times and counts every operation, and both executors fold the same checksum.
+ * The test build's broken channel must fail, saying where. */
+static void every_scenario_verifies_under_each_executor(void **state)
+{
+	(void)state;
+	static const struct cc_model *const executors[] = {&model_threads, &model_processes};
+	for (unsigned w = 0; w < wl_count; w++) {
+		const struct wl_desc *wl = wl_all[w];
+		if (!wl->scenario)
+			continue;
+		int64_t params[WL_MAX_PARAMS];
+		for (unsigned k = 0; k < wl_param_count(wl); k++)
+			params[k] = wl->smoke ? wl->smoke[k] : wl->params[k].def;
+		uint64_t sum[2] = {0};
+		for (unsigned e = 0; e < 2; e++) {
+			if (!sc_runs_as(wl->scenario, executors[e]))
+				continue;
+			struct cc_worker_info info[8] = {0};
+			struct cc_hist hist;
+			cc_hist_reset(&hist);
+			struct cc_outcome out = {.workers = info, .hist = &hist};
+			struct cc_job job = {wl, NULL, 40, wl->scenario->roles, 1, NULL, NULL, {0}, params};
+			int rc = sc_run(&job, executors[e], &out);
+			if (!strcmp(wl->name, "broken")) {
+				assert_int_equal(rc, -EPROTO);
+				assert_non_null(strstr(out.why, "token 2 came back as 258"));
+				continue;
+			}
+			if (rc)
+				print_error("%s/%s as %s: %s\n", wl_class_name(wl->cls), wl->name, executors[e]->name, out.why);
+			assert_int_equal(rc, 0);
+			assert_int_equal(info[0].tasks, 40);
+			assert_int_equal(hist.count, 40);
+			sum[e] = out.checksum;
+		}
+		if (strcmp(wl->name, "broken"))
+			assert_true(sum[0] == sum[1] && sum[0] != 0);
+	}
 }
 
 static void fold_is_order_independent(void **state)
@@ -197,6 +241,7 @@ int main(void)
 		cmocka_unit_test(crashed_worker_fails_the_run),
 		cmocka_unit_test(worker_exit_status_is_reported),
 		cmocka_unit_test(per_task_models_respect_max_live),
+		cmocka_unit_test(every_scenario_verifies_under_each_executor),
 		cmocka_unit_test(fold_is_order_independent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -258,6 +258,46 @@ static void a_list_sweeps_a_parameter(void **state)
 	assert_non_null(strstr(err, "--param: io/tcp: the sweeps make more than 256 combinations"));
 }
 
+/* A scenario's cells: its executors, its roles, every pair policy this machine has (one role: one CPU);
+ * batches keep core, and --pin picks either kind. */
+static void a_scenario_goes_by_pair_policies(void **state)
+{
+	(void)state;
+	struct cc_select s = {.suite = cc_suite_find("smoke"), .timeout_s = 60, .topo = &big};
+	s.workloads[s.nworkloads++] = &sc_switch_pipe;
+	s.workloads[s.nworkloads++] = &sc_spawn_fork;
+	s.workloads[s.nworkloads++] = &wl_cpu_hash;
+	struct cc_plan p;
+	char err[256];
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	static const char *const want[] = {
+		"switch/pipe/threads/workers:2/pin:same-cpu", "switch/pipe/threads/workers:2/pin:smt",
+		"switch/pipe/threads/workers:2/pin:same-l3", "switch/pipe/threads/workers:2/pin:cross-l3",
+		"switch/pipe/threads/workers:2/pin:cross-numa", "switch/pipe/threads/workers:2/pin:cross-package",
+		"switch/pipe/processes/workers:2/pin:same-cpu", "spawn/fork/threads/workers:1/pin:same-cpu",
+		"spawn/fork/processes/workers:1/pin:same-cpu", "cpu/hash/serial/workers:1/pin:core"};
+	for (unsigned k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+		bool found = false;
+		for (unsigned c = 0; c < p.ncells && !found; c++)
+			found = !strcmp(p.cells[c].name, want[k]);
+		if (!found)
+			print_error("missing %s\n", want[k]);
+		assert_true(found);
+	}
+	for (unsigned c = 0; c < p.ncells; c++) {
+		const char *n = p.cells[c].name;
+		assert_true(strncmp(n, "spawn/", 6) || strstr(n, "pin:same-cpu")); /* one role, one CPU */
+		assert_true(strncmp(n, "switch/", 7) || !strstr(n, "/serial/"));  /* executors only */
+		assert_true(strncmp(n, "cpu/", 4) || strstr(n, "pin:core"));
+	}
+	cc_plan_free(&p);
+	s.pins[s.npins++] = TOPO_CROSS_PACKAGE; /* --pin cross-package: the scenario's only, no batch */
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.ncells, 2);
+	assert_string_equal(p.cells[0].name, "switch/pipe/threads/workers:2/pin:cross-package");
+	cc_plan_free(&p);
+}
+
 static void the_full_suite_runs_each_workloads_sweep(void **state)
 {
 	(void)state;
@@ -269,6 +309,8 @@ static void the_full_suite_runs_each_workloads_sweep(void **state)
 	unsigned swept = 0;
 	for (unsigned w = 0; w < wl_count; w++) {
 		unsigned ninst = 0, nbase = 0;
+		if (wl_all[w]->scenario)
+			continue; /* planned for their executors, not serial: a_scenario_goes_by_pair_policies */
 		for (unsigned i = 0; i < p.ninst; i++) {
 			ninst += p.inst[i].wl == wl_all[w];
 			nbase += p.inst[i].wl == wl_all[w] && p.inst[i].at_base;
@@ -385,6 +427,7 @@ int main(void)
 		cmocka_unit_test(bad_selections_name_the_flag),
 		cmocka_unit_test(parameter_lists_and_names),
 		cmocka_unit_test(a_list_sweeps_a_parameter),
+		cmocka_unit_test(a_scenario_goes_by_pair_policies),
 		cmocka_unit_test(the_full_suite_runs_each_workloads_sweep),
 		cmocka_unit_test(placement_checks),
 		cmocka_unit_test(statistics),

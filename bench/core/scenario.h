@@ -1,0 +1,71 @@
+/*
+ * The scenario: the second kind of benchmark, for roles that interact (a ping-pong, a hand-over, a
+ * child created and reaped) rather than a batch of independent tasks. A scenario is a workload
+ * descriptor (core/workload.h: name, class, summary, parameters, default operation count) whose
+ * .scenario points at one of these; its file lives in scenarios/<class>/ and its line in
+ * scenarios/list.h. The harness starts the roles (as threads or processes, bound to the CPUs the
+ * pair policy picks), opens the start gate, times the batch and checks it; the scenario never
+ * creates its roles.
+ */
+#ifndef CONCUR_SCENARIO_H
+#define CONCUR_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/clock.h"
+#include "core/hist.h"
+#include "core/model.h"
+
+/* How roles can run: the executors a scenario declares (bit mask). */
+enum sc_executor { SC_THREADS = 1, SC_PROCESSES = 2 };
+
+/* What one role is given: the shared state, its number, how many operations, and its report. */
+struct sc_role {
+	void *state;           /* the scenario's state: shared memory, reachable by every role */
+	const int64_t *params; /* in the parameter table's order */
+	unsigned role, roles;
+	uint64_t ops;               /* operations in this batch */
+	struct cc_worker_out *out;  /* checksum (fold what arrived), latency samples, CPU samples */
+	unsigned stride;            /* time one operation in this many */
+};
+
+struct sc_desc {
+	unsigned roles;      /* how many roles (a ping-pong: 2) */
+	unsigned executors;  /* enum sc_executor bits */
+	size_t state_bytes;  /* the shared state: zeroed, in a shared mapping, before every batch */
+	const char *op;      /* what one operation is: "round trip", "fork and reap" */
+	/* Optional: before the roles start (descriptors made here are inherited by process roles); 0 or
+	 * -errno with why. */
+	int (*setup)(void *state, const int64_t *params, unsigned roles, char *why, size_t len);
+	void (*teardown)(void *state, unsigned roles);
+	/* Runs role r->role for r->ops operations; 0, or -errno with why. A role times its operations with
+	 * sc_tick/sc_tock and folds what it received into r->out->checksum (cc_fold). */
+	int (*role)(struct sc_role *r, char *why, size_t len);
+	/* Wakes every role blocked on the channel so that it fails at once (a poison token, a shutdown):
+	 * the harness calls it from the first role that fails, since the others may wait forever for what
+	 * that role will not send. Required when there are several roles. */
+	void (*stop)(void *state);
+	/* Optional: after the roles: nothing lost (every message intact, every child reaped); 0 or
+	 * -EPROTO with why. */
+	int (*verify)(const void *state, const int64_t *params, uint64_t ops, char *why, size_t len);
+	/* Optional: bytes one operation moves, for bytes/s. */
+	int64_t (*bytes_per_op)(const int64_t *params);
+};
+
+/* Operation i begins: its start time if it is one of the timed ones (of role 0, whose operations,
+ * round trips for instance, stand for the scenario's), else 0. Samples the CPU every 64 operations,
+ * as workers do. */
+int64_t sc_tick(struct sc_role *r, uint64_t i);
+/* ... and ends: recorded when it was timed, and counted. */
+void sc_tock(struct sc_role *r, int64_t t0);
+
+/* Whether executor model (threads, processes) can run scenario sc. */
+bool sc_runs_as(const struct sc_desc *sc, const struct cc_model *model);
+/* Runs one batch of the job's scenario with its roles as model says (threads or processes): the
+ * state set up, the roles started through the start gate and bound as job->cpu says, timed from the
+ * gate to the last role's end, then verified and torn down. 0, or -errno with out->why. */
+int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_outcome *out);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * ipc/broken: a test scenario whose channel corrupts data on purpose. Two roles pass tokens over a
+ * socketpair like ipc/socketpair, but the second role sends back token `bad_at` changed (bad_at = 0:
+ * never), so the first must catch it and the cell fail with the reason while the run goes on.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "core/scenario.h"
+
+enum { P_BAD_AT };
+
+struct state {
+	int fd[2];
+};
+
+static int setup(void *p, const int64_t *params, unsigned roles, char *why, size_t len)
+{
+	(void)params, (void)roles;
+	struct state *s = p;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, s->fd) == 0)
+		return 0;
+	snprintf(why, len, "socketpair: %s", strerror(errno));
+	return -errno;
+}
+
+static void teardown(void *p, unsigned roles)
+{
+	(void)roles;
+	struct state *s = p;
+	close(s->fd[0]);
+	close(s->fd[1]);
+}
+
+static int role(struct sc_role *r, char *why, size_t len)
+{
+	struct state *s = r->state;
+	int fd = s->fd[r->role];
+	uint64_t bad_at = (uint64_t)r->params[P_BAD_AT];
+	for (uint64_t i = 0; i < r->ops; i++) {
+		uint64_t v = i;
+		if (r->role == 1 && (read(fd, &v, sizeof(v)) != sizeof(v) || v != i)) {
+			snprintf(why, len, "token %llu lost", (unsigned long long)i);
+			return -EPROTO;
+		}
+		if (r->role == 1 && bad_at && i == bad_at)
+			v ^= 0x100; /* the corruption */
+		if (write(fd, &v, sizeof(v)) != sizeof(v)) {
+			snprintf(why, len, "write: %s", strerror(errno));
+			return -EIO;
+		}
+		if (r->role == 0) {
+			if (read(fd, &v, sizeof(v)) != sizeof(v)) {
+				snprintf(why, len, "token %llu never came back", (unsigned long long)i);
+				return -EPROTO;
+			}
+			if (v != i) {
+				snprintf(why, len, "token %llu came back as %llu", (unsigned long long)i, (unsigned long long)v);
+				return -EPROTO;
+			}
+			sc_tock(r, sc_tick(r, i));
+			r->out->checksum += cc_fold(i, v);
+		}
+	}
+	if (r->role == 0)
+		shutdown(fd, SHUT_WR); /* the other role, if still waiting, sees the end */
+	return 0;
+}
+
+static void stop(void *p)
+{
+	struct state *s = p;
+	shutdown(s->fd[0], SHUT_RDWR);
+	shutdown(s->fd[1], SHUT_RDWR);
+}
+
+static const struct sc_desc scenario = {
+	.roles = 2,
+	.executors = SC_THREADS | SC_PROCESSES,
+	.state_bytes = sizeof(struct state),
+	.op = "round trip",
+	.setup = setup,
+	.teardown = teardown,
+	.role = role,
+	.stop = stop,
+};
+
+const struct wl_desc wl_test_broken = {
+	.name = "broken",
+	.cls = WL_IPC,
+	.summary = "(test) a socketpair channel that corrupts token bad_at on its way back",
+	.params = (const struct wl_param[]){{"bad_at", WL_INT, 7, 0, 1 << 20, "the token corrupted (0: none)"}, {0}},
+	.smoke = (const int64_t[]){2}, /* the smoke suite's few operations reach it */
+	.default_tasks = 100,
+	.scenario = &scenario,
+};
