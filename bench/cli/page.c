@@ -38,7 +38,8 @@ static const char *class_title(const char *cls)
 {
 	static const char *const titles[][2] = {{"cpu", "CPU-bound"},   {"io", "IO-bound"},     {"mix", "Mixed CPU and IO"},
 						{"mem", "Memory-bound"}, {"sync", "Synchronisation"}, {"ipc", "IPC"},
-						{"server", "Serving"}};
+						{"server", "Serving"},  {"spawn", "Spawning and reaping"},
+						{"switch", "Context switches"}};
 	for (size_t k = 0; k < sizeof(titles) / sizeof(titles[0]); k++)
 		if (!strcmp(cls, titles[k][0]))
 			return titles[k][1];
@@ -356,12 +357,18 @@ static void section(FILE *f, const struct figures *fig, const struct pset *s, co
 		html(f, wl->summary);
 		fputs("</p>\n", f);
 	}
-	bool swept = false; /* a column for the sweep point only when there is one */
-	for (size_t k = 0; k < s->n && !swept; k++)
-		swept = !strcmp(s->c[k].base, base) && strcmp(s->c[k].workload, base);
-	fprintf(f, "<div class=\"body\"><table class=\"summary\"><tr>%s%s<th>model</th><th>workers</th>"
-		   "<th>pin</th><th>median ms</th><th>speedup</th><th>cpu s</th><th>notes</th></tr>\n",
-		nmachines > 1 ? "<th>run</th>" : "", swept ? "<th>point</th>" : "");
+	bool swept = false, scenario = false; /* a column for the sweep point only when there is one */
+	for (size_t k = 0; k < s->n; k++)
+		if (!strcmp(s->c[k].base, base)) {
+			swept |= strcmp(s->c[k].workload, base) != 0;
+			scenario |= s->c[k].scenario;
+		}
+	fprintf(f, "<div class=\"body\"><table class=\"summary\"><tr>%s%s%s</tr>\n", nmachines > 1 ? "<th>run</th>" : "",
+		swept ? "<th>point</th>" : "",
+		scenario ? "<th>executor</th><th>roles</th><th>pin</th><th>ns per op</th><th>p99 ns</th><th>cpu ns/op</th>"
+			   "<th>csw/op</th><th>notes</th>"
+			 : "<th>model</th><th>workers</th><th>pin</th><th>median ms</th><th>speedup</th><th>cpu s</th>"
+			   "<th>notes</th>");
 	for (size_t k = 0; k < s->n; k++) {
 		const struct pcell *c = &s->c[k];
 		if (strcmp(c->base, base))
@@ -382,9 +389,16 @@ static void section(FILE *f, const struct figures *fig, const struct pset *s, co
 		fprintf(f, "</td><td>%d</td><td>", c->workers);
 		html(f, c->pin);
 		fputs("</td>", f);
-		c->wall_s >= 0 ? fprintf(f, "<td>%.3f</td>", c->wall_s * 1e3) : fputs("<td>-</td>", f);
-		c->speedup >= 0 ? fprintf(f, "<td>%.2fx</td>", c->speedup) : fputs("<td>-</td>", f);
-		c->cpu_s >= 0 ? fprintf(f, "<td>%.3f</td>", c->cpu_s) : fputs("<td>-</td>", f);
+		if (scenario) {
+			c->ns_per_op >= 0 ? fprintf(f, "<td>%.0f</td>", c->ns_per_op) : fputs("<td>-</td>", f);
+			c->lat[2] >= 0 ? fprintf(f, "<td>%.0f</td>", c->lat[2]) : fputs("<td>-</td>", f);
+			c->cpu_ns_per_op >= 0 ? fprintf(f, "<td>%.0f</td>", c->cpu_ns_per_op) : fputs("<td>-</td>", f);
+			c->csw_per_op >= 0 ? fprintf(f, "<td>%.2f</td>", c->csw_per_op) : fputs("<td>-</td>", f);
+		} else {
+			c->wall_s >= 0 ? fprintf(f, "<td>%.3f</td>", c->wall_s * 1e3) : fputs("<td>-</td>", f);
+			c->speedup >= 0 ? fprintf(f, "<td>%.2fx</td>", c->speedup) : fputs("<td>-</td>", f);
+			c->cpu_s >= 0 ? fprintf(f, "<td>%.3f</td>", c->cpu_s) : fputs("<td>-</td>", f);
+		}
 		notes(f, c);
 		fputs("</tr>\n", f);
 	}

@@ -226,7 +226,13 @@ static int load_cells(struct pset *s, const struct pfile *file)
 			.lat = {num(lat, "p50"), num(lat, "p90"), num(lat, "p99"), num(lat, "p999")},
 			.valid = json_is_true(json_object_get(b, "valid")),
 			.noisy = json_is_true(json_object_get(b, "noisy")),
+			.scenario = !strcmp(str(b, "kind", ""), "scenario"),
+			.ns_per_op = num(json_object_get(b, "scenario"), "ns_per_op"),
+			.cpu_ns_per_op = num(json_object_get(b, "scenario"), "cpu_ns_per_op"),
 		};
+		json_t *sc = json_object_get(b, "scenario");
+		double vcsw = num(sc, "voluntary_csw_per_op"), ivcsw = num(sc, "involuntary_csw_per_op");
+		c->csw_per_op = vcsw >= 0 && ivcsw >= 0 ? vcsw + ivcsw : -1;
 		json_object_foreach(sweep, param, v)
 		{
 			if (len < (int)sizeof(wl))
@@ -301,15 +307,14 @@ struct styles {
 };
 
 /* Starts a data block (a series) of a multi-series figure: blocks are separated by two blank lines. The
- * series is drawn in its model's style, dashed by machine when there are several. */
-static void series_header(FILE *f, size_t *blocks, struct styles *st, const char *title, const char *suffix,
-			  const char *column, size_t machine, size_t nmachines)
+ * series is drawn in line type style (a model's: model_style), dashed by machine when there are several. */
+static void series_header(FILE *f, size_t *blocks, struct styles *st, int style, const char *title,
+			  const char *suffix, const char *column, size_t machine, size_t nmachines)
 {
 	fputs((*blocks)++ ? "\n\n" : "", f);
 	plot_data_string(f, title, suffix);
 	fprintf(f, "\t\"%s\"\n", column);
 	size_t lt = strlen(st->lt), dt = strlen(st->dt);
-	int style = model_style(title);
 	snprintf(st->lt + lt, sizeof(st->lt) - lt, "%s%d", lt ? " " : "", style);
 	snprintf(st->dt + dt, sizeof(st->dt) - dt, "%s%d", dt ? " " : "", nmachines > 1 ? (int)machine % 5 + 1 : 0);
 }
@@ -329,7 +334,9 @@ struct figure_kind {
 	const char *how; /* how to read it, for the page */
 	void (*draw)(const struct fctx *x, const struct figure_kind *k);
 	bool per_base; /* drawn once for a workload's whole sweep, not per point */
+	unsigned of;   /* what it draws: OF_TASKS, OF_SCENARIOS or both */
 };
+enum { OF_TASKS = 1, OF_SCENARIOS = 2 };
 
 static void render(struct figures *fig, const struct figure_kind *k, const char *script, const char *name,
 		   const char *data, const char *vars, const char *base, const char *title)
@@ -391,7 +398,7 @@ static void scaling(const struct fctx *x, const struct figure_kind *k)
 					continue;
 				snprintf(suffix, sizeof(suffix), "%s%s", x->nm > 1 ? " @" : "", x->nm > 1 ? x->machines[h] : "");
 				if (!rows++)
-					series_header(f, &blocks, &st, models[m], suffix, "speedup", h, x->nm);
+					series_header(f, &blocks, &st, model_style(models[m]), models[m], suffix, "speedup", h, x->nm);
 				fprintf(f, "%d\t%.6g\n", c->workers, c->speedup);
 				cores = c->cores;
 			}
@@ -528,7 +535,7 @@ static void spawn_cost(const struct fctx *x, const struct figure_kind *k)
 					continue;
 				snprintf(suffix, sizeof(suffix), "%s%s", x->nm > 1 ? " @" : "", x->nm > 1 ? x->machines[h] : "");
 				if (!rows++)
-					series_header(f, &blocks, &st, models[m], suffix, "us", h, x->nm);
+					series_header(f, &blocks, &st, model_style(models[m]), models[m], suffix, "us", h, x->nm);
 				fprintf(f, "%d\t%.6g\n", c->workers, c->spawn_s * 1e6);
 			}
 		}
@@ -584,7 +591,7 @@ static void crossover(const struct fctx *x, const struct figure_kind *k)
 				snprintf(suffix, sizeof(suffix), " (%d workers)%s%s", w, x->nm > 1 ? " @" : "",
 					 x->nm > 1 ? x->machines[h] : "");
 				if (!rows++)
-					series_header(f, &blocks, &st, models[m], suffix, "speedup", h, x->nm);
+					series_header(f, &blocks, &st, model_style(models[m]), models[m], suffix, "speedup", h, x->nm);
 				fprintf(f, "%lld\t%.6g\n", c->value > 0 ? c->value : 1, c->speedup);
 			}
 		}
@@ -600,6 +607,133 @@ static void crossover(const struct fctx *x, const struct figure_kind *k)
 		render(x->fig, k, "crossover.gp", name, path, vars, x->base, full);
 }
 
+/* The executor-and-placement pairs a scenario ran at, in first-seen order ("threads same-cpu"). */
+static size_t placements(const struct pset *s, const char *wl, char (*out)[64], size_t max)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < s->n; k++) {
+		const struct pcell *c = &s->c[k];
+		char label[64];
+		if (strcmp(c->workload, wl) || !c->scenario)
+			continue;
+		snprintf(label, sizeof(label), "%s %s", c->model, c->pin);
+		size_t j = 0;
+		while (j < n && strcmp(out[j], label))
+			j++;
+		if (j == n && n < max)
+			snprintf(out[n++], 64, "%s", label);
+	}
+	return n;
+}
+
+/* The cell of a scenario at one executor and placement ("threads same-cpu") on machine; NULL if none. */
+static const struct pcell *at_placement(const struct pset *s, const char *wl, const char *machine, const char *label)
+{
+	for (size_t k = 0; k < s->n; k++) {
+		const struct pcell *c = &s->c[k];
+		char l[64];
+		snprintf(l, sizeof(l), "%s %s", c->model, c->pin);
+		if (!strcmp(c->workload, wl) && !strcmp(c->machine, machine) && !strcmp(l, label) && c->ns_per_op > 0)
+			return c;
+	}
+	return NULL;
+}
+
+/* A scenario at every executor and placement: time and CPU time per operation, a bar per machine. */
+static void by_placement(const struct fctx *x, const struct figure_kind *k)
+{
+	char name[256], path[4200], vars[2048], point[200], full[320], qwl[512];
+	static char labels[64][64];
+	size_t np = placements(x->s, x->wl, labels, 64), rows = 0;
+	if (!np)
+		return;
+	FILE *f = figure_data(x->fig, "placement", x->wl, name, path);
+	if (!f)
+		return;
+	fprintf(f, "\"placement\"");
+	for (int col = 0; col < 2; col++)
+		for (size_t m = 0; m < x->nm; m++) {
+			fputc('\t', f);
+			plot_data_string(f, x->nm > 1 ? x->machines[m] : col ? "cpu ns" : "ns", "");
+		}
+	fputc('\n', f);
+	for (size_t p = 0; p < np; p++) {
+		plot_data_string(f, labels[p], "");
+		for (int col = 0; col < 2; col++)
+			for (size_t m = 0; m < x->nm; m++) {
+				const struct pcell *c = at_placement(x->s, x->wl, x->machines[m], labels[p]);
+				double v = !c ? -1 : col ? c->cpu_ns_per_op : c->ns_per_op;
+				v > 0 ? fprintf(f, "\t%.6g", v) : fprintf(f, "\t?");
+			}
+		fputc('\n', f);
+		rows++;
+	}
+	fclose(f);
+	plot_quote(qwl, sizeof(qwl), x->wl);
+	snprintf(vars, sizeof(vars), "machines=%zu; title=%s", x->nm, qwl);
+	sweep_point(point, sizeof(point), x->wl);
+	snprintf(full, sizeof(full), "%s%s", k->title, point);
+	if (rows)
+		render(x->fig, k, "placement.gp", name, path, vars, x->base, full);
+}
+
+/* A scenario swept over one parameter: time per operation by its value, a line per executor and
+ * placement (and machine). */
+static void op_sweep(const struct fctx *x, const struct figure_kind *k)
+{
+	const char *param = NULL;
+	for (size_t i = 0; i < x->s->n; i++) {
+		const struct pcell *c = &x->s->c[i];
+		if (!strcmp(c->base, x->base) && c->scenario && c->swept) {
+			if (param && strcmp(param, c->swept))
+				return;
+			param = c->swept;
+		}
+	}
+	if (!param)
+		return;
+	char name[256], path[4200], vars[2048], suffix[200], full[320], qbase[512], qparam[128];
+	static char labels[64][64];
+	size_t np = 0, blocks = 0;
+	for (size_t i = 0; i < x->s->n; i++) /* every placement of any point */
+		if (!strcmp(x->s->c[i].base, x->base) && np < 64) {
+			char l[64];
+			snprintf(l, sizeof(l), "%s %s", x->s->c[i].model, x->s->c[i].pin);
+			size_t j = 0;
+			while (j < np && strcmp(labels[j], l))
+				j++;
+			if (j == np)
+				snprintf(labels[np++], 64, "%s", l);
+		}
+	FILE *f = figure_data(x->fig, "opsweep", x->base, name, path);
+	if (!f)
+		return;
+	struct styles st = {"", ""};
+	for (size_t p = 0; p < np; p++)
+		for (size_t h = 0; h < x->nm; h++) {
+			size_t rows = 0;
+			for (size_t i = 0; i < x->s->n; i++) {
+				const struct pcell *c = &x->s->c[i];
+				char l[64];
+				snprintf(l, sizeof(l), "%s %s", c->model, c->pin);
+				if (strcmp(c->base, x->base) || !c->swept || strcmp(l, labels[p]) ||
+				    strcmp(c->machine, x->machines[h]) || c->ns_per_op <= 0)
+					continue;
+				snprintf(suffix, sizeof(suffix), "%s%s", x->nm > 1 ? " @" : "", x->nm > 1 ? x->machines[h] : "");
+				if (!rows++) /* styled by its placement's place, not a model's */
+					series_header(f, &blocks, &st, (int)p + 1, labels[p], suffix, "ns", h, x->nm);
+				fprintf(f, "%lld\t%.6g\n", c->value > 0 ? c->value : 1, c->ns_per_op);
+			}
+		}
+	fclose(f);
+	plot_quote(qbase, sizeof(qbase), x->base);
+	plot_quote(qparam, sizeof(qparam), param);
+	snprintf(vars, sizeof(vars), "title=%s; param=%s; lts='%s'; dts='%s'", qbase, qparam, st.lt, st.dt);
+	snprintf(full, sizeof(full), "%s %s", k->title, param);
+	if (blocks)
+		render(x->fig, k, "opsweep.gp", name, path, vars, x->base, full);
+}
+
 /* Every kind of figure: a new kind is a function and a line here (and its paragraph in docs/figures.md). */
 static const struct figure_kind kinds[] = {
 	{"scaling", "Speedup against serial by workers",
@@ -607,27 +741,39 @@ static const struct figure_kind kinds[] = {
 	 "is the ideal (n workers, n times faster) and the dashed vertical line the physical cores. A line that "
 	 "bends away from the ideal before the cores has hit a shared limit (memory bandwidth, a lock, the "
 	 "kernel); past the cores, only waiting work can still gain.",
-	 scaling, false},
+	 scaling, false, OF_TASKS},
 	{"models", "Every model at all cores: throughput and CPU time",
 	 "Every model at the all-cores point side by side: tasks per second on the left (up is better) and the CPU "
 	 "time the batch cost on the right (down is better). The cheapest model to run is not always the fastest: "
 	 "spinning pools buy speed with CPU, per-task processes pay for their start-up.",
-	 models_at_all_cores, false},
+	 models_at_all_cores, false, OF_TASKS},
 	{"latency", "Per-task latency percentiles",
 	 "How long one task took from being handed out to being done, at the all-cores point: the median (p50) and "
 	 "the tail (p90, p99, p99.9), on a logarithmic axis (down is better). A wide gap between p50 and p99 means "
 	 "some tasks waited behind others: queueing, a wake-up, a preemption.",
-	 latency, false},
+	 latency, false, OF_TASKS | OF_SCENARIOS},
 	{"spawn", "Cost of starting the workers",
 	 "The time to create the workers (threads, processes, coroutines, a pool) before the first task, by worker "
 	 "count, on logarithmic axes (down is better): a fork costs more than a thread, a thread more than a "
 	 "coroutine, and a pool pays it once for many batches.",
-	 spawn_cost, false},
+	 spawn_cost, false, OF_TASKS | OF_SCENARIOS},
+	{"placement", "Time and CPU per operation by executor and placement",
+	 "A scenario (roles that interact) at every executor and placement it ran at: the time of one operation "
+	 "(a round trip, a fork and reap) on the left and the CPU time every role together spent on it on the right, "
+	 "on logarithmic axes (down is better). same-cpu is two roles taking turns on one CPU; the cross-CPU "
+	 "placements pay for waking the other CPU, which on a virtual machine costs tens of microseconds. A CPU "
+	 "time well above the wall time means a role spins while it waits.",
+	 by_placement, false, OF_SCENARIOS},
+	{"opsweep", "Time per operation by",
+	 "A scenario swept over one parameter (a message's size): the time of one operation against its value, one "
+	 "line per executor and placement, on logarithmic axes (down is better). Flat on the left is the fixed cost "
+	 "of a switch or a wake-up; the slope on the right is copying.",
+	 op_sweep, true, OF_SCENARIOS},
 	{"crossover", "Speedup by",
 	 "A workload swept over one parameter (a task's length, the share of waiting): speedup over serial by its "
 	 "value, one line per model at its most workers. Below the dotted 1x line running the work that way is "
 	 "slower than not running it concurrently at all; where a line crosses it is the crossover.",
-	 crossover, true},
+	 crossover, true, OF_TASKS},
 	{0},
 };
 
@@ -727,6 +873,11 @@ int cli_plot(const char *const *args, unsigned nargs, const char *dir, bool draw
 	for (size_t b = 0; b < nb; b++)
 		for (const struct figure_kind *k = kinds; k->kind; k++) {
 			struct fctx x = {&fig, &s, bases[b], bases[b], machines, nm};
+			bool scenario = false;
+			for (size_t c = 0; c < s.n && !scenario; c++)
+				scenario = s.c[c].scenario && !strcmp(s.c[c].base, bases[b]);
+			if (!(k->of & (scenario ? OF_SCENARIOS : OF_TASKS)))
+				continue;
 			if (k->per_base) {
 				k->draw(&x, k);
 				continue;

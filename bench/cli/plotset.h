@@ -31,6 +31,8 @@ struct pcell {
 	double speedup, tasks_per_s, cpu_s, spawn_s, wall_s;
 	double lat[4];
 	bool valid, noisy;
+	bool scenario;     /* roles that interact: the per-operation figures below, no speedup */
+	double ns_per_op, cpu_ns_per_op, csw_per_op; /* < 0 when unknown */
 };
 
 struct pset {
