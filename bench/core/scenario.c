@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "core/workload.h"
 
@@ -100,6 +102,12 @@ int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_out
 		snprintf(out->why, sizeof(out->why), "%s%s", sh->failed[0].why,
 			 sh->nfailed > 1 ? " (and other roles failed)" : "");
 	}
+	for (unsigned k = 0; k < n && !err; k++) /* nothing lost: every role completed every operation */
+		if (sh->w[k].info.tasks != job->ntasks) {
+			snprintf(out->why, sizeof(out->why), "role %u completed %llu of %llu operations", k,
+				 (unsigned long long)sh->w[k].info.tasks, (unsigned long long)job->ntasks);
+			err = -EPROTO;
+		}
 	if (!err && sc->verify)
 		err = sc->verify(sh->state, job->params, job->ntasks, out->why, sizeof(out->why));
 	if (!err) {
@@ -111,4 +119,32 @@ int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_out
 out:
 	munmap(sh, size);
 	return err;
+}
+
+int sc_socketpair_setup(void *state, const int64_t *params, unsigned roles, char *why, size_t len)
+{
+	(void)params, (void)roles;
+	int *fd = state;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd) == 0)
+		return 0;
+	int err = -errno;
+	snprintf(why, len, "socketpair: %s", strerror(errno));
+	fd[0] = fd[1] = -1;
+	return err;
+}
+
+void sc_socketpair_stop(void *state)
+{
+	int *fd = state;
+	shutdown(fd[0], SHUT_RDWR);
+	shutdown(fd[1], SHUT_RDWR);
+}
+
+void sc_socketpair_teardown(void *state, unsigned roles)
+{
+	(void)roles;
+	int *fd = state;
+	for (int k = 0; k < 2; k++)
+		if (fd[k] >= 0)
+			close(fd[k]);
 }

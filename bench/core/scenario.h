@@ -47,8 +47,9 @@ struct sc_desc {
 	 * the harness calls it from the first role that fails, since the others may wait forever for what
 	 * that role will not send. Required when there are several roles. */
 	void (*stop)(void *state);
-	/* Optional: after the roles: nothing lost (every message intact, every child reaped); 0 or
-	 * -EPROTO with why. */
+	/* Optional: after the roles, what the harness cannot see (a child left unreaped); 0 or -EPROTO
+	 * with why. The harness itself checks that every role completed every operation (sc_tock counts
+	 * them). */
 	int (*verify)(const void *state, const int64_t *params, uint64_t ops, char *why, size_t len);
 	/* Optional: bytes one operation moves, for bytes/s. */
 	int64_t (*bytes_per_op)(const int64_t *params);
@@ -60,6 +61,13 @@ struct sc_desc {
 int64_t sc_tick(struct sc_role *r, uint64_t i);
 /* ... and ends: recorded when it was timed, and counted. */
 void sc_tock(struct sc_role *r, int64_t t0);
+
+/* The hooks of a scenario whose channel is a UNIX stream socketpair, its state beginning with int
+ * fd[2]: setup opens it, stop shuts both ends (blocked roles wake to the end of the stream), teardown
+ * closes it. */
+int sc_socketpair_setup(void *state, const int64_t *params, unsigned roles, char *why, size_t len);
+void sc_socketpair_stop(void *state);
+void sc_socketpair_teardown(void *state, unsigned roles);
 
 /* Whether executor model (threads, processes) can run scenario sc. */
 bool sc_runs_as(const struct sc_desc *sc, const struct cc_model *model);

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/scenario.h"
@@ -17,29 +16,8 @@
 enum { P_SIZE };
 
 struct state {
-	int fd[2];
-	uint64_t received[2];
+	int fd[2]; /* first: the socketpair hooks' */
 };
-
-static int setup(void *p, const int64_t *params, unsigned roles, char *why, size_t len)
-{
-	(void)params, (void)roles;
-	struct state *s = p;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, s->fd) < 0) {
-		int err = -errno;
-		snprintf(why, len, "socketpair: %s", strerror(errno));
-		return err;
-	}
-	return 0;
-}
-
-static void teardown(void *p, unsigned roles)
-{
-	(void)roles;
-	struct state *s = p;
-	close(s->fd[0]);
-	close(s->fd[1]);
-}
 
 /* Message i: its number, then bytes that depend on it and on their place. */
 static void fill(unsigned char *m, size_t size, uint64_t i)
@@ -112,46 +90,24 @@ static int role(struct sc_role *r, char *why, size_t len)
 		} else {
 			err = recv_check(fd, m, size, i, &r->out->checksum, why, len) ?: send_all(fd, m, size, why, len);
 		}
-		if (!err) {
+		if (!err)
 			sc_tock(r, t);
-			s->received[r->role]++;
-		}
 	}
 	free(m);
 	return err;
 }
 
-static int verify(const void *p, const int64_t *params, uint64_t ops, char *why, size_t len)
-{
-	(void)params;
-	const struct state *s = p;
-	if (s->received[0] == ops && s->received[1] == ops)
-		return 0;
-	snprintf(why, len, "messages received %llu and %llu of %llu", (unsigned long long)s->received[0],
-		 (unsigned long long)s->received[1], (unsigned long long)ops);
-	return -EPROTO;
-}
-
 static int64_t bytes_per_op(const int64_t *params) { return 2 * params[P_SIZE]; }
-
-/* Both ends shut: a blocked read returns the end of the stream, a write fails. */
-static void stop(void *p)
-{
-	struct state *s = p;
-	shutdown(s->fd[0], SHUT_RDWR);
-	shutdown(s->fd[1], SHUT_RDWR);
-}
 
 static const struct sc_desc scenario = {
 	.roles = 2,
 	.executors = SC_THREADS | SC_PROCESSES,
 	.state_bytes = sizeof(struct state),
 	.op = "round trip",
-	.setup = setup,
-	.teardown = teardown,
+	.setup = sc_socketpair_setup,
+	.teardown = sc_socketpair_teardown,
 	.role = role,
-	.stop = stop,
-	.verify = verify,
+	.stop = sc_socketpair_stop,
 	.bytes_per_op = bytes_per_op,
 };
 

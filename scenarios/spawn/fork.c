@@ -19,7 +19,6 @@ enum { P_TOUCH };
 struct state {
 	void *touched;
 	size_t bytes;
-	uint64_t reaped;
 };
 
 static int setup(void *p, const int64_t *params, unsigned roles, char *why, size_t len)
@@ -50,7 +49,6 @@ static void teardown(void *p, unsigned roles)
 
 static int role(struct sc_role *r, char *why, size_t len)
 {
-	struct state *s = r->state;
 	for (uint64_t i = 0; i < r->ops; i++) {
 		int64_t t = sc_tick(r, i);
 		pid_t pid = fork();
@@ -74,7 +72,6 @@ static int role(struct sc_role *r, char *why, size_t len)
 			return -EPROTO;
 		}
 		r->out->checksum += cc_fold(i, (uint64_t)WEXITSTATUS(st));
-		s->reaped++;
 	}
 	return 0;
 }
@@ -82,11 +79,10 @@ static int role(struct sc_role *r, char *why, size_t len)
 static int verify(const void *p, const int64_t *params, uint64_t ops, char *why, size_t len)
 {
 	(void)params;
-	const struct state *s = p;
-	if (s->reaped == ops && waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+	(void)p, (void)ops;
+	if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
 		return 0;
-	snprintf(why, len, "%llu children reaped of %llu%s", (unsigned long long)s->reaped, (unsigned long long)ops,
-		 s->reaped == ops ? ", and a child is left unreaped" : "");
+	snprintf(why, len, "a child is left unreaped");
 	return -EPROTO;
 }
 

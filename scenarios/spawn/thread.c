@@ -9,15 +9,10 @@
 
 #include "core/scenario.h"
 
-struct state {
-	uint64_t joined;
-};
-
 static void *child(void *arg) { return arg; }
 
 static int role(struct sc_role *r, char *why, size_t len)
 {
-	struct state *s = r->state;
 	for (uint64_t i = 0; i < r->ops; i++) {
 		pthread_t t;
 		void *got;
@@ -34,28 +29,15 @@ static int role(struct sc_role *r, char *why, size_t len)
 			return -EPROTO;
 		}
 		r->out->checksum += cc_fold(i, i);
-		s->joined++;
 	}
 	return 0;
-}
-
-static int verify(const void *p, const int64_t *params, uint64_t ops, char *why, size_t len)
-{
-	(void)params;
-	const struct state *s = p;
-	if (s->joined == ops)
-		return 0;
-	snprintf(why, len, "%llu threads joined of %llu", (unsigned long long)s->joined, (unsigned long long)ops);
-	return -EPROTO;
 }
 
 static const struct sc_desc scenario = {
 	.roles = 1,
 	.executors = SC_THREADS | SC_PROCESSES,
-	.state_bytes = sizeof(struct state),
 	.op = "create and join",
 	.role = role,
-	.verify = verify,
 };
 
 static double op_ns(const int64_t *params)

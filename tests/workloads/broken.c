@@ -14,26 +14,8 @@
 enum { P_BAD_AT };
 
 struct state {
-	int fd[2];
+	int fd[2]; /* first: the socketpair hooks' */
 };
-
-static int setup(void *p, const int64_t *params, unsigned roles, char *why, size_t len)
-{
-	(void)params, (void)roles;
-	struct state *s = p;
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, s->fd) == 0)
-		return 0;
-	snprintf(why, len, "socketpair: %s", strerror(errno));
-	return -errno;
-}
-
-static void teardown(void *p, unsigned roles)
-{
-	(void)roles;
-	struct state *s = p;
-	close(s->fd[0]);
-	close(s->fd[1]);
-}
 
 static int role(struct sc_role *r, char *why, size_t len)
 {
@@ -41,6 +23,7 @@ static int role(struct sc_role *r, char *why, size_t len)
 	int fd = s->fd[r->role];
 	uint64_t bad_at = (uint64_t)r->params[P_BAD_AT];
 	for (uint64_t i = 0; i < r->ops; i++) {
+		int64_t t = sc_tick(r, i);
 		uint64_t v = i;
 		if (r->role == 1 && (read(fd, &v, sizeof(v)) != sizeof(v) || v != i)) {
 			snprintf(why, len, "token %llu lost", (unsigned long long)i);
@@ -61,20 +44,13 @@ static int role(struct sc_role *r, char *why, size_t len)
 				snprintf(why, len, "token %llu came back as %llu", (unsigned long long)i, (unsigned long long)v);
 				return -EPROTO;
 			}
-			sc_tock(r, sc_tick(r, i));
 			r->out->checksum += cc_fold(i, v);
 		}
+		sc_tock(r, t);
 	}
 	if (r->role == 0)
 		shutdown(fd, SHUT_WR); /* the other role, if still waiting, sees the end */
 	return 0;
-}
-
-static void stop(void *p)
-{
-	struct state *s = p;
-	shutdown(s->fd[0], SHUT_RDWR);
-	shutdown(s->fd[1], SHUT_RDWR);
 }
 
 static const struct sc_desc scenario = {
@@ -82,10 +58,10 @@ static const struct sc_desc scenario = {
 	.executors = SC_THREADS | SC_PROCESSES,
 	.state_bytes = sizeof(struct state),
 	.op = "round trip",
-	.setup = setup,
-	.teardown = teardown,
+	.setup = sc_socketpair_setup,
+	.teardown = sc_socketpair_teardown,
 	.role = role,
-	.stop = stop,
+	.stop = sc_socketpair_stop,
 };
 
 const struct wl_desc wl_test_broken = {
