@@ -71,6 +71,7 @@ struct cc_select {
 struct cc_rep {
 	double wall_s, spawn_s;
 	double user_s, sys_s, child_user_s, child_sys_s;
+	double helpers_s; /* the workload's helper processes (a responder): wl_desc.helpers_cpu_s */
 	long nvcsw, nivcsw, max_rss_kb;
 	uint64_t checksum;
 	int64_t huge_bytes;   /* of the workload's buffers, backed by transparent huge pages; -1 unknown */

@@ -39,3 +39,26 @@ void cc_proc_kill_group(pid_t pgid)
 	while (waitpid(-pgid, NULL, 0) > 0 || errno == EINTR)
 		;
 }
+
+double cc_proc_cpu_s(pid_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long ns, ut, st;
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	FILE *f = fopen(path, "r");
+	int got = f ? fscanf(f, "%llu", &ns) : 0;
+	if (f)
+		fclose(f);
+	if (got == 1)
+		return (double)ns / 1e9;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "r")))
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	const char *after = strrchr(buf, ')'); /* the command name may hold spaces */
+	if (!after || sscanf(after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}

@@ -21,4 +21,9 @@ bool cc_proc_describe_status(int st, char *why, size_t len, const char *what, un
  * subreaper, adopted). Safe to call when the group is already gone. */
 void cc_proc_kill_group(pid_t pgid);
 
+/* The CPU time process pid has used so far, user and system, in seconds: from /proc/<pid>/schedstat
+ * (nanoseconds), else /proc/<pid>/stat (clock ticks); < 0 when it cannot be read. For a helper that is
+ * not our child (getrusage cannot see it). */
+double cc_proc_cpu_s(pid_t pid);
+
 #endif

@@ -115,7 +115,11 @@ static double median_of(const struct cc_cell *c, double (*get)(const struct cc_r
 	return cc_median(v, c->nreps);
 }
 
-static double rep_cpu(const struct cc_rep *r) { return r->user_s + r->sys_s + r->child_user_s + r->child_sys_s; }
+static double rep_cpu(const struct cc_rep *r)
+{
+	return r->user_s + r->sys_s + r->child_user_s + r->child_sys_s + r->helpers_s;
+}
+static double rep_helpers(const struct cc_rep *r) { return r->helpers_s; }
 static double rep_user(const struct cc_rep *r) { return r->user_s; }
 static double rep_sys(const struct cc_rep *r) { return r->sys_s; }
 static double rep_cuser(const struct cc_rep *r) { return r->child_user_s; }
@@ -296,10 +300,10 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 				      (json_int_t)l->p90, "p99", (json_int_t)l->p99, "p999", (json_int_t)l->p999, "max",
 				      (json_int_t)l->max));
 	json_object_set_new(b, "rusage",
-			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "user_s", median_of(c, rep_user), "sys_s",
+			    json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:f}", "user_s", median_of(c, rep_user), "sys_s",
 				      median_of(c, rep_sys), "children_user_s", median_of(c, rep_cuser),
-				      "children_sys_s", median_of(c, rep_csys), "voluntary_csw",
-				      median_of(c, rep_vcsw), "involuntary_csw", median_of(c, rep_ivcsw),
+				      "children_sys_s", median_of(c, rep_csys), "helpers_s", median_of(c, rep_helpers),
+				      "voluntary_csw", median_of(c, rep_vcsw), "involuntary_csw", median_of(c, rep_ivcsw),
 				      "max_rss_kb", median_of(c, rep_rss)));
 	json_t *wt = json_array();
 	for (unsigned k = 0; k < c->workers; k++)

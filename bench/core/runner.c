@@ -59,6 +59,7 @@ struct cell_report {
 	uint64_t checksum;
 	unsigned stride;
 	struct rusage self, children; /* deltas over the measured batch */
+	double helpers_s;             /* ... and of the workload's helper processes' CPU time */
 	struct cc_hist hist;
 	struct cc_worker_info workers[];
 };
@@ -148,11 +149,14 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	/* the cpu probe on the cell's CPUs just before and just after the batch (unpinned: where it runs) */
 	double probe[2 * CC_PROBE_CELL_SAMPLES * CC_PROBE_MAX_CPUS];
 	unsigned nprobe = reference ? 0 : cc_probe_cpu_on(job.cpu, workers, probe);
+	double (*helpers)(const void *) = c->inst->wl->helpers_cpu_s, h0 = helpers ? helpers(c->inst->ctx) : -1;
 	getrusage(RUSAGE_SELF, &s0);
 	getrusage(RUSAGE_CHILDREN, &c0);
 	r->err = run_verified(model, &job, &o, c->inst->ctx);
 	getrusage(RUSAGE_SELF, &s1);
 	getrusage(RUSAGE_CHILDREN, &c1);
+	double h1 = helpers ? helpers(c->inst->ctx) : -1;
+	r->helpers_s = h0 >= 0 && h1 >= h0 ? h1 - h0 : 0;
 	rusage_delta(&r->self, &s0, &s1);
 	rusage_delta(&r->children, &c0, &c1);
 	if (!reference) {
@@ -413,6 +417,7 @@ static int measure_rep(struct cc_cell *c)
 		.sys_s = tv_s(r->self.ru_stime),
 		.child_user_s = tv_s(r->children.ru_utime),
 		.child_sys_s = tv_s(r->children.ru_stime),
+		.helpers_s = r->helpers_s,
 		.nvcsw = r->self.ru_nvcsw + r->children.ru_nvcsw,
 		.nivcsw = r->self.ru_nivcsw + r->children.ru_nivcsw,
 		.max_rss_kb = r->self.ru_maxrss > r->children.ru_maxrss ? r->self.ru_maxrss : r->children.ru_maxrss,
@@ -473,7 +478,7 @@ static void set_counters(gbc_state *st, const struct cc_cell *c, const struct cc
 	const struct cc_cell *serial = c->baseline;
 	gbc_set_counter(st, "tasks_per_s", (double)c->inst->ntasks / rep->wall_s, GBC_COUNTER_DEFAULT);
 	gbc_set_counter(st, "spawn_s", rep->spawn_s, GBC_COUNTER_DEFAULT);
-	gbc_set_counter(st, "cpu_s", rep->user_s + rep->sys_s + rep->child_user_s + rep->child_sys_s,
+	gbc_set_counter(st, "cpu_s", rep->user_s + rep->sys_s + rep->child_user_s + rep->child_sys_s + rep->helpers_s,
 			GBC_COUNTER_DEFAULT);
 	gbc_set_counter(st, "voluntary_csw", (double)rep->nvcsw, GBC_COUNTER_DEFAULT);
 	gbc_set_counter(st, "involuntary_csw", (double)rep->nivcsw, GBC_COUNTER_DEFAULT);

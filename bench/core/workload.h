@@ -63,6 +63,10 @@ struct wl_desc {
 	 * uses to tell a change of the machine from a change of concur: "cpu", "mem_bw", "mem_lat" or
 	 * "wake". NULL: by class (cpu, mix, sync: cpu; mem: mem_lat; the rest: wake). */
 	const char *probe;
+	/* Optional, for workloads whose setup starts helper processes that are not the cell's children (io/pipe
+	 * and io/tcp's responder): the CPU seconds they have used so far (cc_proc_cpu_s), counted into each
+	 * batch's CPU time, since a request served is CPU spent. */
+	double (*helpers_cpu_s)(const void *ctx);
 	/* Set for a scenario (core/scenario.h): roles that interact, not a batch of tasks; task is then
 	 * NULL and default_tasks counts operations. */
 	const struct sc_desc *scenario;

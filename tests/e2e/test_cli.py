@@ -625,6 +625,16 @@ class Failures(Base):
 
 
 class Workloads(Base):
+    def test_the_responder_cpu_time_is_counted(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "io/pipe,io/tcp", "--models", "serial", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for c in load_results(o)["concur"]["benchmarks"]:
+            ru = c["rusage"]
+            self.assertGreater(ru["helpers_s"], 0, "every request is served by the responder: its CPU counts")
+            own = ru["user_s"] + ru["sys_s"] + ru["children_user_s"] + ru["children_sys_s"]
+            self.assertAlmostEqual(c["cpu_s"], own + ru["helpers_s"], delta=1e-6)
+
     def test_invalid_parameters_exit_2_with_name_and_bounds(self):
         self.assertUsageError(["run", "--param", "file.size=-5"], "--param", "size", "from 1 to")
         self.assertUsageError(["run", "--workloads", "matmul", "--param", "n=60000"], "--param", "n=60000",

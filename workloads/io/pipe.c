@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/proc.h"
 #include "core/workload.h"
 #include "coro/io.h"
 #include "echo.h"
@@ -154,7 +155,11 @@ static const struct wl_param pipe_params[] = {
 	{0},
 };
 
+/* The responder serves every request: its CPU time is the batch's too. */
+static double helpers_cpu_s(const void *p) { return cc_proc_cpu_s(((const struct pipe_ctx *)p)->responder); }
+
 const struct wl_desc wl_io_pipe = {
+	.helpers_cpu_s = helpers_cpu_s,
 	.name = "pipe",
 	.cls = WL_IO,
 	.summary = "request/reply through a pair of pipes to an upper-casing responder process",

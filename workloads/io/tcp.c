@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/proc.h"
 #include "core/workload.h"
 #include "coro/io.h"
 #include "echo.h"
@@ -128,7 +129,11 @@ static const struct wl_param tcp_params[] = {
 	{0},
 };
 
+/* The responder serves every request: its CPU time is the batch's too. */
+static double helpers_cpu_s(const void *p) { return cc_proc_cpu_s(((const struct tcp_ctx *)p)->server); }
+
 const struct wl_desc wl_io_tcp = {
+	.helpers_cpu_s = helpers_cpu_s,
 	.name = "tcp",
 	.cls = WL_IO,
 	.summary = "request/reply to an upper-casing echo server on loopback; connect=1 connects per task",
