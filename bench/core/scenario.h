@@ -34,6 +34,7 @@ struct sc_role {
 struct sc_desc {
 	unsigned roles;      /* how many roles (a ping-pong: 2) */
 	unsigned executors;  /* enum sc_executor bits */
+	bool one_cpu;        /* its roles take turns on one CPU by design (sched_yield): only same-cpu is planned */
 	size_t state_bytes;  /* the shared state: zeroed, in a shared mapping, before every batch */
 	const char *op;      /* what one operation is: "round trip", "fork and reap" */
 	/* Optional: before the roles start (descriptors made here are inherited by process roles); 0 or

@@ -120,7 +120,8 @@ class Base(unittest.TestCase):
 
 WORKLOADS = ["cpu/hash", "cpu/spin", "cpu/primes", "cpu/mandelbrot", "cpu/matmul", "mem/stream", "mem/chase",
              "sync/counter", "io/sleep", "io/pipe", "io/file", "io/tcp", "mix/cpu-io"]
-SCENARIOS = ["spawn/thread", "spawn/fork", "switch/pipe", "switch/futex", "ipc/socketpair"]
+SCENARIOS = ["spawn/thread", "spawn/fork", "switch/pipe", "switch/futex", "switch/eventfd", "switch/semaphore",
+             "switch/condvar", "switch/yield", "ipc/socketpair"]
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]
 
 
@@ -282,6 +283,8 @@ class Usage(Base):
             cls, name, executor, roles, pin = n.split("/")
             self.assertIn(executor, ("threads", "processes"))
             self.assertIn(pin[len("pin:"):], pairs)
+            if name == "yield":  # roles that take turns on one CPU by design
+                self.assertEqual(pin, "pin:same-cpu")
             self.assertEqual(roles, "workers:1" if cls == "spawn" else "workers:2")
         self.assertIn("switch/pipe/processes/workers:2/pin:same-cpu", scenarios)
         p = self.concur("list", "--models", "threads", "--workers", "3,1", "--filter", "hash")
