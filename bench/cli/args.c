@@ -160,7 +160,7 @@ static int set_repetitions(struct cli *cli, const char *v)
 	uint64_t n;
 	if (parse_u64(v, 1, 1000, &n))
 		return bad(cli, "--repetitions: '%s' is not a count from 1 to 1000", v);
-	cli->sel.repetitions = (unsigned)n;
+	cli->sel.repetitions = cli->c2c.batches = (unsigned)n;
 	return 0;
 }
 
@@ -233,7 +233,7 @@ static int set_plot_dir(struct cli *cli, const char *v)
 
 static int set_out(struct cli *cli, const char *v)
 {
-	if (cli->v != V_RUN)
+	if (cli->v != V_RUN && cli->v != V_C2C)
 		return set_plot_dir(cli, v);
 	if (!*v)
 		return bad(cli, "--out: empty file name");
@@ -242,7 +242,7 @@ static int set_out(struct cli *cli, const char *v)
 		return bad(cli, "--out: '%s' is not a regular file, a new name, a character device, a FIFO or '-'", v);
 	if (rc)
 		return bad(cli, "--out: cannot write '%s': %s", v, strerror(-rc));
-	cli->out = v;
+	cli->out = cli->c2c.out = v;
 	return 0;
 }
 
@@ -349,7 +349,7 @@ static int set_timeout(struct cli *cli, const char *v)
 	double t = strtod(v, &end);
 	if (end == v || *end || !isfinite(t) || t <= 0 || t > 86400 * 7)
 		return bad(cli, "--timeout: '%s' is not a number of seconds above 0 and up to a week", v);
-	cli->sel.timeout_s = t;
+	cli->sel.timeout_s = cli->c2c.timeout_s = t;
 	return 0;
 }
 
@@ -366,8 +366,18 @@ static int set_max_cv(struct cli *cli, const char *v)
 
 static int set_synthetic(struct cli *cli, const char *v)
 {
-	cli->synthetic = v;
+	cli->synthetic = cli->c2c.synthetic = v;
 	return 0;
+}
+
+static int set_sample(struct cli *cli, const char *v)
+{
+	return set_count(cli, "--sample", v, 2, 16384, &cli->c2c.sample);
+}
+
+static int set_round_trips(struct cli *cli, const char *v)
+{
+	return set_count(cli, "--round-trips", v, 10, 10000000, &cli->c2c.round_trips);
 }
 
 static int set_xml(struct cli *cli, const char *v)
@@ -465,8 +475,8 @@ static const struct opt opts[] = {
 			       "same-l3, cross-l3, cross-numa, cross-package (default: every one the machine has)",
 	 set_pin, PLAN | V_TOPO},
 	{"repetitions", "N", "rounds: the plan runs N times over, each benchmark once a round (default: the "
-			      "suite's)",
-	 set_repetitions, PLAN},
+			      "suite's); c2c: batches per pair (default 5)",
+	 set_repetitions, PLAN | V_C2C},
 	{"max-repetitions", "N", "benchmarks still above --max-cv get extra rounds up to N repetitions (default: "
 				 "twice the rounds)",
 	 set_max_repetitions, PLAN},
@@ -475,12 +485,18 @@ static const struct opt opts[] = {
 	 set_like, PLAN},
 	{"tasks", "N", "tasks per batch (default: the workload's, scaled by the suite)", set_tasks, PLAN},
 	{"param", "[wl.]name=v[,v...]", "set a workload parameter; a list sweeps it (repeatable)", set_param, PLAN},
-	{"out", "FILE|DIR", "run: results file (default results/<machine-id>/<UTC time>.json); plot, history: "
-			    "the directory for charts (default plots/out)",
-	 set_out, V_RUN | V_PLOT | V_HISTORY},
-	{"plot", "DIR", "after the run, draw its charts into DIR/<machine-id>/ (make bench: plots/out)", set_plot_dir,
-	 V_RUN},
-	{"timeout", "SECONDS", "watchdog per benchmark repetition (default 600)", set_timeout, V_RUN},
+	{"out", "FILE|DIR", "run: results file (default results/<machine-id>/<UTC time>.json); c2c: the matrix as "
+			    "JSON; plot, history: the directory for charts (default plots/out)",
+	 set_out, V_RUN | V_PLOT | V_HISTORY | V_C2C},
+	{"plot", "DIR", "after the run, draw its charts into DIR/<machine-id>/ (make bench: plots/out); c2c: the "
+			"heatmap into DIR",
+	 set_plot_dir, V_RUN | V_C2C},
+	{"sample", "K", "c2c: measure K CPUs spread over the machine (every package, NUMA node and L3 first), not "
+			"all of them",
+	 set_sample, V_C2C},
+	{"round-trips", "N", "c2c: round trips per batch (default 2000)", set_round_trips, V_C2C},
+	{"timeout", "SECONDS", "watchdog per benchmark repetition (default 600); c2c: per pair (default 10)",
+	 set_timeout, V_RUN | V_C2C},
 	{"queue", "N", "pool queue capacity, rounded up to a power of two (default 1024)", set_queue, V_RUN},
 	{"spin-ns", "NS", "idle pool workers and waiters spin this long before sleeping (default 50000)", set_spin,
 	 V_RUN},
@@ -496,7 +512,8 @@ static const struct opt opts[] = {
 	 set_poller, V_RUN},
 	{"max-cv", "PCT", "mark a benchmark noisy above this variation across repetitions (default 5%)", set_max_cv,
 	 V_RUN},
-	{"synthetic", "DESC", "a synthetic machine, e.g. \"pack:2 numa:2 l3:2 core:8 pu:2\"", set_synthetic, V_TOPO},
+	{"synthetic", "DESC", "a synthetic machine, e.g. \"pack:2 numa:2 l3:2 core:8 pu:2\" (c2c: plan only)",
+	 set_synthetic, V_TOPO | V_C2C},
 	{"xml", "FILE", "a machine exported by hwloc (lstopo file.xml)", set_xml, V_TOPO},
 	{"pairs", NULL, "the two CPUs each pair policy (same-cpu, smt, same-l3, cross-l3, cross-numa, cross-package) "
 			"picks for a scenario's roles",
@@ -529,7 +546,8 @@ static const struct {
 	{"compare", V_COMPARE, "BASE NEW.json: the machine's drift, then per benchmark change, spread, verdict; "
 			       "BASE a file or a directory of runs; --gate for CI"},
 	{"history", V_HISTORY, "DIR|FILES...: each benchmark's medians over time, change points marked"},
-	{"plot", V_PLOT, "FILES...: charts (SVG, PNG) and index.html, with gnuplot"},
+	{"plot", V_PLOT, "FILES|DIRS...: charts (SVG, PNG) and index.html, with gnuplot"},
+	{"c2c", V_C2C, "the core-to-core matrix: one-way cache-line time between every pair of CPUs (--sample K)"},
 	{0},
 };
 
@@ -625,7 +643,8 @@ void cli_init(struct cli *cli)
 	*cli = (struct cli){
 		.sel = {.timeout_s = 600, .max_cv = 0.05, .mopts = {.queue = 1024, .spin_ns = 50000, .coroutines = 64}},
 		.cmp = {.threshold = 0.05, .alpha = 0.01, .format = "table"},
-		.hist = {.window = 30, .p = 0.001}};
+		.hist = {.window = 30, .p = 0.001},
+		.c2c = {.batches = 5, .round_trips = 2000, .timeout_s = 10}};
 }
 
 int cli_parse(struct cli *cli, int argc, char **argv)

@@ -9,7 +9,7 @@
 #include "cli/verbs.h"
 #include "core/plan.h"
 
-enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8, V_COMPARE = 16, V_HISTORY = 32, V_PLOT = 64 };
+enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8, V_COMPARE = 16, V_HISTORY = 32, V_PLOT = 64, V_C2C = 128 };
 
 struct cli {
 	const char *verb;
@@ -20,6 +20,7 @@ struct cli {
 	const char *synthetic, *xml;
 	bool json;
 	bool pairs; /* topo --pairs */
+	struct cc_c2c_opts c2c;
 	struct cc_compare_opts cmp;
 	struct cc_history_opts hist;
 	const char *plot_dir; /* run --plot, plot --out, history --out */

@@ -58,6 +58,14 @@ int main(int argc, char **argv)
 		return cli_topo(cli.synthetic, cli.xml, &cli.sel, cli.pairs, cli.json);
 	if (cli.v == V_DOCTOR)
 		return cli_doctor(cli.json);
+	if (cli.v == V_C2C) {
+		struct sigaction sa = {.sa_handler = on_signal}; /* Ctrl-C stops between pairs */
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		cli.c2c.plot_dir = cli.plot_dir;
+		return cli_c2c(&cli.c2c);
+	}
 	if (cli.v == V_COMPARE)
 		return cli_compare(cli.args[0], cli.args[1], &cli.cmp);
 	if (cli.v == V_HISTORY) {

@@ -357,7 +357,10 @@ static void render(struct figures *fig, const struct figure_kind *k, const char 
 static void sweep_point(char *buf, size_t len, const char *wl)
 {
 	const char *sp = strchr(wl, ' ');
-	snprintf(buf, len, sp ? " (%s)" : "", sp ? sp + 1 : "");
+	if (sp)
+		snprintf(buf, len, " (%s)", sp + 1);
+	else if (len)
+		buf[0] = 0;
 }
 
 /* The worker count that stands for "all cores" in a set: the cores, else the largest below, else the least. */

@@ -56,6 +56,17 @@ int cli_like_load(const char *path, struct cli_like *like, char *err, size_t len
 int cli_like_apply(const struct cli_like *like, struct cc_plan *plan);
 void cli_like_free(struct cli_like *like);
 
+/* concur c2c: the core-to-core matrix (cli/c2c.c). */
+struct cc_c2c_opts {
+	const char *synthetic; /* plan only, on this description */
+	unsigned sample;       /* at most this many CPUs, spread over the machine; 0: all */
+	unsigned batches, round_trips;
+	double timeout_s;      /* per pair */
+	const char *out;       /* JSON here; NULL: none */
+	const char *plot_dir;  /* the heatmap here; NULL: none */
+};
+int cli_c2c(const struct cc_c2c_opts *o);
+
 /* concur compare: under gate, exit 1 when a benchmark is really slower, the work differs or nothing was
  * compared, 3 when no benchmark could be judged; 2 for unreadable files. */
 int cli_compare(const char *base, const char *new, const struct cc_compare_opts *o);

@@ -519,6 +519,42 @@ class Placement(Base):
         self.assertRegex(p.stdout, r"\d+ warnings?:")
 
 
+class CoreToCore(Base):
+    def test_the_matrix_of_this_machine(self):
+        o, charts = self.out("c2c.json"), os.path.join(self.tmp.name, "c2c")
+        p = self.concur("c2c", "--round-trips", "200", "--repetitions", "3", "--out", o, "--plot", charts)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(o) as f:
+            doc = json.load(f)
+        n = len(doc["cpus"])
+        self.assertEqual(n, len(os.sched_getaffinity(0)), "every CPU this process may use")
+        self.assertEqual(len(doc["one_way_ns"]), n)
+        for i, row in enumerate(doc["one_way_ns"]):
+            self.assertEqual(len(row), n)
+            for j, v in enumerate(row):
+                if i == j:
+                    self.assertIsNone(v)
+                else:
+                    self.assertGreater(v, 0)
+        self.assertEqual(sum(r["pairs"] for r in doc["by_relation"].values()), n * (n - 1))
+        self.assertEqual(doc["failed"], [])
+        assert_images(self, charts, "c2c")
+        self.assertIn("one-way ns", p.stdout)
+
+    def test_a_large_machine_is_planned_and_sampled(self):
+        # 512 hardware threads in 4 packages: planned at once; a sample spreads over every package and NUMA node
+        p = self.concur("c2c", "--synthetic", "pack:4 numa:2 l3:4 core:8 pu:2", "--sample", "16")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        cpus = [int(c) for c in re.search(r"cpus: ([0-9 ]+)", p.stdout).group(1).split()]
+        self.assertEqual(len(cpus), 16)
+        self.assertEqual(sorted({c // 128 for c in cpus}), [0, 1, 2, 3], "every package")
+        self.assertEqual(len({c // 64 for c in cpus}), 8, "every NUMA node")
+        self.assertIn("pairs: 240", p.stdout)
+        self.assertUsageError(["c2c", "--sample", "1"], "--sample", "from 2")
+        self.assertUsageError(["c2c", "--synthetic", "pack:4 numa:2 l3:4 core:32 pu:2", "--plot",
+                               os.path.join(self.tmp.name, "x")], "--plot", "--sample")
+
+
 class Failures(Base):
     def test_a_broken_channel_fails_its_cell_and_the_run_goes_on(self):
         o = self.out()
