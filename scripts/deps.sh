@@ -20,6 +20,7 @@ esac
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_pc() { have_cmd pkg-config && pkg-config --exists "$1"; }
 have_header() { printf '#include <%s>\n' "$1" | ${CXX:-c++} -x c++ -fsyntax-only - >/dev/null 2>&1; }
+have_file() { [ -e "$1" ]; }
 have_py() { /usr/bin/python3 -c "import $1" >/dev/null 2>&1; }
 
 missing_apt=() missing_dnf=()
@@ -54,6 +55,9 @@ have_libfuzzer() {
 }
 need "clang (tests)" clang clang have_cmd clang
 need "libFuzzer (tests)" libclang-rt-dev compiler-rt have_libfuzzer
+# Results must stay readable by Google Benchmark's own compare.py (which needs scipy).
+need "Google Benchmark's compare.py (tests)" libbenchmark-tools google-benchmark-devel have_file /usr/share/benchmark/compare.py
+need "python3 scipy (tests)" python3-scipy python3-scipy have_py scipy
 # The report page is checked in a real browser (the Page tests skip, saying so, without one).
 need "chromium (tests)" chromium chromium have_cmd chromium
 # The pool tests also run under valgrind, which must find no leak.

@@ -25,6 +25,7 @@ import xml.etree.ElementTree as ET
 
 import jsonschema
 
+CONCUR_PYTHON = "/usr/bin/python3"  # the distribution's, where scripts/deps.sh installs the modules
 CONCUR = os.environ["CONCUR"]
 CONCUR_TEST = os.environ["CONCUR_TEST"]
 with open(os.environ["CONCUR_SCHEMA"]) as f:
@@ -1493,13 +1494,28 @@ class Schema(Base):
     def setUp(self):
         super().setUp()
         o = self.out()
-        p = self.concur("run", "--suite", "smoke", "--filter", "hash/(serial|threads)", "--out", o)
+        # both kinds: a batch of tasks and a scenario
+        p = self.concur("run", "--suite", "smoke", "--filter", "hash/(serial|threads)|switch/pipe/threads", "--out", o)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.doc = load_results(o)
+        self.path = o
 
     def test_written_results_are_valid(self):
         self.assertValid(self.doc)
         VALIDATOR.check_schema(SCHEMA)
+        kinds = {b["kind"] for b in self.doc["concur"]["benchmarks"]}
+        self.assertEqual(kinds, {"tasks", "scenario"})
+
+    def test_google_benchmarks_compare_py_reads_them(self):
+        # the library's own comparison tool (libbenchmark-tools, with scipy), on a file with both kinds
+        tool = "/usr/share/benchmark/compare.py"
+        if not os.path.exists(tool):
+            self.skipTest("no %s: scripts/deps.sh installs libbenchmark-tools" % tool)
+        p = subprocess.run([CONCUR_PYTHON, tool, "benchmarks", self.path, self.path], capture_output=True, text=True,
+                           timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        self.assertIn("cpu/hash/threads/workers:2/pin:core/manual_time", p.stdout)
+        self.assertIn("switch/pipe/threads/workers:2/pin:same-cpu/manual_time", p.stdout)
 
     def invalid(self, mutate):
         doc = json.loads(json.dumps(self.doc))
