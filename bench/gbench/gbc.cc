@@ -5,6 +5,7 @@
 #include <benchmark/benchmark.h>
 
 #include <cerrno>
+#include <new>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -27,22 +28,40 @@ public:
 		if (done_)
 			return;
 		done_ = true;
-		JSONReporter::Finalize();
-		std::string doc = buf_.str();
-		char *extra = out_->extra ? out_->extra(out_->arg) : nullptr;
-		if (extra) {
-			// JSONReporter ends the document with "  ]\n}\n": the comma goes after
-			// the benchmarks array, the object before the final brace.
-			size_t brace = doc.rfind('}');
-			size_t end = brace == std::string::npos ? brace : doc.find_last_not_of(" \n", brace - 1);
-			if (end != std::string::npos)
-				doc = doc.substr(0, end + 1) + ",\n  \"" + out_->extra_key + "\": " + extra + "\n" +
-				      doc.substr(brace);
-			free(extra);
+		// Out of memory, the stream stops taking text without a word and std::string throws: either
+		// way the document is not whole, and a cut-off file must never be written.
+		try {
+			JSONReporter::Finalize();
+			std::string doc = buf_.str();
+			if (!buf_.good()) {
+				sink_result_ = -ENOMEM;
+				return;
+			}
+			char *extra = out_->extra ? out_->extra(out_->arg) : nullptr;
+			if (extra) {
+				// JSONReporter ends the document with "  ]\n}\n": the comma goes after
+				// the benchmarks array, the object before the final brace.
+				size_t brace = doc.rfind('}');
+				size_t end = brace == std::string::npos ? brace : doc.find_last_not_of(" \n", brace - 1);
+				std::string whole;
+				try {
+					if (end != std::string::npos)
+						whole = doc.substr(0, end + 1) + ",\n  \"" + out_->extra_key + "\": " + extra +
+							"\n" + doc.substr(brace);
+				} catch (const std::bad_alloc &) {
+					free(extra);
+					throw;
+				}
+				free(extra);
+				if (!whole.empty())
+					doc.swap(whole);
+			}
+			sink_result_ = out_->sink ? out_->sink(doc.data(), doc.size(), out_->arg) : 0;
+			if (!sink_result_ && out_->extra && !extra)
+				sink_result_ = -ENODATA;
+		} catch (const std::bad_alloc &) {
+			sink_result_ = -ENOMEM;
 		}
-		sink_result_ = out_->sink ? out_->sink(doc.data(), doc.size(), out_->arg) : 0;
-		if (!sink_result_ && out_->extra && !extra)
-			sink_result_ = -ENODATA;
 	}
 
 	// The library's own statistics can be non-finite (the cv of a counter
