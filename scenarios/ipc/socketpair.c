@@ -118,7 +118,7 @@ const struct wl_desc sc_ipc_socketpair = {
 	.cls = WL_IPC,
 	.summary = "a checked message of size bytes there and back over a UNIX stream socketpair: latency by size",
 	.params = (const struct wl_param[]){{"size", WL_BYTES, 64, 8, 1 << 20, "message bytes"}, {0}},
-	.default_tasks = 4000,
+	.default_tasks = 2500,
 	.task_ns = op_ns,
 	.sweep = "size=8,512,4K,64K,1M",
 	.scenario = &scenario,

@@ -108,7 +108,7 @@ const struct wl_desc sc_switch_condvar = {
 	.cls = WL_SWITCH,
 	.summary = "a turn passed back and forth under a process-shared mutex and condition variable",
 	.params = (const struct wl_param[]){{0}},
-	.default_tasks = 5000,
+	.default_tasks = 2500,
 	.task_ns = op_ns,
 	.scenario = &scenario,
 };

@@ -115,7 +115,7 @@ const struct wl_desc sc_switch_eventfd = {
 	.cls = WL_SWITCH,
 	.summary = "one increment back and forth through two eventfds: the lightest kernel wake-up",
 	.params = (const struct wl_param[]){{0}},
-	.default_tasks = 5000,
+	.default_tasks = 2500,
 	.task_ns = op_ns,
 	.scenario = &scenario,
 };

@@ -108,7 +108,7 @@ const struct wl_desc sc_switch_futex = {
 	.cls = WL_SWITCH,
 	.summary = "a turn handed back and forth by futex wait and wake on a shared word: the cost under every lock",
 	.params = (const struct wl_param[]){{0}},
-	.default_tasks = 5000,
+	.default_tasks = 2500,
 	.task_ns = op_ns,
 	.scenario = &scenario,
 };

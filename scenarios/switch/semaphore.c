@@ -111,7 +111,7 @@ const struct wl_desc sc_switch_semaphore = {
 	.cls = WL_SWITCH,
 	.summary = "post and wait back and forth on two process-shared POSIX semaphores",
 	.params = (const struct wl_param[]){{0}},
-	.default_tasks = 5000,
+	.default_tasks = 2500,
 	.task_ns = op_ns,
 	.scenario = &scenario,
 };

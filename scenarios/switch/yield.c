@@ -70,7 +70,7 @@ const struct wl_desc sc_switch_yield = {
 	.cls = WL_SWITCH,
 	.summary = "a turn passed by sched_yield between two roles on one CPU: the scheduler's switch alone",
 	.params = (const struct wl_param[]){{0}},
-	.default_tasks = 20000,
+	.default_tasks = 10000,
 	.task_ns = op_ns,
 	.scenario = &scenario,
 };
