@@ -281,8 +281,9 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 			unsigned cpu[2];
 			if (sc && pair && (!topo_pair(sel->topo, pins[p], cpu) || (sc->roles == 1 && pins[p] != TOPO_SAME_CPU)))
 				continue; /* not on this machine; one role has no pair */
-			if (sc && sc->one_cpu && pins[p] != TOPO_SAME_CPU)
-				continue; /* roles that only make sense sharing a CPU */
+			if (sc && (sc->one_cpu || model->one_thread) && pins[p] != TOPO_SAME_CPU &&
+			    !(model->one_thread && pins[p] == TOPO_NONE))
+				continue; /* roles that share a CPU by design, or one thread */
 			for (unsigned k = 0; k < (sc ? 1 : nworkers); k++) {
 				/* serial is the baseline: it runs once, at one worker, whatever the sweep; a
 				 * scenario has its roles */

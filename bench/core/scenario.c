@@ -5,12 +5,14 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/workload.h"
+#include "coro/sched.h"
 
 int64_t sc_tick(struct sc_role *r, uint64_t i)
 {
@@ -26,10 +28,19 @@ void sc_tock(struct sc_role *r, int64_t t0)
 	r->out->info.tasks++;
 }
 
+void sc_yield(void)
+{
+	if (coro_running())
+		coro_yield();
+	else
+		sched_yield();
+}
+
 bool sc_runs_as(const struct sc_desc *sc, const struct cc_model *model)
 {
 	return (model == &model_threads && (sc->executors & SC_THREADS)) ||
-	       (model == &model_processes && (sc->executors & SC_PROCESSES));
+	       (model == &model_processes && (sc->executors & SC_PROCESSES)) ||
+	       (model == &model_coroutines && (sc->executors & SC_COROUTINES));
 }
 
 /* One mapping shared by the coordinator and every role, threads or processes. */
@@ -46,13 +57,10 @@ struct shared {
 	void *state;             /* the scenario's, after the reports */
 };
 
-static void role_main(unsigned k, void *p)
+/* Role k's operations, wherever it runs (a thread, a process, a coroutine). */
+static void role_body(struct shared *sh, unsigned k)
 {
-	struct shared *sh = p;
 	const struct cc_job *job = sh->job;
-	cc_worker_bind(job, k, sh->process, &sh->w[k]);
-	if (!cc_gate_pass(&sh->gate))
-		return;
 	cc_worker_begin(&sh->w[k]);
 	struct sc_role r = {sh->state, job->params, k, job->workers, job->ntasks, &sh->w[k],
 			    job->latency_stride ? job->latency_stride : 1};
@@ -68,6 +76,60 @@ static void role_main(unsigned k, void *p)
 			snprintf(sh->failed[at].why, sizeof(sh->failed[at].why), "role %u: %s", k, why[0] ? why : strerror(-err));
 		}
 	}
+}
+
+static void role_main(unsigned k, void *p)
+{
+	struct shared *sh = p;
+	cc_worker_bind(sh->job, k, sh->process, &sh->w[k]);
+	if (cc_gate_pass(&sh->gate))
+		role_body(sh, k);
+}
+
+struct coro_role {
+	struct shared *sh;
+	unsigned k;
+};
+
+static void coro_role(void *p)
+{
+	struct coro_role *r = p;
+	role_body(r->sh, r->k);
+}
+
+/* Every role a coroutine of the calling thread, bound where role 0 goes: no gate, since nothing runs
+ * until the scheduler does. 0, or -errno with why. */
+static int run_coroutines(struct shared *sh, unsigned n, int64_t *t0, int64_t *start, char *why, size_t len)
+{
+	const struct cc_job *job = sh->job;
+	struct coro_sched *sched;
+	struct coro_role *args = calloc(n, sizeof(*args));
+	int err = args ? coro_sched_create(&job->opts.coro, &sched) : -ENOMEM;
+	if (err) {
+		snprintf(why, len, "coroutines: creating the scheduler: %s", strerror(-err));
+		free(args);
+		return err;
+	}
+	cc_worker_bind(job, 0, false, &sh->w[0]);
+	for (unsigned k = 1; k < n; k++)
+		sh->w[k].info = sh->w[0].info; /* one thread: one placement */
+	*t0 = cc_now_ns();
+	for (unsigned k = 0; k < n && !err; k++) {
+		args[k] = (struct coro_role){sh, k};
+		if ((err = coro_spawn(sched, coro_role, &args[k])))
+			snprintf(why, len, "coroutines: spawning role %u: %s", k, strerror(-err));
+	}
+	*start = cc_now_ns();
+	if (err && job->wl->scenario->stop) /* the roles spawned must still end before the scheduler can go */
+		job->wl->scenario->stop(sh->state);
+	int rc = coro_sched_run(sched);
+	if (rc && !err) {
+		err = rc;
+		snprintf(why, len, "coroutines: the scheduler: %s", strerror(-rc));
+	}
+	coro_sched_destroy(sched);
+	free(args);
+	return err;
 }
 
 int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_outcome *out)
@@ -92,7 +154,9 @@ int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_out
 	int err = sc->setup ? sc->setup(sh->state, job->params, n, out->why, sizeof(out->why)) : 0;
 	if (err)
 		goto out;
-	if (sh->process)
+	if (model == &model_coroutines)
+		err = run_coroutines(sh, n, &t0, &start, out->why, sizeof(out->why));
+	else if (sh->process)
 		err = cc_start_processes(n, role_main, sh, &sh->gate, n, &t0, &start, out->why, sizeof(out->why),
 					 model->name);
 	else

@@ -18,8 +18,10 @@
 #include "core/hist.h"
 #include "core/model.h"
 
-/* How roles can run: the executors a scenario declares (bit mask). */
-enum sc_executor { SC_THREADS = 1, SC_PROCESSES = 2 };
+/* How roles can run: the executors a scenario declares (bit mask). Coroutines are roles of one thread
+ * (so only same-cpu is planned for them): a role must then give up the thread only through the
+ * coroutine runtime (coro_yield, coro_wait_fd, cio_*), never block it. */
+enum sc_executor { SC_THREADS = 1, SC_PROCESSES = 2, SC_COROUTINES = 4 };
 
 /* What one role is given: the shared state, its number, how many operations, and its report. */
 struct sc_role {
@@ -70,9 +72,12 @@ int sc_socketpair_setup(void *state, const int64_t *params, unsigned roles, char
 void sc_socketpair_stop(void *state);
 void sc_socketpair_teardown(void *state, unsigned roles);
 
-/* Whether executor model (threads, processes) can run scenario sc. */
+/* Gives the CPU to the other roles: sched_yield, or coro_yield in a coroutine. */
+void sc_yield(void);
+
+/* Whether executor model (threads, processes, coroutines) can run scenario sc. */
 bool sc_runs_as(const struct sc_desc *sc, const struct cc_model *model);
-/* Runs one batch of the job's scenario with its roles as model says (threads or processes): the
+/* Runs one batch of the job's scenario with its roles as model says (threads, processes, coroutines): the
  * state set up, the roles started through the start gate and bound as job->cpu says, timed from the
  * gate to the last role's end, then verified and torn down. 0, or -errno with out->why. */
 int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_outcome *out);

@@ -1,7 +1,9 @@
 /*
- * switch/yield: two roles on one CPU pass a turn by sched_yield alone: each yields until the turn is
- * its own, so the scheduler's switch between two runnable tasks is the whole cost, with no sleep and
- * no wake-up. Only same-cpu is planned: on two CPUs the roles would just spin.
+ * switch/yield: two roles on one CPU pass a turn by yielding alone: each yields until the turn is its
+ * own, so a switch between two runnable roles is the whole cost, with no sleep and no wake-up. As
+ * threads or processes that is the kernel scheduler's switch (sched_yield); as coroutines, concur's
+ * own (coro_yield: the asm or the ucontext backend, --coro-backend). Only same-cpu is planned: on two
+ * CPUs the roles would just spin.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,7 +28,7 @@ static int await(struct state *s, uint64_t want, char *why, size_t len)
 			snprintf(why, len, "stopped: the other role failed");
 			return -ECANCELED;
 		}
-		sched_yield();
+		sc_yield();
 	}
 	return 0;
 }
@@ -51,7 +53,7 @@ static int role(struct sc_role *r, char *why, size_t len)
 
 static const struct sc_desc scenario = {
 	.roles = 2,
-	.executors = SC_THREADS | SC_PROCESSES,
+	.executors = SC_THREADS | SC_PROCESSES | SC_COROUTINES,
 	.one_cpu = true,
 	.state_bytes = sizeof(struct state),
 	.op = "round trip",
@@ -68,7 +70,7 @@ static double op_ns(const int64_t *params)
 const struct wl_desc sc_switch_yield = {
 	.name = "yield",
 	.cls = WL_SWITCH,
-	.summary = "a turn passed by sched_yield between two roles on one CPU: the scheduler's switch alone",
+	.summary = "a turn passed by yielding between two roles on one CPU: the kernel's switch, or a coroutine's",
 	.params = (const struct wl_param[]){{0}},
 	.default_tasks = 10000,
 	.task_ns = op_ns,

@@ -283,7 +283,7 @@ class Usage(Base):
         pairs = {p["policy"] for p in json.loads(self.concur("topo", "--json").stdout)["pairs"] if p["available"]}
         for n in scenarios:
             cls, name, executor, roles, pin = n.split("/")
-            self.assertIn(executor, ("threads", "processes"))
+            self.assertIn(executor, ("threads", "processes", "coroutines"))
             self.assertIn(pin[len("pin:"):], pairs)
             if name == "yield":  # roles that take turns on one CPU by design
                 self.assertEqual(pin, "pin:same-cpu")

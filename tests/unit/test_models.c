@@ -182,13 +182,13 @@ static void per_task_models_respect_max_live(void **state)
 	teardown(&wl_cpu_hash, ctx);
 }
 
-/* Every scenario, with its roles as threads and as processes, unpinned: it verifies (nothing lost, every
+/* Every scenario, with its roles as threads, as processes and (where it declares them) as coroutines, unpinned: it verifies (nothing lost, every
  * child reaped), role 0 times and counts every operation, and both executors fold the same checksum.
  * The test build's broken channel must fail, saying where. */
 static void every_scenario_verifies_under_each_executor(void **state)
 {
 	(void)state;
-	static const struct cc_model *const executors[] = {&model_threads, &model_processes};
+	static const struct cc_model *const executors[] = {&model_threads, &model_processes, &model_coroutines};
 	for (unsigned w = 0; w < wl_count; w++) {
 		const struct wl_desc *wl = wl_all[w];
 		if (!wl->scenario)
@@ -196,8 +196,8 @@ static void every_scenario_verifies_under_each_executor(void **state)
 		int64_t params[WL_MAX_PARAMS];
 		for (unsigned k = 0; k < wl_param_count(wl); k++)
 			params[k] = wl->smoke ? wl->smoke[k] : wl->params[k].def;
-		uint64_t sum[2] = {0};
-		for (unsigned e = 0; e < 2; e++) {
+		uint64_t sum[3] = {0};
+		for (unsigned e = 0; e < 3; e++) {
 			if (!sc_runs_as(wl->scenario, executors[e]))
 				continue;
 			struct cc_worker_info info[8] = {0};
@@ -220,6 +220,8 @@ static void every_scenario_verifies_under_each_executor(void **state)
 		}
 		if (strcmp(wl->name, "broken"))
 			assert_true(sum[0] == sum[1] && sum[0] != 0);
+		if (sc_runs_as(wl->scenario, &model_coroutines)) /* roles as coroutines of one thread: the same work */
+			assert_true(sum[2] == sum[0]);
 	}
 }
 

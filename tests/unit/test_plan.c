@@ -291,6 +291,16 @@ static void a_scenario_goes_by_pair_policies(void **state)
 		assert_true(strncmp(n, "cpu/", 4) || strstr(n, "pin:core"));
 	}
 	cc_plan_free(&p);
+	/* roles as coroutines share one thread: only same-cpu */
+	struct cc_select y = {.suite = cc_suite_find("smoke"), .timeout_s = 60, .topo = &big};
+	y.workloads[y.nworkloads++] = &sc_switch_yield;
+	y.models[y.nmodels++] = &model_coroutines;
+	y.models[y.nmodels++] = &model_threads;
+	assert_int_equal(cc_plan_build(&y, &p, err, sizeof(err)), 0);
+	assert_int_equal(p.ncells, 2);
+	assert_string_equal(p.cells[0].name, "switch/yield/threads/workers:2/pin:same-cpu");
+	assert_string_equal(p.cells[1].name, "switch/yield/coroutines/workers:2/pin:same-cpu");
+	cc_plan_free(&p);
 	s.pins[s.npins++] = TOPO_CROSS_PACKAGE; /* --pin cross-package: the scenario's only, no batch */
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
 	assert_int_equal(p.ncells, 2);
