@@ -20,7 +20,7 @@
 #include "core/exitcodes.h"
 #include "core/report.h"
 #include "core/runner.h"
-#include "core/stats.h"
+#include "base/stats.h"
 
 #define C2C_MAX_DRAWN 1024 /* a heatmap of more CPUs is not read, and its labels outgrow gnuplot's command line */
 

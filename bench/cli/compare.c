@@ -24,7 +24,7 @@
 #include "cli/verbs.h"
 #include "core/exitcodes.h"
 #include "core/plan.h"
-#include "core/stats.h"
+#include "base/stats.h"
 
 #define MAX_BASE 64
 

@@ -15,7 +15,7 @@
 #include "cli/results.h"
 #include "cli/verbs.h"
 #include "core/exitcodes.h"
-#include "core/stats.h"
+#include "base/stats.h"
 
 #define MAX_CHANGES 64
 

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 
 #include "cli/verbs.h"
-#include "core/busy.h"
+#include "base/busy.h"
 
 /* "class/workload name=value name=value": one workload instance, as both sides describe it. */
 static void instance_key(char *buf, size_t len, const char *cls, const char *wl, const char *const *names,

@@ -12,7 +12,7 @@
 
 #include "core/exitcodes.h"
 #include "core/plan.h"
-#include "core/stats.h"
+#include "base/stats.h"
 
 static double unit_ns(const char *unit)
 {

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/clock.h"
-#include "core/stats.h"
+#include "base/clock.h"
+#include "base/stats.h"
 
 /* The line the pair takes turns on, alone in its cache line (and the next: adjacent-line prefetch). */
 struct line {

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/clock.h"
+#include "base/clock.h"
 
 /* The first line of a file, trimmed; false if it cannot be read. */
 static bool read_line(const char *path, char *buf, size_t len)

@@ -16,8 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/clock.h"
-#include "core/proc.h"
+#include "base/clock.h"
+#include "base/proc.h"
 
 #define MODEL(sym) &sym,
 const struct cc_model *const model_all[] = {

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/hist.h"
+#include "base/hist.h"
 #include "core/workload.h"
 #include "coro/sched.h"
 #include "topo/topo.h"

@@ -6,7 +6,7 @@
 #include <sched.h>
 #include <string.h>
 
-#include "core/clock.h"
+#include "base/clock.h"
 
 struct cc_spawn_stats cc_spawn_each(uint64_t n, unsigned max_live, const struct cc_spawner *s)
 {

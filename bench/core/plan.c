@@ -593,20 +593,6 @@ void cc_cell_check_placement(struct cc_cell *c)
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
-double cc_median(double *v, unsigned n)
-{
-	if (!n)
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 double cc_cell_median_wall(const struct cc_cell *c)
 {
 	double v[c->nreps ? c->nreps : 1];

@@ -10,7 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/hist.h"
+#include "base/hist.h"
+#include "base/stats.h"
 #include "core/model.h"
 #include "core/probe.h"
 #include "core/workload.h"
@@ -191,7 +192,6 @@ void cc_cell_check_placement(struct cc_cell *c);
 double cc_plan_estimate_s(const struct cc_plan *plan, unsigned cpus);
 
 /* Statistics over a cell's measured repetitions. */
-double cc_median(double *v, unsigned n); /* sorts v */
 double cc_cell_median_wall(const struct cc_cell *c);
 /* Coefficient of variation of wall time; < 0 when fewer than two repetitions. */
 double cc_cell_cv(const struct cc_cell *c);

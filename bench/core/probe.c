@@ -17,7 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/clock.h"
+#include "base/clock.h"
 
 const char *const cc_probe_names[CC_PROBE_KINDS] = {"cpu", "mem_bw", "mem_lat", "wake"};
 const char *const cc_probe_help[CC_PROBE_KINDS] = {

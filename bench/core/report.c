@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "concur_build.h"
-#include "core/busy.h"
+#include "base/busy.h"
 #include "core/runner.h"
 #include "core/sysinfo.h"
 #include "gbench/gbc.h"

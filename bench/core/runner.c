@@ -32,11 +32,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/busy.h"
-#include "core/clock.h"
+#include "base/busy.h"
+#include "base/clock.h"
 #include "core/doctor.h"
 #include "core/exitcodes.h"
-#include "core/proc.h"
+#include "base/proc.h"
 #include "core/report.h"
 #include "coro/stack.h"
 #include "gbench/gbc.h"

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/clock.h"
-#include "core/hist.h"
+#include "base/clock.h"
+#include "base/hist.h"
 #include "core/model.h"
 
 /* How roles can run: the executors a scenario declares (bit mask). Coroutines are roles of one thread

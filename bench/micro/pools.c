@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <pthread.h>
 
-#include "core/clock.h"
+#include "base/clock.h"
 #include "pool/ppool.h"
 #include "pool/tpool.h"
 #include "topo/topo.h"

@@ -14,10 +14,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/clock.h"
+#include "base/clock.h"
 #include "core/model.h"
 #include "core/pertask.h"
-#include "core/proc.h"
+#include "base/proc.h"
 
 struct ppt_run {
 	const struct cc_job *job;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "core/clock.h"
+#include "base/clock.h"
 #include "core/model.h"
 #include "pool/ppool.h"
 

@@ -1,5 +1,5 @@
 /* serial: the calling thread runs every task in order; the baseline of every speedup. */
-#include "core/clock.h"
+#include "base/clock.h"
 #include "core/model.h"
 
 static int serial_run(const struct cc_job *job, struct cc_outcome *out)

@@ -23,8 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/clock.h"
-#include "core/proc.h"
+#include "base/clock.h"
+#include "base/proc.h"
 #include "pool/ring.h"
 
 #define NO_TASK UINT64_MAX

@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/clock.h"
+#include "base/clock.h"
 
 size_t ring_bytes(size_t capacity) { return sizeof(struct ring) + capacity * sizeof(struct ring_cell); }
 

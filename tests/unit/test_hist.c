@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "core/hist.h"
+#include "base/hist.h"
 
 static struct cc_hist *new_hist(void)
 {

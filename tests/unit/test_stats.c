@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "core/stats.h"
+#include "base/stats.h"
 
 static void separated_samples(void **state)
 {

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core/busy.h"
+#include "base/busy.h"
 #include "core/workload.h"
 
 struct spin_ctx {

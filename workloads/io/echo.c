@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/proc.h"
+#include "base/proc.h"
 #include "core/workload.h"
 #include "coro/io.h"
 

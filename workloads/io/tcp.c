@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/proc.h"
+#include "base/proc.h"
 #include "core/workload.h"
 #include "coro/io.h"
 #include "echo.h"

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "core/busy.h"
+#include "base/busy.h"
 #include "core/workload.h"
 #include "coro/io.h"
 

@@ -1,5 +1,5 @@
 /* The cost of reading the clock, which decides how finely tasks can be timed. */
-#include "core/clock.h"
+#include "base/clock.h"
 
 double cc_clock_cost_ns(void)
 {

@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+/* The median of v[0..n), sorting v; 0 when empty. */
+double cc_median(double *v, unsigned n);
 /* Median of v[0..n) (v is not changed); 0 for none. */
 double cc_median_of(const double *v, size_t n);
 /* Median absolute deviation of v[0..n) (v is not changed). */

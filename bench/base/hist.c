@@ -2,7 +2,7 @@
  * Bucket layout: values below 2*SUB have a bucket each; above, each power of
  * two [2^k, 2^(k+1)) is split into SUB equal sub-buckets.
  */
-#include "core/hist.h"
+#include "base/hist.h"
 
 #include <string.h>
 

@@ -1,9 +1,9 @@
 /* Calibration of the busy chain; see busy.h. */
-#include "core/busy.h"
+#include "base/busy.h"
 
 #include <errno.h>
 
-#include "core/clock.h"
+#include "base/clock.h"
 
 static uint64_t rate; /* steps per ms; 0 until measured or set */
 static bool measured;

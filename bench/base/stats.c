@@ -3,7 +3,7 @@
  * comes from the exact distribution of U (counted with the usual recurrence);
  * otherwise from the normal approximation with continuity and tie corrections.
  */
-#include "core/stats.h"
+#include "base/stats.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,9 +11,22 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/plan.h"
 
 #define EXACT_MAX 30 /* both samples at most this large: count the exact distribution */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+double cc_median(double *v, unsigned n)
+{
+	if (!n)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
 
 double cc_median_of(const double *v, size_t n)
 {

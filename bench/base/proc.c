@@ -1,5 +1,5 @@
 /* Child-process helpers; see proc.h. */
-#include "core/proc.h"
+#include "base/proc.h"
 
 #include <errno.h>
 #include <signal.h>
