@@ -97,18 +97,12 @@ static const struct sc_desc scenario = {
 	.stop = stop,
 };
 
-static double op_ns(const int64_t *params)
-{
-	(void)params;
-	return 20000;
-}
-
 const struct wl_desc sc_switch_condvar = {
 	.name = "condvar",
 	.cls = WL_SWITCH,
 	.summary = "a turn passed back and forth under a process-shared mutex and condition variable",
 	.params = (const struct wl_param[]){{0}},
 	.default_tasks = 2500,
-	.task_ns = op_ns,
+	.task_ns = sc_round_trip_ns,
 	.scenario = &scenario,
 };

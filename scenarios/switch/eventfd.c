@@ -104,18 +104,12 @@ static const struct sc_desc scenario = {
 	.stop = stop,
 };
 
-static double op_ns(const int64_t *params)
-{
-	(void)params;
-	return 20000;
-}
-
 const struct wl_desc sc_switch_eventfd = {
 	.name = "eventfd",
 	.cls = WL_SWITCH,
 	.summary = "one increment back and forth through two eventfds: the lightest kernel wake-up",
 	.params = (const struct wl_param[]){{0}},
 	.default_tasks = 2500,
-	.task_ns = op_ns,
+	.task_ns = sc_round_trip_ns,
 	.scenario = &scenario,
 };

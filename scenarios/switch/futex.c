@@ -97,18 +97,12 @@ static const struct sc_desc scenario = {
 	.verify = verify,
 };
 
-static double op_ns(const int64_t *params)
-{
-	(void)params;
-	return 15000;
-}
-
 const struct wl_desc sc_switch_futex = {
 	.name = "futex",
 	.cls = WL_SWITCH,
 	.summary = "a turn handed back and forth by futex wait and wake on a shared word: the cost under every lock",
 	.params = (const struct wl_param[]){{0}},
 	.default_tasks = 2500,
-	.task_ns = op_ns,
+	.task_ns = sc_round_trip_ns,
 	.scenario = &scenario,
 };

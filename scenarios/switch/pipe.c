@@ -106,18 +106,12 @@ static const struct sc_desc scenario = {
 	.stop = stop,
 };
 
-static double op_ns(const int64_t *params)
-{
-	(void)params;
-	return 20000; /* a cross-CPU round trip on a VM; a few microseconds on one CPU */
-}
-
 const struct wl_desc sc_switch_pipe = {
 	.name = "pipe",
 	.cls = WL_SWITCH,
 	.summary = "a token back and forth through two pipes: the round trip of two context switches (lat_pipe)",
 	.params = (const struct wl_param[]){{0}},
 	.default_tasks = 2500,
-	.task_ns = op_ns,
+	.task_ns = sc_round_trip_ns,
 	.scenario = &scenario,
 };

@@ -100,18 +100,12 @@ static const struct sc_desc scenario = {
 	.verify = verify,
 };
 
-static double op_ns(const int64_t *params)
-{
-	(void)params;
-	return 15000;
-}
-
 const struct wl_desc sc_switch_semaphore = {
 	.name = "semaphore",
 	.cls = WL_SWITCH,
 	.summary = "post and wait back and forth on two process-shared POSIX semaphores",
 	.params = (const struct wl_param[]){{0}},
 	.default_tasks = 2500,
-	.task_ns = op_ns,
+	.task_ns = sc_round_trip_ns,
 	.scenario = &scenario,
 };
