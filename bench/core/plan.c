@@ -284,12 +284,14 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 			if (sc && (sc->one_cpu || model->one_thread) && pins[p] != TOPO_SAME_CPU &&
 			    !(model->one_thread && pins[p] == TOPO_NONE))
 				continue; /* roles that share a CPU by design, or one thread */
-			for (unsigned k = 0; k < (sc ? 1 : nworkers); k++) {
+			for (unsigned k = 0; k < (sc && sc->roles ? 1 : nworkers); k++) {
 				/* serial is the baseline: it runs once, at one worker, whatever the sweep; a
-				 * scenario has its roles */
-				unsigned nw = sc ? sc->roles : model->single_worker ? 1 : workers[k];
+				 * scenario has its roles, or takes them from the sweep within its bounds */
+				unsigned nw = sc && sc->roles ? sc->roles : model->single_worker ? 1 : workers[k];
 				if (model->single_worker && k > 0)
 					break;
+				if (sc && !sc->roles && (nw < sc->min_roles || nw > sc->max_roles))
+					continue;
 				struct cc_cell *c = &plan->cells[plan->ncells];
 				snprintf(c->name, sizeof(c->name), "%s/%s/%s/workers:%u/pin:%s%s", wl_class_name(wl->cls),
 					 wl->name, model->name, nw, topo_policy_name(pins[p]), swept);

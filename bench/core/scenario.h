@@ -34,7 +34,9 @@ struct sc_role {
 };
 
 struct sc_desc {
-	unsigned roles;      /* how many roles (a ping-pong: 2) */
+	unsigned roles;      /* how many roles (a ping-pong: 2); 0: each --workers count from min_roles to
+			      * max_roles (a ring of N) */
+	unsigned min_roles, max_roles;
 	unsigned executors;  /* enum sc_executor bits */
 	bool one_cpu;        /* its roles take turns on one CPU by design (sched_yield): only same-cpu is planned */
 	size_t state_bytes;  /* the shared state: zeroed, in a shared mapping, before every batch */
