@@ -121,7 +121,7 @@ class Base(unittest.TestCase):
 
 WORKLOADS = ["cpu/hash", "cpu/spin", "cpu/primes", "cpu/mandelbrot", "cpu/matmul", "mem/stream", "mem/chase",
              "sync/counter", "io/sleep", "io/pipe", "io/file", "io/tcp", "mix/cpu-io"]
-SCENARIOS = ["spawn/thread", "spawn/fork", "switch/pipe", "switch/futex", "switch/eventfd", "switch/semaphore",
+SCENARIOS = ["spawn/thread", "spawn/fork", "switch/pipe", "switch/futex", "switch/eventfd", "switch/semaphore", "switch/ring",
              "switch/condvar", "switch/yield", "ipc/socketpair"]
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]
 
