@@ -386,6 +386,13 @@ static int set_xml(struct cli *cli, const char *v)
 	return 0;
 }
 
+static int set_why(struct cli *cli, const char *v)
+{
+	(void)v;
+	cli->why = true;
+	return 0;
+}
+
 static int set_pairs(struct cli *cli, const char *v)
 {
 	(void)v;
@@ -515,6 +522,8 @@ static const struct opt opts[] = {
 	{"synthetic", "DESC", "a synthetic machine, e.g. \"pack:2 numa:2 l3:2 core:8 pu:2\" (c2c: plan only)",
 	 set_synthetic, V_TOPO | V_C2C},
 	{"xml", "FILE", "a machine exported by hwloc (lstopo file.xml)", set_xml, V_TOPO},
+	{"why", NULL, "list: also what the selection leaves out and why (\"# not planned: NAME: WHY\" lines)", set_why,
+	 V_LIST},
 	{"pairs", NULL, "the two CPUs each pair policy (same-cpu, smt, same-l3, cross-l3, cross-numa, cross-package) "
 			"picks for a scenario's roles",
 	 set_pairs, V_TOPO},

@@ -20,6 +20,7 @@ struct cli {
 	const char *synthetic, *xml;
 	bool json;
 	bool pairs; /* topo --pairs */
+	bool why;   /* list --why */
 	struct cc_c2c_opts c2c;
 	struct cc_compare_opts cmp;
 	struct cc_history_opts hist;

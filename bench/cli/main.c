@@ -125,6 +125,8 @@ int main(int argc, char **argv)
 	if (!strcmp(cli.verb, "list")) {
 		for (unsigned k = 0; k < plan.ncells; k++)
 			printf("%s\n", plan.cells[k].name);
+		for (unsigned k = 0; cli.why && k < plan.nunplanned; k++) /* '#': scripts reading names skip them */
+			printf("# not planned: %s: %s\n", plan.unplanned[k].name, plan.unplanned[k].why);
 		/* on stderr: stdout stays one name a line for scripts */
 		fprintf(stderr, "concur: list: %u benchmarks x %u repetitions, about %.0f s on this machine (estimate)\n",
 			plan.ncells, plan.repetitions, cc_plan_estimate_s(&plan, topo.npu));

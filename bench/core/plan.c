@@ -3,6 +3,7 @@
 #include "core/scenario.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -253,6 +254,26 @@ static void link_baselines(struct cc_cell *cells, unsigned n)
 	}
 }
 
+/* Notes that the selection's cell `name` is not planned, and why (when the filter keeps it). */
+__attribute__((format(printf, 4, 5))) static void unplanned(struct cc_plan *plan, const regex_t *re, const char *name,
+							    const char *fmt, ...)
+{
+	if (re && regexec(re, name, 0, NULL, 0))
+		return;
+	if ((plan->nunplanned & (plan->nunplanned - 1)) == 0) { /* 0, 1, 2, 4 ...: grow by doubling */
+		struct cc_unplanned *grown = realloc(plan->unplanned, 2 * (plan->nunplanned + 1) * sizeof(*grown));
+		if (!grown)
+			return; /* an explanation is not worth failing the plan for */
+		plan->unplanned = grown;
+	}
+	struct cc_unplanned *u = &plan->unplanned[plan->nunplanned++];
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(u->why, sizeof(u->why), fmt, ap);
+	va_end(ap);
+}
+
 /* The cells of one instance that the filter keeps, named <class>/<workload>/<model>/workers:<n>/pin:<policy>
  * and then /<param>:<value> for each swept parameter. Returns how many. */
 static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel, struct cc_instance *in,
@@ -269,34 +290,67 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 	}
 	unsigned first = plan->ncells;
 	const struct sc_desc *sc = wl->scenario;
+	char name[192];
 	for (unsigned m = 0; m < model_count; m++) {
 		const struct cc_model *model = model_all[m];
-		if (!selected_model(sel, model) || (sc && !sc_runs_as(sc, model)) || (!sc && !wl->task))
+		if (!selected_model(sel, model) || (!sc && !wl->task))
 			continue;
+		if (sc && !sc_runs_as(sc, model)) {
+			if (sel->nmodels) { /* asked for by name: say why not */
+				snprintf(name, sizeof(name), "%s/%s/%s%s", wl_class_name(wl->cls), wl->name, model->name, swept);
+				unplanned(plan, re, name, "%s is not an executor of this scenario", model->name);
+			}
+			continue;
+		}
 		for (unsigned p = 0; p < npins; p++) {
 			bool pair = topo_policy_is_pair(pins[p]);
-			/* a scenario's roles go by pair policies, a batch's workers by the others (none: either) */
-			if ((sc && !pair && pins[p] != TOPO_NONE) || (!sc && pair))
-				continue;
 			unsigned cpu[2];
-			if (sc && pair && (!topo_pair(sel->topo, pins[p], cpu) || (sc->roles == 1 && pins[p] != TOPO_SAME_CPU)))
-				continue; /* not on this machine; one role has no pair */
-			if (sc && (sc->one_cpu || model->one_thread) && pins[p] != TOPO_SAME_CPU &&
-			    !(model->one_thread && pins[p] == TOPO_NONE))
-				continue; /* roles that share a CPU by design, or one thread */
 			for (unsigned k = 0; k < (sc && sc->roles ? 1 : nworkers); k++) {
 				/* serial is the baseline: it runs once, at one worker, whatever the sweep; a
 				 * scenario has its roles, or takes them from the sweep within its bounds */
 				unsigned nw = sc && sc->roles ? sc->roles : model->single_worker ? 1 : workers[k];
 				if (model->single_worker && k > 0)
 					break;
-				if (sc && !sc->roles && (nw < sc->min_roles || nw > sc->max_roles))
+				snprintf(name, sizeof(name), "%s/%s/%s/workers:%u/pin:%s%s", wl_class_name(wl->cls), wl->name,
+					 model->name, nw, topo_policy_name(pins[p]), swept);
+				/* what leaves out a whole placement leaves out every count of the sweep */
+				char any[192];
+				if (sc && sc->roles)
+					snprintf(any, sizeof(any), "%s", name);
+				else
+					snprintf(any, sizeof(any), "%s/%s/%s/workers:*/pin:%s%s", wl_class_name(wl->cls), wl->name,
+						 model->name, topo_policy_name(pins[p]), swept);
+				/* a scenario's roles go by pair policies, a batch's workers by the others (none: either) */
+				if ((sc && !pair && pins[p] != TOPO_NONE) || (!sc && pair)) {
+					if (sel->npins)
+						unplanned(plan, re, any, "%s places %s", topo_policy_name(pins[p]),
+							  pair ? "a scenario's roles, not a batch's workers" :
+								 "a batch's workers, not a scenario's roles (same-cpu .. cross-package)");
+					break;
+				}
+				if (sc && pair && !topo_pair(sel->topo, pins[p], cpu)) {
+					unplanned(plan, re, any, "this machine has no %s pair (concur topo --pairs)",
+						  topo_policy_name(pins[p]));
+					break;
+				}
+				if (sc && sc->roles == 1 && pins[p] != TOPO_SAME_CPU && pins[p] != TOPO_NONE) {
+					unplanned(plan, re, any, "one role: no pair to place");
+					break;
+				}
+				if (sc && (sc->one_cpu || model->one_thread) && pins[p] != TOPO_SAME_CPU &&
+				    !(model->one_thread && pins[p] == TOPO_NONE)) {
+					unplanned(plan, re, any, sc->one_cpu ? "its roles take turns on one CPU by design" :
+										 "coroutines share one thread: same-cpu only");
+					break;
+				}
+				if (sc && !sc->roles && (nw < sc->min_roles || nw > sc->max_roles)) {
+					unplanned(plan, re, name, "takes %u to %u roles", sc->min_roles, sc->max_roles);
+					continue;
+				}
+				if (re && regexec(re, name, 0, NULL, 0))
 					continue;
 				struct cc_cell *c = &plan->cells[plan->ncells];
-				snprintf(c->name, sizeof(c->name), "%s/%s/%s/workers:%u/pin:%s%s", wl_class_name(wl->cls),
-					 wl->name, model->name, nw, topo_policy_name(pins[p]), swept);
-				if (re && regexec(re, c->name, 0, NULL, 0))
-					continue;
+				snprintf(c->name, sizeof(c->name), "%s", name);
 				c->inst = in;
 				c->model = model;
 				c->workers = nw;
@@ -523,6 +577,7 @@ void cc_plan_free(struct cc_plan *plan)
 	}
 	cc_plan_teardown(plan);
 	free(plan->probes);
+	free(plan->unplanned);
 	free(plan->cells);
 	free(plan->inst);
 	memset(plan, 0, sizeof(*plan));

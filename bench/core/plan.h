@@ -141,6 +141,12 @@ struct cc_plan {
 	unsigned rounds_run;
 	double steal_pct; /* CPU time the hypervisor stole over the run; < 0 when unknown */
 	double duration_s; /* the run's wall time, calibration and probes included */
+	/* what the selection asked for that this plan leaves out, and why (list --why; the JSON) */
+	struct cc_unplanned {
+		char name[192];
+		char why[128];
+	} *unplanned;
+	unsigned nunplanned;
 	uint64_t busy_rate; /* busy steps per ms the run used (core/busy.h) */
 	const char *like; /* the result file whose work this run repeats; NULL: none */
 	struct cc_instance *inst;

@@ -578,6 +578,12 @@ char *cc_report_concur(const struct cc_plan *p, const struct cc_run_info *info, 
 				"rounds_run", p->rounds_run, "timeout_s", p->timeout_s, "max_cv", p->max_cv,
 				"interrupted", interrupted, "clock_read_ns", clock_ns, "duration_s", p->duration_s);
 	json_object_set_new(run, "models", model_settings_json(&p->mopts));
+	if (p->nunplanned) {
+		json_t *un = json_array();
+		for (unsigned k = 0; k < p->nunplanned; k++)
+			json_array_append_new(un, json_pack("{s:s, s:s}", "name", p->unplanned[k].name, "why", p->unplanned[k].why));
+		json_object_set_new(run, "not_planned", un);
+	}
 	json_t *root = json_pack("{s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "schema_version", CC_SCHEMA_VERSION, "run",
 				 run, "machine", machine_json(p->topo, info->doctor), "build", build_json(), "metrics", mt,
 				 "benchmarks", benches, "headline", headline_json(p));

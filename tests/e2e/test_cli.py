@@ -289,6 +289,25 @@ class Usage(Base):
                 self.assertEqual(pin, "pin:same-cpu")
             self.assertEqual(roles, "workers:1" if cls == "spawn" else "workers:2")
         self.assertIn("switch/pipe/processes/workers:2/pin:same-cpu", scenarios)
+
+    def test_list_why_says_what_is_left_out(self):
+        p = self.concur("list", "--suite", "smoke", "--workloads", "yield,ring,spawn/thread,hash", "--models",
+                        "threads,thread-pool", "--pin", "same-cpu,same-l3,smt,core", "--why")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        names = [l for l in p.stdout.splitlines() if not l.startswith("#")]
+        why = {l.split(": ")[1]: l.split(": ", 2)[2] for l in p.stdout.splitlines() if l.startswith("# not planned: ")}
+        self.assertIn("switch/yield/threads/workers:2/pin:same-cpu", names)
+        self.assertIn("take turns on one CPU", why["switch/yield/threads/workers:2/pin:same-l3"])
+        self.assertIn("takes 2 to 64 roles", why["switch/ring/threads/workers:1/pin:same-cpu"])
+        self.assertIn("not an executor", why["spawn/thread/thread-pool"])
+        self.assertIn("one role", why["spawn/thread/threads/workers:1/pin:same-l3"])
+        self.assertIn("not a batch's workers", why["cpu/hash/threads/workers:*/pin:same-cpu"])
+        self.assertIn("not a scenario's roles", why["switch/ring/threads/workers:*/pin:core"])
+        pairs = json.loads(self.concur("topo", "--json").stdout)["pairs"]
+        if not next(x for x in pairs if x["policy"] == "smt")["available"]:
+            self.assertIn("no smt pair", why["switch/ring/threads/workers:*/pin:smt"])
+        self.assertEqual(self.concur("list", "--suite", "smoke", "--workloads", "yield").stdout.count("#"), 0,
+                         "without --why, names only")
         p = self.concur("list", "--models", "threads", "--workers", "3,1", "--filter", "hash")
         self.assertEqual(p.stdout.split(), ["cpu/hash/threads/workers:3/pin:core", "cpu/hash/threads/workers:1/pin:core"])
 
