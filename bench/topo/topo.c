@@ -110,32 +110,38 @@ static int scatter_order(const struct topo_place *cores, unsigned *idx, unsigned
 	return err;
 }
 
-/* Whether a synthetic description stays within what concur plans for. Its levels are
+/* Whether a synthetic description stays within what concur plans for: 0, -E2BIG when it does not, or
+ * -EINVAL when its parentheses do not balance (an attribute list left open hid the arities after it
+ * from this count but not from hwloc: the fuzzer's "node(2 l3:44 ..." took 2 GiB). Its levels are
  * "[type:]arity[(attributes)]" ("pack:2 core:8", "2 8", even "l3:2core:8"): an arity is a number after
  * ':' or starting a word, outside parentheses. The hardware threads are the product of the arities,
  * the objects the sum of the running products. hwloc gives every object bitmaps as wide as the
  * machine (91,000 objects of 39,000 threads took 2 GiB) and inserts each object among its siblings one
  * by one, comparing bitmaps: a level costs parents x arity^2 x width, measured at about 1 ns a unit
  * ("pack:32 core:512 pu:1", 2.1e9 units, took 2.2 s; "pack:16 numa:4 l3:8 core:16 pu:2" is 4e7). */
-static bool synthetic_fits(const char *desc)
+static int synthetic_check(const char *desc)
 {
 	double arity[64], objects = 0, level = 1, cost = 0;
 	unsigned n = 0;
 	int depth = 0;
 	for (const char *p = desc; *p; p++) {
-		depth += (*p == '(') - (*p == ')' && depth);
+		if (*p == ')' && !depth)
+			return -EINVAL;
+		depth += (*p == '(') - (*p == ')');
 		bool starts = p == desc || p[-1] == ':' || p[-1] == ' ' || p[-1] == '\t' || p[-1] == '\n';
 		if (!depth && starts && *p >= '0' && *p <= '9') {
 			if (n == 64)
-				return false;
+				return -E2BIG;
 			arity[n++] = strtod(p, NULL);
 		}
 	}
+	if (depth) /* an attribute list left open hides the arities after it from this count, not from hwloc */
+		return -EINVAL;
 	for (unsigned k = 0; k < n; k++) {
 		cost += level * arity[k] * arity[k]; /* times the width, known at the end */
 		objects += level *= arity[k];
 	}
-	return level <= TOPO_MAX_PUS && objects <= TOPO_MAX_OBJECTS && cost * (level / 64 + 1) <= TOPO_MAX_COST;
+	return level <= TOPO_MAX_PUS && objects <= TOPO_MAX_OBJECTS && cost * (level / 64 + 1) <= TOPO_MAX_COST ? 0 : -E2BIG;
 }
 
 int topo_load(struct topo *t, const char *synthetic, const char *xml)
@@ -143,8 +149,8 @@ int topo_load(struct topo *t, const char *synthetic, const char *xml)
 	hwloc_topology_t h;
 	int err = 0;
 	memset(t, 0, sizeof(*t));
-	if (synthetic && !synthetic_fits(synthetic))
-		return -E2BIG;
+	if (synthetic && (err = synthetic_check(synthetic)))
+		return err;
 	if (xml) {
 		struct stat st;
 		if (stat(xml, &st) < 0)
