@@ -176,22 +176,38 @@ out:
 	return err;
 }
 
-/* Reaps pids[0..n); notes the first abnormal end in why. Returns 0 or -ECHILD. */
-static int reap_all(const pid_t *pids, unsigned n, char *why, size_t len, const char *what)
+/* Reaps pids[0..n) in the order they end (0 marks one reaped); notes the first abnormal end in why and
+ * then calls died(arg): survivors waiting on the dead one (a scenario's roles) must be told, or they
+ * would wait for the watchdog. Returns 0 or -ECHILD. */
+static int reap_all(pid_t *pids, unsigned n, char *why, size_t len, const char *what, void (*died)(void *),
+		    void *arg)
 {
 	int err = 0;
-	for (unsigned k = 0; k < n; k++) {
+	for (unsigned left = n; left > 0; left--) {
+		siginfo_t si = {0};
+		unsigned k = n;
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOWAIT) == 0) /* who ended, left to reap */
+			for (k = 0; k < n && (!pids[k] || pids[k] != si.si_pid); k++)
+				;
+		if (k == n) /* interrupted, or not one of ours: the next of ours, in order */
+			for (k = 0; !pids[k]; k++)
+				;
 		int st;
 		while (waitpid(pids[k], &st, 0) < 0 && errno == EINTR)
 			;
-		if (!err && cc_proc_describe_status(st, why, len, what, k))
+		pids[k] = 0;
+		if (!err && cc_proc_describe_status(st, why, len, what, k)) {
 			err = -ECHILD;
+			if (died)
+				died(arg);
+		}
 	}
 	return err;
 }
 
 int cc_start_processes(unsigned n, void (*fn)(unsigned k, void *arg), void *arg, struct cc_gate *gate,
-		       unsigned arrivals, int64_t *t0_ns, int64_t *start_ns, char *why, size_t len, const char *who)
+		       unsigned arrivals, int64_t *t0_ns, int64_t *start_ns, char *why, size_t len, const char *who,
+		       void (*died)(void *arg))
 {
 	pid_t *pids = calloc(n, sizeof(*pids)), self = getpid();
 	unsigned forked = 0;
@@ -233,13 +249,13 @@ int cc_start_processes(unsigned n, void (*fn)(unsigned k, void *arg), void *arg,
 	}
 	*start_ns = cc_now_ns();
 	cc_gate_open(gate);
-	err = reap_all(pids, forked, why, len, what);
+	err = reap_all(pids, forked, why, len, what, died, arg);
 	free(pids);
 	return err;
 
 abandon:
 	cc_gate_abandon(gate);
-	reap_all(pids, forked, why + strlen(why), 0, what);
+	reap_all(pids, forked, why + strlen(why), 0, what, NULL, NULL);
 	free(pids);
 	return err;
 }

@@ -184,9 +184,11 @@ void cc_gate_abandon(struct cc_gate *g);
  */
 int cc_start_threads(unsigned n, void (*fn)(unsigned k, void *arg), void *arg, struct cc_gate *gate,
 		     int64_t *t0_ns, int64_t *start_ns, char *why, size_t len, const char *who);
-/* Each child first makes itself die with its parent; one that dies or exits non-zero fails the run. */
+/* Each child first makes itself die with its parent; one that dies or exits non-zero fails the run, and
+ * died(arg), if given, is called at once so that the others can be stopped. */
 int cc_start_processes(unsigned n, void (*fn)(unsigned k, void *arg), void *arg, struct cc_gate *gate,
-		       unsigned arrivals, int64_t *t0_ns, int64_t *start_ns, char *why, size_t len, const char *who);
+		       unsigned arrivals, int64_t *t0_ns, int64_t *start_ns, char *why, size_t len, const char *who,
+		       void (*died)(void *arg));
 
 /* What a pinned thread running coroutines (coro-pool, hybrid) reports besides its cc_worker_out. */
 struct cc_coro_slot {

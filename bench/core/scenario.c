@@ -84,6 +84,14 @@ static void role_body(struct shared *sh, unsigned k)
 	}
 }
 
+/* A role process died (a crash, a kill): the others may wait for it forever. */
+static void role_died(void *p)
+{
+	struct shared *sh = p;
+	if (sh->job->wl->scenario->stop)
+		sh->job->wl->scenario->stop(sh->state);
+}
+
 static void role_main(unsigned k, void *p)
 {
 	struct shared *sh = p;
@@ -164,10 +172,11 @@ int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_out
 		err = run_coroutines(sh, n, &t0, &start, out->why, sizeof(out->why));
 	else if (sh->process)
 		err = cc_start_processes(n, role_main, sh, &sh->gate, n, &t0, &start, out->why, sizeof(out->why),
-					 model->name);
+					 model->name, role_died);
 	else
 		err = cc_start_threads(n, role_main, sh, &sh->gate, &t0, &start, out->why, sizeof(out->why), model->name);
-	if (sh->nfailed) { /* the first failure is the cause; what the others met follows from it */
+	/* the cause: a role process that died (what the others met follows from it), else the first failure */
+	if (sh->nfailed && err != -ECHILD) {
 		err = sh->failed[0].err;
 		snprintf(out->why, sizeof(out->why), "%s%s", sh->failed[0].why,
 			 sh->nfailed > 1 ? " (and other roles failed)" : "");

@@ -89,7 +89,7 @@ static int hybrid_run(const struct cc_job *job, struct cc_outcome *out)
 	atomic_init(&h->run.next, 0);
 	int64_t t0, start;
 	int err = cc_start_processes(procs, hybrid_process, h, &h->run.gate, n, &t0, &start, out->why,
-				     sizeof(out->why), "hybrid");
+				     sizeof(out->why), "hybrid", NULL);
 	if (!err)
 		err = cc_coro_finish(&h->run, n, t0, start, out, "hybrid");
 	if (!err) {

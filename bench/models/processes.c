@@ -40,7 +40,7 @@ static int processes_run(const struct cc_job *job, struct cc_outcome *out)
 	cc_gate_init(&sh->gate);
 	atomic_init(&sh->next, 0);
 	int err = cc_start_processes(n, child_main, sh, &sh->gate, n, &t0, &start, out->why, sizeof(out->why),
-				     "processes");
+				     "processes", NULL);
 	if (!err) {
 		out->spawn_s = (double)(start - t0) / 1e9;
 		cc_outcome_collect(out, sh->w, n, start, 0);

@@ -597,6 +597,20 @@ class Failures(Base):
         self.assertEqual(subprocess.run(["pgrep", "-f", "concur-test run"], capture_output=True).stdout, b"",
                          "no role left behind")
 
+    def test_a_role_process_that_dies_fails_its_cell_at_once(self):
+        # role 1 killed mid-run: role 0 waits on a channel the cell process still holds open, so without
+        # being stopped it would wait for the watchdog
+        o = self.out()
+        start = time.time()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "broken", "--models", "processes", "--pin",
+                        "same-cpu", "--param", "bad_at=0", "--param", "crash_at=2", "--timeout", "120", "--out", o,
+                        binary=CONCUR_TEST)
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        self.assertLess(time.time() - start, 60, "stopped at the death, not by the watchdog")
+        (c,) = load_results(o)["concur"]["benchmarks"]
+        self.assertEqual(c["status"], "failed")
+        self.assertIn("killed by signal 9", c["error"])
+
     def run_fault(self, *args):
         o = self.out()
         p = self.concur("run", "--suite", "smoke", "--workloads", "fault", "--out", o, *args, binary=CONCUR_TEST)

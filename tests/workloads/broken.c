@@ -4,6 +4,7 @@
  * never), so the first must catch it and the cell fail with the reason while the run goes on.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -11,10 +12,11 @@
 
 #include "core/scenario.h"
 
-enum { P_BAD_AT };
+enum { P_BAD_AT, P_CRASH_AT };
 
 struct state {
 	int fd[2]; /* first: the socketpair hooks' */
+	pid_t role0; /* so that only a role of its own process is killed, never the cell */
 };
 
 static int role(struct sc_role *r, char *why, size_t len)
@@ -31,6 +33,10 @@ static int role(struct sc_role *r, char *why, size_t len)
 		}
 		if (r->role == 1 && bad_at && i == bad_at)
 			v ^= 0x100; /* the corruption */
+		if (r->role == 0 && i == 0)
+			s->role0 = getpid();
+		if (r->role == 1 && r->params[P_CRASH_AT] && i == (uint64_t)r->params[P_CRASH_AT] && getpid() != s->role0)
+			raise(SIGKILL); /* the other role waits for a reply that never comes */
 		if (write(fd, &v, sizeof(v)) != sizeof(v)) {
 			snprintf(why, len, "write: %s", strerror(errno));
 			return -EIO;
@@ -68,8 +74,10 @@ const struct wl_desc wl_test_broken = {
 	.name = "broken",
 	.cls = WL_IPC,
 	.summary = "(test) a socketpair channel that corrupts token bad_at on its way back",
-	.params = (const struct wl_param[]){{"bad_at", WL_INT, 7, 0, 1 << 20, "the token corrupted (0: none)"}, {0}},
-	.smoke = (const int64_t[]){2}, /* the smoke suite's few operations reach it */
+	.params = (const struct wl_param[]){{"bad_at", WL_INT, 7, 0, 1 << 20, "the token corrupted (0: none)"},
+					     {"crash_at", WL_INT, 0, 0, 1 << 20, "role 1 is killed at this token (0: never)"},
+					     {0}},
+	.smoke = (const int64_t[]){2, 0}, /* the smoke suite's few operations reach it */
 	.default_tasks = 100,
 	.scenario = &scenario,
 };
