@@ -191,12 +191,10 @@ int cli_c2c(const struct cc_c2c_opts *o)
 		double med = cc_median_of(by[r], nby[r]);
 		printf(" %s %.0f (%zu pairs);", relation_names[r], med, nby[r]);
 		json_object_set_new(rel, relation_names[r], json_pack("{s:f, s:I}", "median_ns", med, "pairs", (json_int_t)nby[r]));
-		free(by[r]);
 	}
 	printf("\n");
 	for (int r = 0; r < R_N; r++)
-		if (!nby[r])
-			free(by[r]);
+		free(by[r]);
 	rc = failed ? CC_EXIT_FAIL : cc_stop_signal ? 128 + (int)cc_stop_signal : CC_EXIT_OK;
 	if (o->out) {
 		char id[13];
