@@ -45,4 +45,14 @@ int cc_busy_set_rate(uint64_t steps_per_ms);
 /* Whether the rate was measured here (false: set from another run). */
 bool cc_busy_rate_measured(void);
 
+/* One step of a busy-wait: tells the CPU (and a sibling hardware thread) that this one is spinning. */
+static inline void cc_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ volatile("yield");
+#endif
+}
+
 #endif

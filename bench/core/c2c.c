@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "core/c2c.h"
 
+#include "base/busy.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <sched.h>
@@ -33,15 +35,6 @@ struct side {
 	char why[160];
 };
 
-static inline void relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ volatile("yield");
-#endif
-}
-
 /* Takes turns 2k+parity for k < rounds: each by compare-and-swap from the other's last one. */
 static int take_turns(struct side *s, uint64_t first, uint64_t rounds)
 {
@@ -56,7 +49,7 @@ static int take_turns(struct side *s, uint64_t first, uint64_t rounds)
 				atomic_store(&s->l->give_up, true);
 				return -ETIMEDOUT;
 			}
-			relax();
+			cc_relax();
 		}
 	}
 	return 0;

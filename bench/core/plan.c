@@ -164,26 +164,30 @@ static int plan_workload(const struct cc_select *sel, const struct wl_desc *wl, 
 	for (unsigned k = 0; k < WL_MAX_PARAMS; k++) /* held to this workload's bounds, not another's */
 		if (given[k] && cc_param_parse_for(wl, (int)k, given[k]->text, parsed[k], &nparsed[k], err, errlen))
 			return -EINVAL;
-	int own = -1;
-	int64_t own_values[CC_MAX_POINTS];
-	unsigned own_n = 0;
-	if (sel->suite->sweeps && wl->sweep) {
-		const char *eq = strchr(wl->sweep, '=');
-		char name[32], bad[64];
-		snprintf(name, sizeof(name), "%.*s", eq ? (int)(eq - wl->sweep) : 0, wl->sweep);
-		own = eq ? wl_param_index(wl, name) : -1;
-		if (own < 0 || cc_param_parse_list(&wl->params[own], eq + 1, own_values, CC_MAX_POINTS, &own_n, bad,
-						   sizeof(bad))) {
+	/* the workload's own sweep: "name=v1,v2,..." axes separated by ';' */
+	int64_t own_values[WL_MAX_PARAMS][CC_MAX_POINTS];
+	unsigned own_n[WL_MAX_PARAMS] = {0};
+	for (const char *axis = sel->suite->sweeps ? wl->sweep : NULL; axis && *axis;) {
+		const char *eq = strchr(axis, '='), *end = strchr(axis, ';');
+		char name[32], list[160], bad[64];
+		size_t n = end ? (size_t)(end - axis) : strlen(axis);
+		int own = eq && eq < axis + n ? (snprintf(name, sizeof(name), "%.*s", (int)(eq - axis), axis),
+						  wl_param_index(wl, name)) : -1;
+		if (own >= 0)
+			snprintf(list, sizeof(list), "%.*s", (int)(axis + n - eq - 1), eq + 1);
+		if (own < 0 || cc_param_parse_list(&wl->params[own], list, own_values[own], CC_MAX_POINTS, &own_n[own],
+						   bad, sizeof(bad))) {
 			snprintf(err, errlen, "%s/%s: its sweep '%s' is not a parameter list", wl_class_name(wl->cls),
 				 wl->name, wl->sweep);
 			return -EINVAL;
 		}
+		axis = end ? end + 1 : NULL;
 	}
 	wp->ninst = 1;
 	for (unsigned k = 0; k < wl_param_count(wl); k++) {
 		wp->base[k] = tiny ? wl->smoke[k] : wl->params[k].def;
-		const int64_t *values = own_values;
-		unsigned n = (int)k == own ? own_n : 0;
+		const int64_t *values = own_values[k];
+		unsigned n = own_n[k];
 		if (given[k]) {
 			values = parsed[k];
 			n = nparsed[k];
@@ -290,7 +294,12 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 	}
 	unsigned first = plan->ncells;
 	const struct sc_desc *sc = wl->scenario;
-	char name[192];
+	char name[192], why[128];
+	if (sc && sc->plannable && sc->plannable(sc->impl, in->params, why, sizeof(why))) {
+		snprintf(name, sizeof(name), "%s/%s/*%s", wl_class_name(wl->cls), wl->name, swept);
+		unplanned(plan, re, name, "%s", why);
+		return 0;
+	}
 	for (unsigned m = 0; m < model_count; m++) {
 		const struct cc_model *model = model_all[m];
 		if (!selected_model(sel, model) || (!sc && !wl->task))
@@ -335,6 +344,11 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 				}
 				if (sc && sc->roles == 1 && pins[p] != TOPO_SAME_CPU && pins[p] != TOPO_NONE) {
 					unplanned(plan, re, any, "one role: no pair to place");
+					break;
+				}
+				if (sc && sc->spins && pins[p] == TOPO_SAME_CPU) {
+					unplanned(plan, re, any, "its roles busy-wait for each other: on one CPU each wait "
+								 "would last a time slice");
 					break;
 				}
 				if (sc && (sc->one_cpu || model->one_thread) && pins[p] != TOPO_SAME_CPU &&

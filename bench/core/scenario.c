@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/workload.h"
@@ -165,6 +164,8 @@ int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_out
 	sh->w = (struct cc_worker_out *)((char *)sh + head);
 	sh->state = (char *)sh + head + ((reports + 63) & ~(size_t)63);
 	cc_gate_init(&sh->gate);
+	if (sc->impl)
+		*(const void **)sh->state = sc->impl;
 	int err = sc->setup ? sc->setup(sh->state, job->params, n, out->why, sizeof(out->why)) : 0;
 	if (err)
 		goto out;
@@ -198,32 +199,4 @@ int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_out
 out:
 	munmap(sh, size);
 	return err;
-}
-
-int sc_socketpair_setup(void *state, const int64_t *params, unsigned roles, char *why, size_t len)
-{
-	(void)params, (void)roles;
-	int *fd = state;
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd) == 0)
-		return 0;
-	int err = -errno;
-	snprintf(why, len, "socketpair: %s", strerror(errno));
-	fd[0] = fd[1] = -1;
-	return err;
-}
-
-void sc_socketpair_stop(void *state)
-{
-	int *fd = state;
-	shutdown(fd[0], SHUT_RDWR);
-	shutdown(fd[1], SHUT_RDWR);
-}
-
-void sc_socketpair_teardown(void *state, unsigned roles)
-{
-	(void)roles;
-	int *fd = state;
-	for (int k = 0; k < 2; k++)
-		if (fd[k] >= 0)
-			close(fd[k]);
 }

@@ -39,6 +39,14 @@ struct sc_desc {
 	unsigned min_roles, max_roles;
 	unsigned executors;  /* enum sc_executor bits */
 	bool one_cpu;        /* its roles take turns on one CPU by design (sched_yield): only same-cpu is planned */
+	bool spins;          /* its roles busy-wait for each other: never planned on one CPU, where each wait
+			      * would last out the scheduler's time slice */
+	/* Optional, for a family of scenarios that share their code (ipc/: one channel each): what this one
+	 * is. When set, the state begins with a const void * that the harness sets to it before setup. */
+	const void *impl;
+	/* Optional: whether this machine can run it with these parameters (a channel that cannot carry a
+	 * message of this size); 0, or -EINVAL with why, and the plan leaves it out saying why. */
+	int (*plannable)(const void *impl, const int64_t *params, char *why, size_t len);
 	size_t state_bytes;  /* the shared state: zeroed, in a shared mapping, before every batch */
 	const char *op;      /* what one operation is: "round trip", "fork and reap" */
 	/* Optional: before the roles start (descriptors made here are inherited by process roles); 0 or
@@ -66,13 +74,6 @@ struct sc_desc {
 int64_t sc_tick(struct sc_role *r, uint64_t i);
 /* ... and ends: recorded when it was timed, and counted. */
 void sc_tock(struct sc_role *r, int64_t t0);
-
-/* The hooks of a scenario whose channel is a UNIX stream socketpair, its state beginning with int
- * fd[2]: setup opens it, stop shuts both ends (blocked roles wake to the end of the stream), teardown
- * closes it. */
-int sc_socketpair_setup(void *state, const int64_t *params, unsigned roles, char *why, size_t len);
-void sc_socketpair_stop(void *state);
-void sc_socketpair_teardown(void *state, unsigned roles);
 
 /* The duration estimate (wl_desc.task_ns) of a ping-pong's round trip: two wake-ups across CPUs on a
  * VM, about 20 us (on one CPU about a tenth of that). */

@@ -53,7 +53,7 @@ struct wl_desc {
 	/* Optional: about how long one task takes alone, for the suites' duration estimates and for
 	 * keeping each point of a sweep near the same amount of work. */
 	double (*task_ns)(const int64_t *params);
-	/* Optional: the points the full suite sweeps, in --param syntax ("cpu_us=10,100,1000"). */
+	/* Optional: the points the full suite sweeps, in --param syntax, axes separated by ";" ("size=8,4K;stream=0,1"). */
 	const char *sweep;
 	/* Optional, for workloads with large buffers: how many of their bytes transparent huge pages back
 	 * now (wl_huge_bytes), recorded with every repetition, since it can move a memory workload's time

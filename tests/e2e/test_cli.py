@@ -122,7 +122,8 @@ class Base(unittest.TestCase):
 WORKLOADS = ["cpu/hash", "cpu/spin", "cpu/primes", "cpu/mandelbrot", "cpu/matmul", "mem/stream", "mem/chase",
              "sync/counter", "io/sleep", "io/pipe", "io/file", "io/tcp", "mix/cpu-io"]
 SCENARIOS = ["spawn/thread", "spawn/fork", "switch/pipe", "switch/futex", "switch/eventfd", "switch/semaphore", "switch/ring",
-             "switch/condvar", "switch/yield", "ipc/socketpair"]
+             "switch/condvar", "switch/yield", "ipc/pipe", "ipc/fifo", "ipc/socketpair", "ipc/unix-dgram", "ipc/mq",
+             "ipc/tcp", "ipc/udp", "ipc/shm-futex", "ipc/shm-spin"]
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]
 
 
@@ -290,8 +291,19 @@ class Usage(Base):
             self.assertIn(pin[len("pin:"):], pairs)
             if name == "yield":  # roles that take turns on one CPU by design
                 self.assertEqual(pin, "pin:same-cpu")
+            if name == "shm-spin":  # roles that busy-wait for each other: never on one CPU
+                self.assertNotEqual(pin, "pin:same-cpu")
             self.assertEqual(roles, "workers:1" if cls == "spawn" else "workers:2")
         self.assertIn("switch/pipe/processes/workers:2/pin:same-cpu", scenarios)
+
+    def test_a_size_a_channel_cannot_carry_is_left_out_with_the_reason(self):
+        p = self.concur("list", "--workloads", "ipc/udp,ipc/pipe", "--param", "size=8,1M", "--why")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        names = [n for n in p.stdout.split("\n") if n and not n.startswith("#")]
+        self.assertTrue(any(n.startswith("ipc/udp/") and n.endswith("/size:8") for n in names), names)
+        self.assertFalse(any(n.startswith("ipc/udp/") and n.endswith("/size:1M") for n in names), names)
+        self.assertTrue(any(n.startswith("ipc/pipe/") and n.endswith("/size:1M") for n in names), names)
+        self.assertIn("# not planned: ipc/udp/*/size:1M: a UDP datagram carries at most 65507 bytes", p.stdout)
 
     def test_list_why_says_what_is_left_out(self):
         p = self.concur("list", "--suite", "smoke", "--workloads", "yield,ring,spawn/thread,hash", "--models",

@@ -11,12 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "core/model.h"
 #include "core/scenario.h"
+#include "scenarios/ipc/channel.h"
 
 struct ran {
 	int rc;
@@ -182,13 +186,47 @@ static void per_task_models_respect_max_live(void **state)
 	teardown(&wl_cpu_hash, ctx);
 }
 
-/* Every scenario, with its roles as threads, as processes and (where it declares them) as coroutines, unpinned: it verifies (nothing lost, every
- * child reaped), role 0 times and counts every operation, and both executors fold the same checksum.
- * The test build's broken channel must fail, saying where. */
+/* Runs scenario wl with these parameters under each executor it declares, unpinned: it verifies (nothing
+ * lost, every child reaped), role 0 times and counts every operation, and every executor folds the same
+ * checksum. The test build's broken channel must fail, saying where. */
+static void scenario_verifies(const struct wl_desc *wl, const int64_t *params)
+{
+	static const struct cc_model *const executors[] = {&model_threads, &model_processes, &model_coroutines};
+	uint64_t sum[3] = {0};
+	unsigned ran = 0;
+	for (unsigned e = 0; e < 3; e++) {
+		if (!sc_runs_as(wl->scenario, executors[e]))
+			continue;
+		struct cc_worker_info info[8] = {0};
+		struct cc_hist hist;
+		cc_hist_reset(&hist);
+		struct cc_outcome out = {.workers = info, .hist = &hist};
+		unsigned roles = wl->scenario->roles ? wl->scenario->roles : 3; /* a ring of 3 */
+		struct cc_job job = {wl, NULL, 40, roles, 1, NULL, NULL, {0}, params};
+		int rc = sc_run(&job, executors[e], &out);
+		if (!strcmp(wl->name, "broken")) {
+			assert_int_equal(rc, -EPROTO);
+			assert_non_null(strstr(out.why, "token 2 came back as 258"));
+			continue;
+		}
+		if (rc)
+			print_error("%s/%s as %s: %s\n", wl_class_name(wl->cls), wl->name, executors[e]->name, out.why);
+		assert_int_equal(rc, 0);
+		assert_int_equal(info[0].tasks, 40);
+		assert_int_equal(hist.count, 40);
+		sum[e] = out.checksum;
+		ran++;
+	}
+	for (unsigned e = 1; e < 3 && ran; e++) /* the same work whatever runs the roles */
+		assert_true(sum[e] == 0 || sum[e] == sum[0]);
+	assert_true(!ran || sum[0] != 0);
+}
+
+/* Every scenario at its smoke values; the ipc/ channels also streamed, and with messages of an odd size
+ * larger than a pipe's buffer (moved in parts), wherever the channel carries them. */
 static void every_scenario_verifies_under_each_executor(void **state)
 {
 	(void)state;
-	static const struct cc_model *const executors[] = {&model_threads, &model_processes, &model_coroutines};
 	for (unsigned w = 0; w < wl_count; w++) {
 		const struct wl_desc *wl = wl_all[w];
 		if (!wl->scenario)
@@ -196,33 +234,83 @@ static void every_scenario_verifies_under_each_executor(void **state)
 		int64_t params[WL_MAX_PARAMS];
 		for (unsigned k = 0; k < wl_param_count(wl); k++)
 			params[k] = wl->smoke ? wl->smoke[k] : wl->params[k].def;
-		uint64_t sum[3] = {0};
-		for (unsigned e = 0; e < 3; e++) {
-			if (!sc_runs_as(wl->scenario, executors[e]))
-				continue;
-			struct cc_worker_info info[8] = {0};
-			struct cc_hist hist;
-			cc_hist_reset(&hist);
-			struct cc_outcome out = {.workers = info, .hist = &hist};
-			unsigned roles = wl->scenario->roles ? wl->scenario->roles : 3; /* a ring of 3 */
-			struct cc_job job = {wl, NULL, 40, roles, 1, NULL, NULL, {0}, params};
-			int rc = sc_run(&job, executors[e], &out);
-			if (!strcmp(wl->name, "broken")) {
-				assert_int_equal(rc, -EPROTO);
-				assert_non_null(strstr(out.why, "token 2 came back as 258"));
-				continue;
-			}
-			if (rc)
-				print_error("%s/%s as %s: %s\n", wl_class_name(wl->cls), wl->name, executors[e]->name, out.why);
-			assert_int_equal(rc, 0);
-			assert_int_equal(info[0].tasks, 40);
-			assert_int_equal(hist.count, 40);
-			sum[e] = out.checksum;
+		scenario_verifies(wl, params);
+		int size = wl_param_index(wl, "size"), stream = wl_param_index(wl, "stream");
+		if (size < 0 || stream < 0)
+			continue;
+		static const int64_t variants[][2] = {{64, 1}, {100003, 0}, {100003, 1}};
+		for (unsigned v = 0; v < 3; v++) {
+			char why[128];
+			params[size] = variants[v][0];
+			params[stream] = variants[v][1];
+			if (!wl->scenario->plannable || !wl->scenario->plannable(wl->scenario->impl, params, why, sizeof(why)))
+				scenario_verifies(wl, params);
 		}
-		if (strcmp(wl->name, "broken"))
-			assert_true(sum[0] == sum[1] && sum[0] != 0);
-		if (sc_runs_as(wl->scenario, &model_coroutines)) /* roles as coroutines of one thread: the same work */
-			assert_true(sum[2] == sum[0]);
+	}
+}
+
+/* A role that waits on an ipc/ channel for what will never come, and the stop hook called as the
+ * harness calls it when the other role fails (from a thread) or dies (from the cell process): the
+ * waiting role (a reader, or a writer the channel has no room for) must end at once with an error, never hang. Each channel, streamed and not, waiting
+ * as a thread and as a process. */
+struct waiter {
+	struct sc_role r;
+	int rc;
+};
+
+static void *wait_in_role(void *p)
+{
+	struct waiter *w = p;
+	char why[200];
+	w->rc = ipc_role(&w->r, why, sizeof(why));
+	return NULL;
+}
+
+static void ipc_stop_wakes_a_waiting_role(void **state)
+{
+	(void)state;
+	for (unsigned w = 0; w < wl_count; w++) {
+		const struct wl_desc *wl = wl_all[w];
+		if (!wl->scenario || wl->scenario->setup != ipc_setup)
+			continue;
+		for (int variant = 0; variant < 4; variant++) {
+			int64_t params[2] = {variant & 1 ? 100003 : 64, variant >> 1};
+			char why[200];
+			if (wl->scenario->plannable(wl->scenario->impl, params, why, sizeof(why)))
+				continue;
+			struct ipc_state *s = mmap(NULL, sizeof(*s), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+			assert_true(s != MAP_FAILED);
+			s->chan = wl->scenario->impl;
+			assert_int_equal(ipc_setup(s, params, 2, why, sizeof(why)), 0);
+			struct cc_worker_out out = {0};
+			cc_hist_reset(&out.hist);
+			/* role 1 waits for role 0's first message, which never comes; streamed, role 0 sends
+			 * into a channel nobody empties (a large message fills it), then waits for an ack */
+			struct waiter wt = {{s, params, params[1] ? 0 : 1, 2, 10, &out, 1}, 1};
+			pid_t child = -1;
+			pthread_t t;
+			if (variant & 2) {
+				child = fork();
+				if (child == 0) {
+					wait_in_role(&wt);
+					_exit(wt.rc ? 0 : 1);
+				}
+			} else {
+				assert_int_equal(pthread_create(&t, NULL, wait_in_role, &wt), 0);
+			}
+			usleep(20000);
+			ipc_stop(s);
+			if (child > 0) {
+				int st;
+				assert_int_equal(waitpid(child, &st, 0), child);
+				assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+			} else {
+				pthread_join(t, NULL);
+				assert_int_not_equal(wt.rc, 0);
+			}
+			ipc_teardown(s, 2);
+			munmap(s, sizeof(*s));
+		}
 	}
 }
 
@@ -245,6 +333,7 @@ int main(void)
 		cmocka_unit_test(worker_exit_status_is_reported),
 		cmocka_unit_test(per_task_models_respect_max_live),
 		cmocka_unit_test(every_scenario_verifies_under_each_executor),
+		cmocka_unit_test(ipc_stop_wakes_a_waiting_role),
 		cmocka_unit_test(fold_is_order_independent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

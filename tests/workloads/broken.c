@@ -15,9 +15,37 @@
 enum { P_BAD_AT, P_CRASH_AT };
 
 struct state {
-	int fd[2]; /* first: the socketpair hooks' */
+	int fd[2]; /* first: the pair hooks' */
 	pid_t role0; /* so that only a role of its own process is killed, never the cell */
 };
+
+static int pair_setup(void *state, const int64_t *params, unsigned roles, char *why, size_t len)
+{
+	(void)params, (void)roles;
+	int *fd = state;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fd) == 0)
+		return 0;
+	int err = -errno;
+	snprintf(why, len, "socketpair: %s", strerror(errno));
+	fd[0] = fd[1] = -1;
+	return err;
+}
+
+static void pair_stop(void *state)
+{
+	int *fd = state;
+	shutdown(fd[0], SHUT_RDWR);
+	shutdown(fd[1], SHUT_RDWR);
+}
+
+static void pair_teardown(void *state, unsigned roles)
+{
+	(void)roles;
+	int *fd = state;
+	for (int k = 0; k < 2; k++)
+		if (fd[k] >= 0)
+			close(fd[k]);
+}
 
 static int role(struct sc_role *r, char *why, size_t len)
 {
@@ -64,10 +92,10 @@ static const struct sc_desc scenario = {
 	.executors = SC_THREADS | SC_PROCESSES,
 	.state_bytes = sizeof(struct state),
 	.op = "round trip",
-	.setup = sc_socketpair_setup,
-	.teardown = sc_socketpair_teardown,
+	.setup = pair_setup,
+	.teardown = pair_teardown,
 	.role = role,
-	.stop = sc_socketpair_stop,
+	.stop = pair_stop,
 };
 
 const struct wl_desc wl_test_broken = {
