@@ -1,6 +1,12 @@
 /* Every scenario, one line each: WL(symbol of its struct wl_desc, whose .scenario is set). */
 WL(sc_spawn_thread)
 WL(sc_spawn_fork)
+WL(sc_spawn_vfork)
+WL(sc_spawn_exec)
+WL(sc_spawn_posix_spawn)
+WL(sc_spawn_daemon)
+WL(sc_spawn_zombie)
+WL(sc_spawn_coroutine)
 WL(sc_switch_pipe)
 WL(sc_switch_futex)
 WL(sc_switch_eventfd)

@@ -41,6 +41,7 @@ struct cc_job {
 };
 
 #define CC_MAX_OBSERVED 8
+#define CC_MAX_METRICS 4 /* a scenario's own figures (core/scenario.h) */
 
 /* Where one worker ran and how much it did. */
 struct cc_worker_info {
@@ -71,6 +72,7 @@ struct cc_outcome {
 	struct cc_worker_info *workers; /* caller-provided, one per worker */
 	struct cc_hist *hist;   /* caller-provided; merged latencies */
 	char why[256];          /* set when run() fails */
+	double metrics[CC_MAX_METRICS]; /* a scenario's own figures, in its table's order */
 };
 
 struct cc_model {

@@ -78,6 +78,7 @@ struct cc_rep {
 	int64_t huge_bytes;   /* of the workload's buffers, backed by transparent huge pages; -1 unknown */
 	double cell_probe_ns; /* the cpu probe on the cell's CPUs around the batch (core/probe.h) */
 	unsigned probe; /* the reference probe sample taken last before it */
+	double metrics[CC_MAX_METRICS]; /* a scenario's own figures (sc_desc.metrics) */
 };
 
 /* A workload with its parameter values, set up once and shared by its cells. */

@@ -144,6 +144,15 @@ static struct per_op scenario_per_op(const struct cc_cell *c)
 	return o;
 }
 
+/* A scenario's own figure k over the repetitions, as it says they combine. */
+static double metric_of(const struct cc_cell *c, unsigned k)
+{
+	double v[c->nreps ? c->nreps : 1], top = 0;
+	for (unsigned r = 0; r < c->nreps; r++)
+		top = (v[r] = c->reps[r].metrics[k]) > top || r == 0 ? v[r] : top;
+	return c->inst->wl->scenario->metrics[k].agg == SC_MAX ? top : cc_median(v, c->nreps);
+}
+
 static json_t *scenario_json(const struct cc_cell *c)
 {
 	const struct sc_desc *sc = c->inst->wl->scenario;
@@ -156,6 +165,14 @@ static json_t *scenario_json(const struct cc_cell *c)
 			      o.cpu_ns, "voluntary_csw_per_op", o.vcsw, "involuntary_csw_per_op", o.ivcsw);
 	if (o.bytes_per_s >= 0)
 		json_object_set_new(j, "bytes_per_s", json_real(o.bytes_per_s));
+	json_t *own = sc->metrics ? json_object() : NULL;
+	for (unsigned k = 0; own && k < CC_MAX_METRICS && sc->metrics[k].name; k++)
+		json_object_set_new(own, sc->metrics[k].name,
+				    json_pack("{s:f, s:s, s:s, s:s}", "value", metric_of(c, k), "unit", sc->metrics[k].unit,
+					      "aggregate", sc->metrics[k].agg == SC_MAX ? "max" : "median", "help",
+					      sc->metrics[k].help));
+	if (own)
+		json_object_set_new(j, "metrics", own);
 	return j;
 }
 
@@ -762,6 +779,9 @@ static void scenario_summary(FILE *f, const struct cc_plan *p, const struct cc_i
 			struct per_op o = scenario_per_op(c);
 			fprintf(f, "%12.0f %10llu %12.0f %9.2f  ", o.ns, (unsigned long long)c->latency.p99, o.cpu_ns,
 				o.vcsw + o.ivcsw);
+			const struct sc_metric *m = in->wl->scenario->metrics; /* its own figures lead the notes */
+			for (unsigned j = 0; m && j < CC_MAX_METRICS && m[j].name; j++)
+				fprintf(f, "%s=%.4g ", m[j].name, metric_of(c, j));
 		} else {
 			fprintf(f, "%12s %10s %12s %9s  ", "-", "-", "-", "-");
 		}

@@ -60,6 +60,7 @@ struct cell_report {
 	unsigned stride;
 	struct rusage self, children; /* deltas over the measured batch */
 	double helpers_s;             /* ... and of the workload's helper processes' CPU time */
+	double metrics[CC_MAX_METRICS]; /* a scenario's own */
 	struct cc_hist hist;
 	struct cc_worker_info workers[];
 };
@@ -166,6 +167,7 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	r->spawn_s = o.spawn_s;
 	r->wall_s = o.wall_s;
 	r->checksum = o.checksum;
+	memcpy(r->metrics, o.metrics, sizeof(r->metrics));
 	memcpy(r->note, o.note, sizeof(r->note));
 out:
 	memcpy(r->why, o.why, sizeof(r->why));
@@ -426,6 +428,7 @@ static int measure_rep(struct cc_cell *c)
 		.huge_bytes = huge,
 		.probe = p->nprobes ? p->nprobes - 1 : 0,
 	};
+	memcpy(c->reps[c->nreps - 1].metrics, r->metrics, sizeof(r->metrics));
 	cc_hist_merge(c->hist, &r->hist);
 	memcpy(c->workers_info, r->workers, c->workers * sizeof(*r->workers));
 	cc_cell_check_placement(c);
@@ -484,6 +487,9 @@ static void set_counters(gbc_state *st, const struct cc_cell *c, const struct cc
 	gbc_set_counter(st, "involuntary_csw", (double)rep->nivcsw, GBC_COUNTER_DEFAULT);
 	if (serial && serial->status == CC_OK && serial->nreps)
 		gbc_set_counter(st, "speedup", cc_cell_median_wall(serial) / rep->wall_s, GBC_COUNTER_DEFAULT);
+	const struct sc_desc *sc = c->inst->wl->scenario;
+	for (unsigned k = 0; sc && sc->metrics && k < CC_MAX_METRICS && sc->metrics[k].name; k++)
+		gbc_set_counter(st, sc->metrics[k].name, rep->metrics[k], GBC_COUNTER_DEFAULT);
 }
 
 /* Google Benchmark's repetition of a cell: the next measured repetition, replayed as manual time. */

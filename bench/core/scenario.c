@@ -68,7 +68,7 @@ static void role_body(struct shared *sh, unsigned k)
 	const struct cc_job *job = sh->job;
 	cc_worker_begin(&sh->w[k]);
 	struct sc_role r = {sh->state, job->params, k, job->workers, job->ntasks, &sh->w[k],
-			    job->latency_stride ? job->latency_stride : 1};
+			    job->latency_stride ? job->latency_stride : 1, &job->opts};
 	char why[200] = "";
 	int err = job->wl->scenario->role(&r, why, sizeof(why));
 	cc_worker_end(&sh->w[k]);
@@ -190,6 +190,8 @@ int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_out
 		}
 	if (!err && sc->verify)
 		err = sc->verify(sh->state, job->params, job->ntasks, out->why, sizeof(out->why));
+	if (!err && sc->measure)
+		sc->measure(sh->state, job->params, job->ntasks, out->metrics);
 	if (!err) {
 		out->spawn_s = (double)(start - t0) / 1e9;
 		cc_outcome_collect(out, sh->w, n, start, 0);

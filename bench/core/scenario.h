@@ -31,6 +31,15 @@ struct sc_role {
 	uint64_t ops;               /* operations in this batch */
 	struct cc_worker_out *out;  /* checksum (fold what arrived), latency samples, CPU samples */
 	unsigned stride;            /* time one operation in this many */
+	const struct cc_model_opts *opts; /* the run's options (the coroutine backend, stack size) */
+};
+
+/* A figure a scenario reports besides time, CPU and context switches per operation (the zombies alive
+ * at most): its name (a JSON key), its unit, and how repetitions combine (their median, or their
+ * largest: a worst case stays the worst). */
+struct sc_metric {
+	const char *name, *unit, *help;
+	enum sc_agg { SC_MEDIAN, SC_MAX } agg;
 };
 
 struct sc_desc {
@@ -66,6 +75,10 @@ struct sc_desc {
 	int (*verify)(const void *state, const int64_t *params, uint64_t ops, char *why, size_t len);
 	/* Optional: bytes one operation moves, for bytes/s. */
 	int64_t (*bytes_per_op)(const int64_t *params);
+	/* Optional: its own figures (at most CC_MAX_METRICS, the list ending with a NULL name), and after a
+	 * batch that verified, their values in that order. */
+	const struct sc_metric *metrics;
+	void (*measure)(const void *state, const int64_t *params, uint64_t ops, double *values);
 };
 
 /* Operation i begins: its start time if it is one of the timed ones (of role 0, whose operations,

@@ -121,7 +121,8 @@ class Base(unittest.TestCase):
 
 WORKLOADS = ["cpu/hash", "cpu/spin", "cpu/primes", "cpu/mandelbrot", "cpu/matmul", "mem/stream", "mem/chase",
              "sync/counter", "io/sleep", "io/pipe", "io/file", "io/tcp", "mix/cpu-io"]
-SCENARIOS = ["spawn/thread", "spawn/fork", "switch/pipe", "switch/futex", "switch/eventfd", "switch/semaphore", "switch/ring",
+SCENARIOS = ["spawn/thread", "spawn/fork", "spawn/vfork", "spawn/exec", "spawn/posix-spawn", "spawn/daemon",
+             "spawn/zombie", "spawn/coroutine", "switch/pipe", "switch/futex", "switch/eventfd", "switch/semaphore", "switch/ring",
              "switch/condvar", "switch/yield", "ipc/pipe", "ipc/fifo", "ipc/socketpair", "ipc/unix-dgram", "ipc/mq",
              "ipc/tcp", "ipc/udp", "ipc/shm-futex", "ipc/shm-spin"]
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]
@@ -1543,8 +1544,9 @@ class Schema(Base):
     def setUp(self):
         super().setUp()
         o = self.out()
-        # both kinds: a batch of tasks and a scenario
-        p = self.concur("run", "--suite", "smoke", "--filter", "hash/(serial|threads)|switch/pipe/threads", "--out", o)
+        # both kinds: a batch of tasks and scenarios, one with figures of its own (spawn/zombie)
+        p = self.concur("run", "--suite", "smoke", "--filter", "hash/(serial|threads)|(switch/pipe|zombie)/threads",
+                        "--out", o)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.doc = load_results(o)
         self.path = o
@@ -1554,6 +1556,11 @@ class Schema(Base):
         VALIDATOR.check_schema(SCHEMA)
         kinds = {b["kind"] for b in self.doc["concur"]["benchmarks"]}
         self.assertEqual(kinds, {"tasks", "scenario"})
+        zombie = [b for b in self.doc["concur"]["benchmarks"] if b["workload"] == "zombie"][0]["scenario"]["metrics"]
+        self.assertEqual(set(zombie), {"zombies_max", "zombie_p50_us", "zombie_max_us"})
+        self.assertEqual(zombie["zombies_max"]["aggregate"], "max")
+        row = [b for b in self.doc["benchmarks"] if "zombie" in b["name"]][0]
+        self.assertIn("zombies_max", row)  # a Google Benchmark counter too
 
     def test_google_benchmarks_compare_py_reads_them(self):
         # the library's own comparison tool (libbenchmark-tools, with scipy), on a file with both kinds

@@ -222,7 +222,7 @@ static void scenario_verifies(const struct wl_desc *wl, const int64_t *params)
 	assert_true(!ran || sum[0] != 0);
 }
 
-/* Every scenario at its smoke values; the ipc/ channels also streamed, and with messages of an odd size
+/* Every scenario at its smoke values; spawn/zombie reaping every way; the ipc/ channels also streamed, and with messages of an odd size
  * larger than a pipe's buffer (moved in parts), wherever the channel carries them. */
 static void every_scenario_verifies_under_each_executor(void **state)
 {
@@ -235,6 +235,11 @@ static void every_scenario_verifies_under_each_executor(void **state)
 		for (unsigned k = 0; k < wl_param_count(wl); k++)
 			params[k] = wl->smoke ? wl->smoke[k] : wl->params[k].def;
 		scenario_verifies(wl, params);
+		int reap = wl_param_index(wl, "reap"); /* spawn/zombie: every way of reaping */
+		for (int64_t v = 0; reap >= 0 && v <= wl->params[reap].max; v++) {
+			params[reap] = v;
+			scenario_verifies(wl, params);
+		}
 		int size = wl_param_index(wl, "size"), stream = wl_param_index(wl, "stream");
 		if (size < 0 || stream < 0)
 			continue;
@@ -286,7 +291,7 @@ static void ipc_stop_wakes_a_waiting_role(void **state)
 			cc_hist_reset(&out.hist);
 			/* role 1 waits for role 0's first message, which never comes; streamed, role 0 sends
 			 * into a channel nobody empties (a large message fills it), then waits for an ack */
-			struct waiter wt = {{s, params, params[1] ? 0 : 1, 2, 10, &out, 1}, 1};
+			struct waiter wt = {{s, params, params[1] ? 0 : 1, 2, 10, &out, 1, NULL}, 1};
 			pid_t child = -1;
 			pthread_t t;
 			if (variant & 2) {

@@ -1,0 +1,68 @@
+/*
+ * spawn/exec: fork, then execve the tiny executable (scenarios/spawn/tiny), and reap it: how the
+ * notes' subprocess starts a program, the fork's page-table copy (it grows with `touch`) and the new
+ * program's start both paid. Compare spawn/posix-spawn, which starts the same program without the
+ * copy.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spawn.h"
+
+static int role(struct sc_role *r, char *why, size_t len)
+{
+	const char *path = spawn_exit_path();
+	for (uint64_t i = 0; path && i < r->ops; i++) {
+		char status[8];
+		snprintf(status, sizeof(status), "%d", (int)(i & 0x7f));
+		char *const argv[] = {(char *)"concur-exit", status, NULL}, *const envp[] = {NULL};
+		int64_t t = sc_tick(r, i);
+		pid_t pid = fork();
+		if (pid == 0) {
+			execve(path, argv, envp);
+			_exit(127);
+		}
+		if (pid < 0) {
+			int err = -errno;
+			snprintf(why, len, "fork: %s", strerror(errno));
+			return err;
+		}
+		int err = spawn_reap(pid, i, &r->out->checksum, why, len);
+		if (err)
+			return err;
+		sc_tock(r, t);
+	}
+	if (path)
+		return 0;
+	snprintf(why, len, "the tiny executable concur-exit is missing");
+	return -ENOENT;
+}
+
+static const struct sc_desc scenario = {
+	.roles = 1,
+	.executors = SC_THREADS | SC_PROCESSES,
+	.state_bytes = sizeof(struct spawn_touch),
+	.op = "fork, exec and reap",
+	.plannable = spawn_exit_plannable,
+	.setup = spawn_touch_setup,
+	.teardown = spawn_touch_teardown,
+	.role = role,
+	.verify = spawn_none_left,
+};
+
+static double op_ns(const int64_t *params) { return 400000 + (double)params[0] / 4096 * 40; }
+
+const struct wl_desc sc_spawn_exec = {
+	.name = "exec",
+	.cls = WL_SPAWN,
+	.summary = "fork and exec a tiny program and reap it, the parent holding touch bytes: subprocess's way",
+	.params = (const struct wl_param[]){SPAWN_TOUCH_PARAM, {0}},
+	.smoke = (const int64_t[]){0},
+	.default_tasks = 250,
+	.task_ns = op_ns,
+	.sweep = SPAWN_TOUCH_SWEEP,
+	.scenario = &scenario,
+};

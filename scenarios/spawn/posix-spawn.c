@@ -1,0 +1,68 @@
+/*
+ * spawn/posix-spawn: posix_spawn the tiny executable (scenarios/spawn/tiny) and reap it. glibc starts
+ * the child sharing the parent's memory (clone with CLONE_VM, as vfork), so unlike spawn/exec its cost
+ * should not grow with the parent's `touch` bytes: the sweep says whether it does here.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spawn.h"
+
+static int role(struct sc_role *r, char *why, size_t len)
+{
+	const char *path = spawn_exit_path();
+	for (uint64_t i = 0; path && i < r->ops; i++) {
+		char status[8];
+		snprintf(status, sizeof(status), "%d", (int)(i & 0x7f));
+		char *const argv[] = {(char *)"concur-exit", status, NULL}, *const envp[] = {NULL};
+		pid_t pid;
+		int64_t t = sc_tick(r, i);
+		int rc = posix_spawn(&pid, path, NULL, NULL, argv, envp);
+		if (rc) {
+			snprintf(why, len, "posix_spawn %s: %s", path, strerror(rc));
+			return -rc;
+		}
+		int err = spawn_reap(pid, i, &r->out->checksum, why, len);
+		if (err)
+			return err;
+		sc_tock(r, t);
+	}
+	if (path)
+		return 0;
+	snprintf(why, len, "the tiny executable concur-exit is missing");
+	return -ENOENT;
+}
+
+static const struct sc_desc scenario = {
+	.roles = 1,
+	.executors = SC_THREADS | SC_PROCESSES,
+	.state_bytes = sizeof(struct spawn_touch),
+	.op = "posix_spawn and reap",
+	.plannable = spawn_exit_plannable,
+	.setup = spawn_touch_setup,
+	.teardown = spawn_touch_teardown,
+	.role = role,
+	.verify = spawn_none_left,
+};
+
+static double op_ns(const int64_t *params)
+{
+	(void)params;
+	return 300000;
+}
+
+const struct wl_desc sc_spawn_posix_spawn = {
+	.name = "posix-spawn",
+	.cls = WL_SPAWN,
+	.summary = "posix_spawn a tiny program and reap it, the parent holding touch bytes: no memory copied",
+	.params = (const struct wl_param[]){SPAWN_TOUCH_PARAM, {0}},
+	.smoke = (const int64_t[]){0},
+	.default_tasks = 250,
+	.task_ns = op_ns,
+	.sweep = SPAWN_TOUCH_SWEEP,
+	.scenario = &scenario,
+};

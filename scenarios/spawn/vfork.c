@@ -1,0 +1,69 @@
+/*
+ * spawn/vfork: vfork a child that exits at once and reap it (vfork + _exit + waitpid). The child
+ * borrows the parent's memory until it exits, so nothing is copied: against spawn/fork, at the same
+ * `touch`, this is what the page-table copy costs. (Only _exit may follow vfork; a program would exec.)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spawn.h"
+
+/* The child exits inside this frame, never returning through it: the caller's variables stay the
+ * parent's alone. */
+__attribute__((noinline)) static pid_t vfork_exiting(int status)
+{
+	pid_t pid = vfork();
+	if (pid == 0)
+		_exit(status);
+	return pid;
+}
+
+static int role(struct sc_role *r, char *why, size_t len)
+{
+	for (uint64_t i = 0; i < r->ops; i++) {
+		int64_t t = sc_tick(r, i);
+		pid_t pid = vfork_exiting((int)(i & 0x7f));
+		if (pid < 0) {
+			int err = -errno;
+			snprintf(why, len, "vfork: %s", strerror(errno));
+			return err;
+		}
+		int err = spawn_reap(pid, i, &r->out->checksum, why, len);
+		if (err)
+			return err;
+		sc_tock(r, t);
+	}
+	return 0;
+}
+
+static const struct sc_desc scenario = {
+	.roles = 1,
+	.executors = SC_THREADS | SC_PROCESSES,
+	.state_bytes = sizeof(struct spawn_touch),
+	.op = "vfork and reap",
+	.setup = spawn_touch_setup,
+	.teardown = spawn_touch_teardown,
+	.role = role,
+	.verify = spawn_none_left,
+};
+
+static double op_ns(const int64_t *params)
+{
+	(void)params;
+	return 60000;
+}
+
+const struct wl_desc sc_spawn_vfork = {
+	.name = "vfork",
+	.cls = WL_SPAWN,
+	.summary = "vfork a child that exits at once and reap it, the parent holding touch bytes: no memory copied",
+	.params = (const struct wl_param[]){SPAWN_TOUCH_PARAM, {0}},
+	.smoke = (const int64_t[]){0},
+	.default_tasks = 500,
+	.task_ns = op_ns,
+	.sweep = SPAWN_TOUCH_SWEEP,
+	.scenario = &scenario,
+};
