@@ -213,6 +213,44 @@ static void run_table(FILE *f, const struct pset *s)
 	fputs("</section>\n", f);
 }
 
+/* A headline question of scenarios: the cheapest per placement, each linked to its section. */
+static void scenario_question(FILE *f, json_t *q, const char *machine)
+{
+	json_t *row;
+	size_t i;
+	fputs("<tr><td>", f);
+	html(f, jstr(q, "question", "?"));
+	fputs("</td><td>", f);
+	json_array_foreach(json_object_get(q, "cheapest"), i, row)
+	{
+		char id[256];
+		anchor(id, sizeof(id), jstr(row, "scenario", ""));
+		fputs(i ? ", <a href=\"#" : "<a href=\"#", f);
+		html(f, id);
+		fputs("\">", f);
+		html(f, jstr(row, "scenario", "?"));
+		fputs("</a>", f);
+	}
+	fputs("</td>", f);
+	if (machine) {
+		fputs("<td>", f);
+		html(f, machine);
+		fputs("</td>", f);
+	}
+	fputs("<td colspan=\"4\" class=\"win\">cheapest: ", f);
+	json_array_foreach(json_object_get(q, "cheapest"), i, row)
+	{
+		fputs(i ? "; " : "", f);
+		html(f, jstr(row, "pin", "?"));
+		fputs(" ", f);
+		html(f, jstr(row, "scenario", "?"));
+		fputs(" as ", f);
+		html(f, jstr(row, "executor", "?"));
+		fprintf(f, ", %.4g ns per operation", json_number_value(json_object_get(row, "ns_per_op")));
+	}
+	fputs("</td></tr>\n", f);
+}
+
 /* The headline: per question of the newest file of each machine, the fastest model at all cores. Its
  * questions are whatever the file's headline holds, so a new headline line needs nothing here. */
 static void headline(FILE *f, const struct pfile *const *m, size_t nm)
@@ -227,6 +265,11 @@ static void headline(FILE *f, const struct pfile *const *m, size_t nm)
 		json_t *q;
 		json_object_foreach(json_object_get(json_object_get(m[k]->doc, "concur"), "headline"), key, q)
 		{
+			if (json_object_get(q, "cheapest")) {
+				scenario_question(f, q, nm > 1 ? m[k]->label : NULL);
+				shown++;
+				continue;
+			}
 			const char *fastest = jstr(q, "fastest_at_all_cores", NULL);
 			json_int_t all = json_integer_value(json_object_get(q, "all_cores"));
 			json_t *win = NULL, *serial = NULL, *row, *best_other = NULL;

@@ -229,7 +229,9 @@ static int load_cells(struct pset *s, const struct pfile *file)
 			.scenario = !strcmp(str(b, "kind", ""), "scenario"),
 			.ns_per_op = num(json_object_get(b, "scenario"), "ns_per_op"),
 			.cpu_ns_per_op = num(json_object_get(b, "scenario"), "cpu_ns_per_op"),
+			.bytes_per_s = num(json_object_get(b, "scenario"), "bytes_per_s"),
 		};
+		char others[256] = "";
 		json_t *sc = json_object_get(b, "scenario");
 		double vcsw = num(sc, "voluntary_csw_per_op"), ivcsw = num(sc, "involuntary_csw_per_op");
 		c->csw_per_op = vcsw >= 0 && ivcsw >= 0 ? vcsw + ivcsw : -1;
@@ -242,9 +244,18 @@ static int load_cells(struct pset *s, const struct pfile *file)
 				c->swept = param;
 				c->value = (long long)json_integer_value(v);
 			}
+			if (!c->axis) {
+				c->axis = param;
+				c->axis_value = (long long)json_integer_value(v);
+			} else {
+				size_t at = strlen(others);
+				snprintf(others + at, sizeof(others) - at, " %s=%lld", param, (long long)json_integer_value(v));
+			}
 		}
 		c->workload = strdup(wl);
-		if (!c->workload || !c->base) {
+		c->others = strdup(others);
+		if (!c->workload || !c->base || !c->others) {
+			free(c->others);
 			free(c->workload);
 			free(c->base);
 			fprintf(stderr, "concur: plot: %s: %s\n", file->path, strerror(ENOMEM));
@@ -682,20 +693,12 @@ static void by_placement(const struct fctx *x, const struct figure_kind *k)
 
 /* A scenario swept over one parameter: time per operation by its value, a line per executor and
  * placement (and machine). */
-static void op_sweep(const struct fctx *x, const struct figure_kind *k)
+/* One figure of op_sweep: the cells of the base whose other swept parameters are `others`, time per
+ * operation (or, bandwidth, bytes per second) against the first. */
+static void op_sweep_figure(const struct fctx *x, const struct figure_kind *k, const char *param, const char *others,
+			    bool bandwidth)
 {
-	const char *param = NULL;
-	for (size_t i = 0; i < x->s->n; i++) {
-		const struct pcell *c = &x->s->c[i];
-		if (!strcmp(c->base, x->base) && c->scenario && c->swept) {
-			if (param && strcmp(param, c->swept))
-				return;
-			param = c->swept;
-		}
-	}
-	if (!param)
-		return;
-	char name[256], path[4200], vars[2048], suffix[200], full[320], qbase[512], qparam[128];
+	char name[256], path[4200], vars[2048], suffix[200], full[320], qbase[512], qparam[128], series[300];
 	static char labels[64][64];
 	size_t np = 0, blocks = 0;
 	for (size_t i = 0; i < x->s->n; i++) /* every placement of any point */
@@ -708,7 +711,8 @@ static void op_sweep(const struct fctx *x, const struct figure_kind *k)
 			if (j == np)
 				snprintf(labels[np++], 64, "%s", l);
 		}
-	FILE *f = figure_data(x->fig, "opsweep", x->base, name, path);
+	snprintf(series, sizeof(series), "%s%s", x->base, others);
+	FILE *f = figure_data(x->fig, k->kind, series, name, path);
 	if (!f)
 		return;
 	struct styles st = {"", ""};
@@ -719,22 +723,49 @@ static void op_sweep(const struct fctx *x, const struct figure_kind *k)
 				const struct pcell *c = &x->s->c[i];
 				char l[64];
 				snprintf(l, sizeof(l), "%s %s", c->model, c->pin);
-				if (strcmp(c->base, x->base) || !c->swept || strcmp(l, labels[p]) ||
-				    strcmp(c->machine, x->machines[h]) || c->ns_per_op <= 0)
+				double y = bandwidth ? c->bytes_per_s / 1e6 : c->ns_per_op;
+				if (strcmp(c->base, x->base) || !c->axis || strcmp(c->others, others) || strcmp(l, labels[p]) ||
+				    strcmp(c->machine, x->machines[h]) || y <= 0)
 					continue;
 				snprintf(suffix, sizeof(suffix), "%s%s", x->nm > 1 ? " @" : "", x->nm > 1 ? x->machines[h] : "");
 				if (!rows++) /* styled by its placement's place, not a model's */
-					series_header(f, &blocks, &st, (int)p + 1, labels[p], suffix, "ns", h, x->nm);
-				fprintf(f, "%lld\t%.6g\n", c->value > 0 ? c->value : 1, c->ns_per_op);
+					series_header(f, &blocks, &st, (int)p + 1, labels[p], suffix, bandwidth ? "MB/s" : "ns",
+						      h, x->nm);
+				fprintf(f, "%lld\t%.6g\n", c->axis_value > 0 ? c->axis_value : 1, y);
 			}
 		}
 	fclose(f);
-	plot_quote(qbase, sizeof(qbase), x->base);
+	plot_quote(qbase, sizeof(qbase), series);
 	plot_quote(qparam, sizeof(qparam), param);
-	snprintf(vars, sizeof(vars), "title=%s; param=%s; lts='%s'; dts='%s'", qbase, qparam, st.lt, st.dt);
-	snprintf(full, sizeof(full), "%s %s", k->title, param);
+	snprintf(vars, sizeof(vars), "title=%s; param=%s; what='%s'; better='%s'; lts='%s'; dts='%s'", qbase, qparam,
+		 bandwidth ? "MB/s" : "ns per operation", bandwidth ? "higher" : "lower", st.lt, st.dt);
+	snprintf(full, sizeof(full), "%s %s%s", k->title, param, others);
 	if (blocks)
 		render(x->fig, k, "opsweep.gp", name, path, vars, x->base, full);
+}
+
+/* A scenario swept over a parameter (a message's size): per value of the other swept parameters, the time
+ * per operation against it (opsweep), or the bytes per second where a size is involved (bandwidth). */
+static void op_sweep(const struct fctx *x, const struct figure_kind *k)
+{
+	bool bandwidth = !strcmp(k->kind, "bandwidth");
+	const char *param = NULL, *others[32];
+	size_t no = 0;
+	for (size_t i = 0; i < x->s->n; i++) {
+		const struct pcell *c = &x->s->c[i];
+		if (strcmp(c->base, x->base) || !c->scenario || !c->axis || (bandwidth && c->bytes_per_s <= 0))
+			continue;
+		if (param && strcmp(param, c->axis))
+			return; /* files sweeping different parameters first: no common axis */
+		param = c->axis;
+		size_t j = 0;
+		while (j < no && strcmp(others[j], c->others))
+			j++;
+		if (j == no && no < 32)
+			others[no++] = c->others;
+	}
+	for (size_t j = 0; j < no; j++)
+		op_sweep_figure(x, k, param, others[j], bandwidth);
 }
 
 /* Every kind of figure: a new kind is a function and a line here (and its paragraph in docs/figures.md). */
@@ -769,8 +800,14 @@ static const struct figure_kind kinds[] = {
 	 by_placement, false, OF_SCENARIOS},
 	{"opsweep", "Time per operation by",
 	 "A scenario swept over one parameter (a message's size): the time of one operation against its value, one "
-	 "line per executor and placement, on logarithmic axes (down is better). Flat on the left is the fixed cost "
-	 "of a switch or a wake-up; the slope on the right is copying.",
+	 "line per executor and placement, on logarithmic axes (down is better), a figure per value of any other "
+	 "parameter swept (stream=0, stream=1). Flat on the left is the fixed cost of a switch or a wake-up; the "
+	 "slope on the right is copying.",
+	 op_sweep, true, OF_SCENARIOS},
+	{"bandwidth", "Bytes per second by",
+	 "A scenario that moves data swept over one parameter (a message's size): the bytes moved per second against "
+	 "its value, one line per executor and placement, on logarithmic axes (up is better). There and back "
+	 "(stream=0) counts both directions; streamed (stream=1) is the channel's bandwidth.",
 	 op_sweep, true, OF_SCENARIOS},
 	{"crossover", "Speedup by",
 	 "A workload swept over one parameter (a task's length, the share of waiting): speedup over serial by its "
@@ -900,6 +937,7 @@ out:
 	for (size_t k = 0; k < s.n; k++) {
 		free(s.c[k].workload);
 		free(s.c[k].base);
+		free(s.c[k].others);
 	}
 	free(s.c);
 	for (size_t k = 0; k < s.nfiles; k++) {

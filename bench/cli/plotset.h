@@ -27,12 +27,15 @@ struct pcell {
 	char *base;        /* class/name: the page's section */
 	const char *swept; /* the parameter, when exactly one is swept; else NULL */
 	long long value;   /* ... and its value here */
+	const char *axis;  /* the first parameter swept, whatever the others (a scenario's x axis); else NULL */
+	long long axis_value;
+	char *others;      /* " param=value" of the other swept parameters: one figure each ("" when none) */
 	int workers, cores;
 	double speedup, tasks_per_s, cpu_s, spawn_s, wall_s;
 	double lat[4];
 	bool valid, noisy;
 	bool scenario;     /* roles that interact: the per-operation figures below, no speedup */
-	double ns_per_op, cpu_ns_per_op, csw_per_op; /* < 0 when unknown */
+	double ns_per_op, cpu_ns_per_op, csw_per_op, bytes_per_s; /* < 0 when unknown */
 };
 
 struct pset {

@@ -13,16 +13,16 @@
 
 const struct cc_suite cc_suites[] = {
 	{"smoke", "every model and workload once at 1 and 2 workers, tiny batches: checks that all works", 1, 0.05, 0,
-	 2, false, false},
-	{"quick", "3 rounds, quarter-size batches of at least 5 ms", 3, 0.25, 0.005, 0, false, false},
+	 2, false, false, true},
+	{"quick", "3 rounds, quarter-size batches of at least 5 ms", 3, 0.25, 0.005, 0, false, false, false},
 	{"ci", "for the CI gate (make bench-ci): the quick suite's benchmarks with full-size batches of at least "
 	       "20 ms, 5 rounds",
-	 5, 1.0, 0.02, 0, false, false},
+	 5, 1.0, 0.02, 0, false, false, false},
 	{"standard", "5 rounds, full batches of at least 10 ms, workers up to 2x the CPUs", 5, 1.0, 0.01, 0, true,
-	 false},
+	 false, false},
 	{"full", "10 rounds, double batches of at least 20 ms, workers up to 2x the CPUs, each workload's parameter "
 		 "sweep",
-	 10, 2.0, 0.02, 0, true, true},
+	 10, 2.0, 0.02, 0, true, true, false},
 	{0},
 };
 
@@ -152,7 +152,7 @@ static int plan_workload(const struct cc_select *sel, const struct wl_desc *wl, 
 			 size_t errlen)
 {
 	const struct cc_param_override *given[WL_MAX_PARAMS] = {0};
-	bool tiny = wl->smoke && !strcmp(sel->suite->name, "smoke");
+	bool tiny = wl->smoke && sel->suite->smoke_values;
 	memset(wp, 0, sizeof(*wp));
 	static int64_t parsed[WL_MAX_PARAMS][CC_MAX_POINTS]; /* this workload's own reading of each --param */
 	unsigned nparsed[WL_MAX_PARAMS] = {0};

@@ -31,6 +31,7 @@ struct cc_suite {
 	unsigned sweep_max; /* 0: the topology's sweep (topo_sweep); else 1 .. sweep_max */
 	bool oversubscribe; /* the topology's sweep keeps its 2x point */
 	bool sweeps;        /* each workload's own sweep (wl_desc.sweep) runs */
+	bool smoke_values;  /* workloads run at their smoke values (wl_desc.smoke), not their defaults */
 };
 
 extern const struct cc_suite cc_suites[];

@@ -353,35 +353,33 @@ static json_t *model_settings_json(const struct cc_model_opts *m)
 }
 
 /*
- * The headline: the course notes' three questions, each answered with its
- * representative workload, every model at 1 worker and at all cores (the
- * largest planned worker count up to the cores of this machine), on the first
- * placement planned, at the workload's base parameters when it is swept.
- * CPU-bound (cpu/hash): speedup and CPU time. IO-bound (io/sleep): wall time
- * against the ideal of a single wait, and memory. Mixed (mix/cpu-io): wall
- * time, and which model wins at each ratio the run has.
+ * The headline: the course notes' questions, each answered by the workloads that name it (wl_desc.headline).
+ * A question of workloads is answered by one, every model at 1 worker and at all cores (the largest
+ * planned worker count up to the cores of this machine), on the first placement planned, at the
+ * workload's base parameters when it is swept. CPU-bound: speedup and CPU time. IO-bound: wall time
+ * against the ideal of a single wait (its first parameter), and memory. Mixed: wall time, and which
+ * model wins at each ratio the run has. A question of scenarios is answered by every scenario naming
+ * it, at its base parameters: each executor and placement's time per operation, and the cheapest per
+ * placement (same-CPU and cross-CPU never mixed).
  */
-static const struct {
-	const char *key, *workload, *question;
+static const struct question {
+	const char *key, *question;
+	bool scenarios;
 } questions[] = {
-	{"cpu", "cpu/hash", "CPU-bound: speedup over serial and CPU time"},
-	{"io", "io/sleep", "IO-bound: wall time against the ideal of one wait, and memory"},
-	{"mixed", "mix/cpu-io", "mixed: which model wins at each ratio of computing to waiting"},
+	{"cpu", "CPU-bound: speedup over serial and CPU time", false},
+	{"io", "IO-bound: wall time against the ideal of one wait, and memory", false},
+	{"mixed", "mixed: which model wins at each ratio of computing to waiting", false},
+	{"spawn", "starting a unit of work: a thread, a process, a program or a coroutine, created and reaped", true},
+	{"ipc", "passing a message: the fastest channel there and back, on one CPU and across CPUs", true},
 };
 
-static bool instance_is(const struct cc_instance *in, const char *name)
-{
-	char full[96];
-	snprintf(full, sizeof(full), "%s/%s", wl_class_name(in->wl->cls), in->wl->name);
-	return !strcmp(full, name);
-}
-
-/* The workload's instance at its base parameters, else its first (a sweep that leaves the base out). */
-static const struct cc_instance *instance_named(const struct cc_plan *p, const char *name)
+/* The instance of wl (or, wl NULL, of any workload) answering question key at its base parameters, else
+ * its first (a sweep that leaves the base out). */
+static const struct cc_instance *instance_for(const struct cc_plan *p, const char *key, const struct wl_desc *wl)
 {
 	const struct cc_instance *first = NULL;
 	for (unsigned i = 0; i < p->ninst; i++) {
-		if (!instance_is(&p->inst[i], name))
+		if (!p->inst[i].wl->headline || strcmp(p->inst[i].wl->headline, key) || (wl && p->inst[i].wl != wl))
 			continue;
 		if (p->inst[i].at_base)
 			return &p->inst[i];
@@ -418,12 +416,12 @@ static const struct cc_cell *fastest_at_all_cores(const struct cc_plan *p, const
 }
 
 /* Mixed: the winner at every ratio the run has, in plan order. */
-static json_t *by_ratio_json(const struct cc_plan *p, const char *workload, enum topo_policy pin)
+static json_t *by_ratio_json(const struct cc_plan *p, const struct wl_desc *wl, enum topo_policy pin)
 {
 	json_t *list = json_array();
 	for (unsigned i = 0; i < p->ninst; i++) {
 		const struct cc_instance *in = &p->inst[i];
-		const struct cc_cell *best = instance_is(in, workload) ? fastest_at_all_cores(p, in, pin) : NULL;
+		const struct cc_cell *best = in->wl == wl ? fastest_at_all_cores(p, in, pin) : NULL;
 		if (!best)
 			continue;
 		int cpu = wl_param_index(in->wl, "cpu_us"), wait = wl_param_index(in->wl, "wait_us");
@@ -440,11 +438,58 @@ static json_t *by_ratio_json(const struct cc_plan *p, const char *workload, enum
 	return list;
 }
 
+/* A question of scenarios: a row per executor and placement of every scenario naming it (at its base
+ * parameters, else its first point), and the cheapest per placement; NULL when none completed. */
+static json_t *scenario_question(const struct cc_plan *p, const struct question *q)
+{
+	json_t *rows = json_array(), *cheapest = json_array();
+	const struct cc_cell *best[TOPO_NPOLICIES] = {0};
+	for (unsigned k = 0; k < p->ncells; k++) {
+		const struct cc_cell *c = &p->cells[k];
+		const struct wl_desc *wl = c->inst->wl;
+		if (!wl->scenario || !wl->headline || strcmp(wl->headline, q->key) || c->status != CC_OK || !c->nreps ||
+		    instance_for(p, q->key, wl) != c->inst)
+			continue;
+		char name[96];
+		snprintf(name, sizeof(name), "%s/%s", wl_class_name(wl->cls), wl->name);
+		struct per_op o = scenario_per_op(c);
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:f, s:f}", "scenario", name, "executor",
+						      c->model->name, "pin", topo_policy_name(c->pin), "ns_per_op", o.ns,
+						      "cpu_ns_per_op", o.cpu_ns));
+		if (!best[c->pin] || cc_cell_median_wall(c) / (double)c->inst->ntasks <
+					     cc_cell_median_wall(best[c->pin]) / (double)best[c->pin]->inst->ntasks)
+			best[c->pin] = c;
+	}
+	for (int pin = 0; pin < TOPO_NPOLICIES; pin++) {
+		const struct cc_cell *c = best[pin];
+		if (!c)
+			continue;
+		char name[96];
+		snprintf(name, sizeof(name), "%s/%s", wl_class_name(c->inst->wl->cls), c->inst->wl->name);
+		json_array_append_new(cheapest, json_pack("{s:s, s:s, s:s, s:f}", "pin", topo_policy_name(c->pin),
+							  "scenario", name, "executor", c->model->name, "ns_per_op",
+							  scenario_per_op(c).ns));
+	}
+	if (!json_array_size(rows)) {
+		json_decref(rows);
+		json_decref(cheapest);
+		return NULL;
+	}
+	return json_pack("{s:s, s:s, s:o, s:o}", "question", q->question, "kind", "scenarios", "rows", rows,
+			 "cheapest", cheapest);
+}
+
 static json_t *headline_json(const struct cc_plan *p)
 {
 	json_t *h = json_object();
 	for (unsigned q = 0; q < sizeof(questions) / sizeof(questions[0]); q++) {
-		const struct cc_instance *in = instance_named(p, questions[q].workload);
+		if (questions[q].scenarios) {
+			json_t *a = scenario_question(p, &questions[q]);
+			if (a)
+				json_object_set_new(h, questions[q].key, a);
+			continue;
+		}
+		const struct cc_instance *in = instance_for(p, questions[q].key, NULL);
 		if (!in || !p->ncells)
 			continue;
 		unsigned all = all_cores(p, in);
@@ -470,14 +515,16 @@ static json_t *headline_json(const struct cc_plan *p)
 			json_array_append_new(rows, row);
 		}
 		const struct cc_cell *winner = fastest_at_all_cores(p, in, pin);
+		char workload[96];
+		snprintf(workload, sizeof(workload), "%s/%s", wl_class_name(in->wl->cls), in->wl->name);
 		json_t *a = json_pack("{s:s, s:s, s:o, s:i, s:o}", "question", questions[q].question, "workload",
-				      questions[q].workload, "params", params, "all_cores", all, "rows", rows);
+				      workload, "params", params, "all_cores", all, "rows", rows);
 		if (ideal > 0)
 			json_object_set_new(a, "ideal_s", json_real(ideal));
 		if (winner)
 			json_object_set_new(a, "fastest_at_all_cores", json_string(winner->model->name));
 		if (!strcmp(questions[q].key, "mixed"))
-			json_object_set_new(a, "by_ratio", by_ratio_json(p, questions[q].workload, pin));
+			json_object_set_new(a, "by_ratio", by_ratio_json(p, in->wl, pin));
 		json_object_set_new(h, questions[q].key, a);
 	}
 	return h;
@@ -491,13 +538,24 @@ static void headline_print(FILE *f, json_t *h)
 	json_object_foreach(h, key, a)
 	{
 		json_t *rows = json_object_get(a, "rows"), *row;
+		size_t i;
+		if (json_object_get(a, "cheapest")) { /* a question of scenarios: the cheapest per placement */
+			fprintf(f, "%s\n", json_string_value(json_object_get(a, "question")));
+			json_array_foreach(json_object_get(a, "cheapest"), i, row)
+				fprintf(f, "  %-14s %-22s as %-12s %12.0f ns per op\n",
+					json_string_value(json_object_get(row, "pin")),
+					json_string_value(json_object_get(row, "scenario")),
+					json_string_value(json_object_get(row, "executor")),
+					json_number_value(json_object_get(row, "ns_per_op")));
+			fputc('\n', f);
+			continue;
+		}
 		double ideal = json_number_value(json_object_get(a, "ideal_s"));
 		fprintf(f, "%s  (%s; all cores = %lld workers)\n", json_string_value(json_object_get(a, "question")),
 			json_string_value(json_object_get(a, "workload")),
 			(long long)json_integer_value(json_object_get(a, "all_cores")));
 		fprintf(f, "  %-16s %7s %12s %9s %10s%s\n", "model", "workers", "median ms", "speedup", "cpu s",
 			ideal > 0 ? "  x ideal   max RSS MiB" : "");
-		size_t i;
 		json_array_foreach(rows, i, row)
 		{
 			json_t *sp = json_object_get(row, "speedup");

@@ -67,6 +67,9 @@ struct wl_desc {
 	 * and io/tcp's responder): the CPU seconds they have used so far (cc_proc_cpu_s), counted into each
 	 * batch's CPU time, since a request served is CPU spent. */
 	double (*helpers_cpu_s)(const void *ctx);
+	/* Optional: the question of the run's headline it answers (core/report.c: "cpu", "io", "mixed" by
+	 * one workload each; "spawn", "ipc" by every scenario that names them). */
+	const char *headline;
 	/* Set for a scenario (core/scenario.h): roles that interact, not a batch of tasks; task is then
 	 * NULL and default_tasks counts operations. */
 	const struct sc_desc *scenario;

@@ -30,6 +30,7 @@ static const struct sc_desc scenario = IPC_SCENARIO(&chan);
 const struct wl_desc sc_ipc_pipe = {
 	.name = "pipe",
 	.cls = WL_IPC,
+	.headline = "ipc",
 	.summary = "checked messages of size bytes through two pipes: latency (stream=0) or bandwidth (1, bw_pipe)",
 	.params = IPC_PARAMS,
 	.default_tasks = IPC_OPS,

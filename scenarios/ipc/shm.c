@@ -128,6 +128,7 @@ static const struct sc_desc futex_scenario = IPC_SCENARIO(&futex);
 const struct wl_desc sc_ipc_shm_spin = {
 	.name = "shm-spin",
 	.cls = WL_IPC,
+	.headline = "ipc",
 	.summary = "checked messages of size bytes through shared-memory rings, waiting by spinning: latency (stream=0) "
 		   "or bandwidth (1)",
 	.params = IPC_PARAMS,
@@ -140,6 +141,7 @@ const struct wl_desc sc_ipc_shm_spin = {
 const struct wl_desc sc_ipc_shm_futex = {
 	.name = "shm-futex",
 	.cls = WL_IPC,
+	.headline = "ipc",
 	.summary = "checked messages of size bytes through shared-memory rings, waiting in futex_wait: latency "
 		   "(stream=0) or bandwidth (1)",
 	.params = IPC_PARAMS,

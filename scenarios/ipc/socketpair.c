@@ -31,6 +31,7 @@ static const struct sc_desc scenario = IPC_SCENARIO(&chan);
 const struct wl_desc sc_ipc_socketpair = {
 	.name = "socketpair",
 	.cls = WL_IPC,
+	.headline = "ipc",
 	.summary = "checked messages of size bytes over a UNIX stream socketpair: latency (stream=0) or bandwidth (1)",
 	.params = IPC_PARAMS,
 	.default_tasks = IPC_OPS,

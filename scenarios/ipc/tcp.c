@@ -46,6 +46,7 @@ static const struct sc_desc scenario = IPC_SCENARIO(&chan);
 const struct wl_desc sc_ipc_tcp = {
 	.name = "tcp",
 	.cls = WL_IPC,
+	.headline = "ipc",
 	.summary = "checked messages of size bytes over TCP on 127.0.0.1: latency (stream=0) or bandwidth (1)",
 	.params = IPC_PARAMS,
 	.default_tasks = IPC_OPS,

@@ -66,6 +66,7 @@ static const struct sc_desc scenario = IPC_SCENARIO(&chan);
 const struct wl_desc sc_ipc_unix_dgram = {
 	.name = "unix-dgram",
 	.cls = WL_IPC,
+	.headline = "ipc",
 	.summary = "checked datagrams of size bytes over a UNIX datagram socketpair: latency (stream=0) or bandwidth (1)",
 	.params = IPC_PARAMS,
 	.default_tasks = IPC_OPS,

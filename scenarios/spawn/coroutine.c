@@ -63,6 +63,7 @@ static double op_ns(const int64_t *params)
 const struct wl_desc sc_spawn_coroutine = {
 	.name = "coroutine",
 	.cls = WL_SPAWN,
+	.headline = "spawn",
 	.summary = "create a coroutine and run it to its end: the price of a coroutine per task",
 	.params = (const struct wl_param[]){{0}},
 	.default_tasks = 100000,

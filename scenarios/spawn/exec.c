@@ -58,6 +58,7 @@ static double op_ns(const int64_t *params) { return 400000 + (double)params[0] /
 const struct wl_desc sc_spawn_exec = {
 	.name = "exec",
 	.cls = WL_SPAWN,
+	.headline = "spawn",
 	.summary = "fork and exec a tiny program and reap it, the parent holding touch bytes: subprocess's way",
 	.params = (const struct wl_param[]){SPAWN_TOUCH_PARAM, {0}},
 	.smoke = (const int64_t[]){0},

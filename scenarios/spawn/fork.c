@@ -48,6 +48,7 @@ static double op_ns(const int64_t *params) { return 150000 + (double)params[0] /
 const struct wl_desc sc_spawn_fork = {
 	.name = "fork",
 	.cls = WL_SPAWN,
+	.headline = "spawn",
 	.summary = "fork a child that exits at once and reap it, the parent holding touch bytes: a process per task",
 	.params = (const struct wl_param[]){SPAWN_TOUCH_PARAM, {0}},
 	.smoke = (const int64_t[]){0},

@@ -58,6 +58,7 @@ static double op_ns(const int64_t *params)
 const struct wl_desc sc_spawn_posix_spawn = {
 	.name = "posix-spawn",
 	.cls = WL_SPAWN,
+	.headline = "spawn",
 	.summary = "posix_spawn a tiny program and reap it, the parent holding touch bytes: no memory copied",
 	.params = (const struct wl_param[]){SPAWN_TOUCH_PARAM, {0}},
 	.smoke = (const int64_t[]){0},

@@ -49,6 +49,7 @@ static double op_ns(const int64_t *params)
 const struct wl_desc sc_spawn_thread = {
 	.name = "thread",
 	.cls = WL_SPAWN,
+	.headline = "spawn",
 	.summary = "create a thread and join it: the price of a thread per task",
 	.params = (const struct wl_param[]){{0}},
 	.default_tasks = 2000,

@@ -59,6 +59,7 @@ static double op_ns(const int64_t *params)
 const struct wl_desc sc_spawn_vfork = {
 	.name = "vfork",
 	.cls = WL_SPAWN,
+	.headline = "spawn",
 	.summary = "vfork a child that exits at once and reap it, the parent holding touch bytes: no memory copied",
 	.params = (const struct wl_param[]){SPAWN_TOUCH_PARAM, {0}},
 	.smoke = (const int64_t[]){0},

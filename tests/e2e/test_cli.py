@@ -1283,6 +1283,23 @@ class Plot(Base):
             self.assertIn(f'src="{s}.svg"', html)
         self.assertIn('<table id="headline-table">', html)
 
+    def test_a_channel_swept_over_size_and_stream_draws_latency_and_bandwidth(self):
+        o = self.fixture("ipc.json", "--workloads", "ipc/pipe", "--param", "size=8,4K", "--param", "stream=0,1",
+                         "--tasks", "20")
+        out = os.path.join(self.tmp.name, "charts")
+        p = self.concur("plot", o, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        stems = {f[:-4] for f in os.listdir(out) if f.endswith(".svg")}
+        for want in ["opsweep-ipc_pipe_stream_0", "opsweep-ipc_pipe_stream_1", "bandwidth-ipc_pipe_stream_0",
+                     "bandwidth-ipc_pipe_stream_1"]:
+            self.assertIn(want, stems)
+            assert_images(self, out, want)
+        with open(os.path.join(out, "data", "bandwidth-ipc_pipe_stream_1.tsv")) as f:
+            rows = [line.split("\t") for line in f.read().split("\n") if line[:1].isdigit()]
+        self.assertEqual({r[0] for r in rows}, {"8", "4096"})  # x: the size; y: MB/s, more for more bytes
+        with open(os.path.join(out, "index.html")) as f:
+            self.assertIn("passing a message", f.read())  # the ipc headline question
+
     def test_a_hostile_result_file_runs_nothing_and_is_escaped(self):
         o = self.fixture("a.json", "--models", "serial,threads", "--workloads", "spin")
         marker = os.path.join(self.tmp.name, "PWNED")

@@ -70,6 +70,7 @@ static const struct wl_param hash_params[] = {
 const struct wl_desc wl_cpu_hash = {
 	.name = "hash",
 	.cls = WL_CPU,
+	.headline = "cpu",
 	.summary = "hash a buffer (size bytes) per task: pure CPU work on cached data",
 	.params = hash_params,
 	.default_tasks = 4000,

@@ -39,6 +39,7 @@ static const struct wl_param sleep_params[] = {
 const struct wl_desc wl_io_sleep = {
 	.name = "sleep",
 	.cls = WL_IO,
+	.headline = "io",
 	.summary = "each task waits us microseconds (time.sleep): pure waiting",
 	.params = sleep_params,
 	.default_tasks = 40,

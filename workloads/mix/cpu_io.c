@@ -60,6 +60,7 @@ static const struct wl_param mix_params[] = {
 const struct wl_desc wl_mix_cpu_io = {
 	.name = "cpu-io",
 	.cls = WL_MIX,
+	.headline = "mixed",
 	.summary = "each task computes cpu_us then waits wait_us: where the models cross over",
 	.params = mix_params,
 	.default_tasks = 50,
