@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "coro/sched.h"
 
 enum { CHUNK = 64 << 10 }; /* a byte stream moves at most this much per call, so a stop is seen between */
 
@@ -34,6 +37,17 @@ static ssize_t recv_part(struct ipc_state *s, int d, void *m, size_t cap)
 	return s->chan->recv ? s->chan->recv(s, d, m, cap) : read(s->fd[d][0], m, cap);
 }
 
+/* As coroutines of one thread, a role must not block the thread: its descriptors are non-blocking and a
+ * call that would block waits in the coroutine runtime for the descriptor instead. 1 when it waited
+ * (try again), 0 when the call did not fail for that, -errno when waiting failed. */
+static int coro_wait(ssize_t r, int fd, unsigned events)
+{
+	if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK) || !coro_running())
+		return 0;
+	int w = coro_wait_fd(fd, events);
+	return w < 0 ? w : 1;
+}
+
 static int stopped(struct ipc_state *s, char *why, size_t len)
 {
 	if (!atomic_load_explicit(&s->stopped, memory_order_relaxed))
@@ -48,8 +62,13 @@ static int send_msg(struct ipc_state *s, int d, const void *m, size_t n, char *w
 	for (size_t off = 0; off < n;) {
 		size_t part = s->chan->datagram ? n : n - off < CHUNK ? n - off : CHUNK;
 		ssize_t r = send_part(s, d, (const char *)m + off, part);
-		if (r < 0 && errno == EINTR)
+		int w = coro_wait(r, s->fd[d][1], POLLOUT);
+		if ((r < 0 && errno == EINTR) || w > 0)
 			continue;
+		if (w < 0) {
+			snprintf(why, len, "waiting to send: %s", strerror(-w));
+			return w;
+		}
 		if (r < 0 || (s->chan->datagram && (size_t)r != n)) {
 			int err = r < 0 ? -errno : -EIO;
 			snprintf(why, len, "send: %s", r < 0 ? strerror(errno) : "a datagram sent short");
@@ -68,8 +87,13 @@ static int recv_msg(struct ipc_state *s, int d, void *m, size_t n, char *why, si
 {
 	for (size_t off = 0; off < n;) {
 		ssize_t r = recv_part(s, d, (char *)m + off, s->chan->datagram ? n + 8 : n - off);
-		if (r < 0 && errno == EINTR)
+		int w = coro_wait(r, s->fd[d][0], POLLIN);
+		if ((r < 0 && errno == EINTR) || w > 0)
 			continue;
+		if (w < 0) {
+			snprintf(why, len, "waiting to receive: %s", strerror(-w));
+			return w;
+		}
 		if (r < 0 && s->chan->datagram && (errno == EAGAIN || errno == ETIMEDOUT)) {
 			snprintf(why, len, "nothing arrived within the receive timeout: a message was lost");
 			return -EPROTO;
@@ -172,6 +196,12 @@ static int stream(struct sc_role *r, struct ipc_state *s, unsigned char *m, char
 int ipc_role(struct sc_role *r, char *why, size_t len)
 {
 	struct ipc_state *s = r->state;
+	for (int k = 0; k < 4 && coro_running(); k++) /* the same descriptions for every role: idempotent */
+		if (s->fd[k / 2][k % 2] >= 0 && fcntl(s->fd[k / 2][k % 2], F_SETFL, O_NONBLOCK) < 0) {
+			int err = -errno;
+			snprintf(why, len, "making the channel non-blocking for coroutines: %s", strerror(errno));
+			return err;
+		}
 	unsigned char *m = malloc(s->size + 16);
 	if (!m) {
 		snprintf(why, len, "a buffer of %zu bytes: %s", s->size, strerror(ENOMEM));

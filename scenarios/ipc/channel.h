@@ -62,9 +62,14 @@ int ipc_plannable(const void *impl, const int64_t *params, char *why, size_t len
 int64_t ipc_bytes_per_op(const int64_t *params);
 double ipc_op_ns(const int64_t *params);
 
-#define IPC_SCENARIO(chan_, ...)                                                                         \
+/* Channels of file descriptors run as coroutines too (non-blocking, waiting in the coroutine runtime):
+ * IPC_FDS; a channel a coroutine cannot wait on (a futex, a spin) is IPC_THREADS_PROCESSES. */
+#define IPC_FDS (SC_THREADS | SC_PROCESSES | SC_COROUTINES)
+#define IPC_THREADS_PROCESSES (SC_THREADS | SC_PROCESSES)
+
+#define IPC_SCENARIO(chan_, executors_, ...)                                                            \
 	{                                                                                                \
-		.roles = 2, .executors = SC_THREADS | SC_PROCESSES, .state_bytes = sizeof(struct ipc_state), \
+		.roles = 2, .executors = (executors_), .state_bytes = sizeof(struct ipc_state),          \
 		.op = "round trip (stream=0) or message (stream=1)", .impl = (chan_), .plannable = ipc_plannable, .setup = ipc_setup,        \
 		.teardown = ipc_teardown, .role = ipc_role, .stop = ipc_stop,                            \
 		.bytes_per_op = ipc_bytes_per_op, __VA_ARGS__                                            \

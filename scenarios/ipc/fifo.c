@@ -50,7 +50,7 @@ static int open_fifos(struct ipc_state *s, size_t size, char *why, size_t len)
 }
 
 static const struct ipc_chan chan = {.open = open_fifos};
-static const struct sc_desc scenario = IPC_SCENARIO(&chan);
+static const struct sc_desc scenario = IPC_SCENARIO(&chan, IPC_FDS);
 
 const struct wl_desc sc_ipc_fifo = {
 	.name = "fifo",

@@ -107,7 +107,7 @@ static void wake(struct ipc_state *s)
 
 static const struct ipc_chan chan = {
 	.datagram = true, .open = open_queues, .carries = carries, .send = send_mq, .recv = recv_mq, .wake = wake};
-static const struct sc_desc scenario = IPC_SCENARIO(&chan);
+static const struct sc_desc scenario = IPC_SCENARIO(&chan, IPC_FDS);
 
 const struct wl_desc sc_ipc_mq = {
 	.name = "mq",

@@ -25,7 +25,7 @@ static int open_pipes(struct ipc_state *s, size_t size, char *why, size_t len)
 }
 
 static const struct ipc_chan chan = {.open = open_pipes};
-static const struct sc_desc scenario = IPC_SCENARIO(&chan);
+static const struct sc_desc scenario = IPC_SCENARIO(&chan, IPC_FDS);
 
 const struct wl_desc sc_ipc_pipe = {
 	.name = "pipe",

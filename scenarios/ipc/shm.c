@@ -122,8 +122,8 @@ static void wake(struct ipc_state *s)
 
 static const struct ipc_chan spin = {.open = open_rings, .send = send_spin, .recv = recv_spin, .wake = wake};
 static const struct ipc_chan futex = {.open = open_rings, .send = send_futex, .recv = recv_futex, .wake = wake};
-static const struct sc_desc spin_scenario = IPC_SCENARIO(&spin, .spins = true);
-static const struct sc_desc futex_scenario = IPC_SCENARIO(&futex);
+static const struct sc_desc spin_scenario = IPC_SCENARIO(&spin, IPC_THREADS_PROCESSES, .spins = true);
+static const struct sc_desc futex_scenario = IPC_SCENARIO(&futex, IPC_THREADS_PROCESSES);
 
 const struct wl_desc sc_ipc_shm_spin = {
 	.name = "shm-spin",

@@ -61,7 +61,7 @@ static int carries(size_t size, char *why, size_t len)
 }
 
 static const struct ipc_chan chan = {.datagram = true, .open = open_pair, .carries = carries};
-static const struct sc_desc scenario = IPC_SCENARIO(&chan);
+static const struct sc_desc scenario = IPC_SCENARIO(&chan, IPC_FDS);
 
 const struct wl_desc sc_ipc_unix_dgram = {
 	.name = "unix-dgram",
