@@ -2,8 +2,8 @@
  * Micro-benchmarks of the pools (registered into concur-micro): warm
  * submit-to-complete latency of one task, same CPU and cross CPU, with the
  * worker spinning or asleep; per-task dispatch cost at 1 and 2 workers; the
- * process pool's round trip; and bare pthread_create+join and fork+exit+wait
- * for comparison. Times are per task (manual time), in ns.
+ * process pool's round trip. Times are per task (manual time), in ns. (Bare
+ * pthread_create+join and fork+exit+wait are scenarios now: spawn/thread, spawn/fork.)
  */
 #define _GNU_SOURCE
 #include "micro/micro.h"
@@ -198,44 +198,6 @@ static void process_round_trip(gbc_state *st, void *arg)
 	unbind_caller();
 }
 
-static void *nothing(void *arg) { return arg; }
-
-static void spawn_thread(gbc_state *st, void *arg)
-{
-	if (!bind_caller(st, arg))
-		return;
-	while (gbc_keep_running(st)) {
-		int64_t t0 = cc_now_ns();
-		pthread_t t;
-		if (pthread_create(&t, NULL, nothing, NULL)) {
-			gbc_skip_with_error(st, "pthread_create failed");
-			return;
-		}
-		pthread_join(t, NULL);
-		gbc_set_iteration_time(st, (double)(cc_now_ns() - t0) / 1e9);
-	}
-	unbind_caller();
-}
-
-static void spawn_process(gbc_state *st, void *arg)
-{
-	if (!bind_caller(st, arg))
-		return;
-	while (gbc_keep_running(st)) {
-		int64_t t0 = cc_now_ns();
-		pid_t pid = fork();
-		if (pid == 0)
-			_exit(0);
-		if (pid < 0) {
-			gbc_skip_with_error(st, "fork failed");
-			return;
-		}
-		waitpid(pid, NULL, 0);
-		gbc_set_iteration_time(st, (double)(cc_now_ns() - t0) / 1e9);
-	}
-	unbind_caller();
-}
-
 static struct placement places[32];
 static unsigned nplaces;
 
@@ -279,11 +241,5 @@ int micro_register_pools(void)
 	if (b >= 0)
 		gbc_register("pool/process/round-trip/cross-cpu/spinning", process_round_trip,
 			     (void *)place(a, b, b, spin, 1), &ns);
-	/* the child starts where the parent is allowed: on one CPU, or on any (on a VM, waking
-	 * the other vCPU costs tens of microseconds, and both figures are real) */
-	gbc_register("spawn/pthread_create+join/same-cpu", spawn_thread, (void *)place(a, -1, -1, 0, 0), &ns);
-	gbc_register("spawn/pthread_create+join/any-cpu", spawn_thread, (void *)place(-1, -1, -1, 0, 0), &ns);
-	gbc_register("spawn/fork+exit+wait/same-cpu", spawn_process, (void *)place(a, -1, -1, 0, 0), &ns);
-	gbc_register("spawn/fork+exit+wait/any-cpu", spawn_process, (void *)place(-1, -1, -1, 0, 0), &ns);
 	return 0;
 }
