@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/registry.h"
 #include "cli/args.h"
 #include "core/exitcodes.h"
 #include "core/report.h"

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/registry.h"
 #include "cli/plot.h"
 #include "cli/results.h"
 #include "cli/verbs.h"

@@ -24,6 +24,17 @@
 #include "core/runner.h"
 #include "topo/topo.h"
 
+/* What the run says as it goes, on stderr; once every benchmark is done, the summary and the headline. */
+static void say(const struct cc_event *e, void *arg)
+{
+	(void)arg;
+	if (e->kind == CC_EV_MEASURED) {
+		cc_report_summary(stderr, e->plan);
+		return;
+	}
+	fprintf(stderr, "%sconcur: %s\n", e->kind == CC_EV_STOPPED ? "\n" : "", e->text);
+}
+
 static void on_signal(int sig) { cc_stop_signal = sig; }
 
 static void default_out(char *buf, size_t len)
@@ -163,7 +174,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "concur: doctor: %s: %s (%s)\n", findings[k].check, findings[k].value,
 				findings[k].remedy);
 	struct cc_run_info info = {.out_path = out, .argc = argc, .argv = argv,
-				   .doctor = doctor_json(findings, nfind, 0.25)};
+				   .doctor = doctor_json(findings, nfind, 0.25), .on_event = say};
 	rc = cc_run(&plan, &info);
 	json_decref(info.doctor);
 	if (cli.plot_dir && (rc == CC_EXIT_OK || rc == CC_EXIT_FAIL)) {

@@ -11,9 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/registry.h"
 #include "cli/plot.h"
 #include "cli/plotset.h"
-#include "core/workload.h"
+#include "work/workload.h"
 
 /* More files than this (a history) show the newest in the run table and the rest in the Files section. */
 #define RUNS_AT_TOP 3

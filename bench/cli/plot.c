@@ -27,7 +27,7 @@
 #include "cli/plotset.h"
 #include "cli/results.h"
 #include "cli/verbs.h"
-#include "core/model.h"
+#include "models/model.h"
 #include "core/exitcodes.h"
 
 extern char **environ;

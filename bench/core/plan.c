@@ -1,6 +1,7 @@
 /* Suites, and the expansion of a suite plus the user's selection into cells. */
+#include "core/registry.h"
 #include "core/plan.h"
-#include "core/scenario.h"
+#include "models/roles.h"
 
 #include <errno.h>
 #include <stdarg.h>

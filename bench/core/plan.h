@@ -12,9 +12,9 @@
 
 #include "base/hist.h"
 #include "base/stats.h"
-#include "core/model.h"
+#include "models/model.h"
 #include "core/probe.h"
-#include "core/workload.h"
+#include "work/workload.h"
 #include "topo/topo.h"
 
 #define CC_MAX_WORKERS 4096
@@ -79,7 +79,7 @@ struct cc_rep {
 	int64_t huge_bytes;   /* of the workload's buffers, backed by transparent huge pages; -1 unknown */
 	double cell_probe_ns; /* the cpu probe on the cell's CPUs around the batch (core/probe.h) */
 	unsigned probe; /* the reference probe sample taken last before it */
-	double metrics[CC_MAX_METRICS]; /* a scenario's own figures (sc_desc.metrics) */
+	double metrics[SC_MAX_METRICS]; /* a scenario's own figures (sc_desc.metrics) */
 };
 
 /* A workload with its parameter values, set up once and shared by its cells. */

@@ -5,7 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "core/report.h"
-#include "core/scenario.h"
+#include "work/scenario.h"
 #include "coro/sched.h"
 
 #include <errno.h>
@@ -166,7 +166,7 @@ static json_t *scenario_json(const struct cc_cell *c)
 	if (o.bytes_per_s >= 0)
 		json_object_set_new(j, "bytes_per_s", json_real(o.bytes_per_s));
 	json_t *own = sc->metrics ? json_object() : NULL;
-	for (unsigned k = 0; own && k < CC_MAX_METRICS && sc->metrics[k].name; k++)
+	for (unsigned k = 0; own && k < SC_MAX_METRICS && sc->metrics[k].name; k++)
 		json_object_set_new(own, sc->metrics[k].name,
 				    json_pack("{s:f, s:s, s:s, s:s}", "value", metric_of(c, k), "unit", sc->metrics[k].unit,
 					      "aggregate", sc->metrics[k].agg == SC_MAX ? "max" : "median", "help",
@@ -364,13 +364,16 @@ static json_t *model_settings_json(const struct cc_model_opts *m)
  */
 static const struct question {
 	const char *key, *question;
-	bool scenarios;
+	bool scenarios;  /* answered by every scenario naming it */
+	bool one_wait;   /* its workload's first parameter is a task's wait in us: the ideal is one of them */
+	bool by_ratio;   /* the winner at each ratio of its workload's cpu_us to wait_us */
 } questions[] = {
-	{"cpu", "CPU-bound: speedup over serial and CPU time", false},
-	{"io", "IO-bound: wall time against the ideal of one wait, and memory", false},
-	{"mixed", "mixed: which model wins at each ratio of computing to waiting", false},
-	{"spawn", "starting a unit of work: a thread, a process, a program or a coroutine, created and reaped", true},
-	{"ipc", "passing a message: the fastest channel there and back, on one CPU and across CPUs", true},
+	{"cpu", "CPU-bound: speedup over serial and CPU time", false, false, false},
+	{"io", "IO-bound: wall time against the ideal of one wait, and memory", false, true, false},
+	{"mixed", "mixed: which model wins at each ratio of computing to waiting", false, false, true},
+	{"spawn", "starting a unit of work: a thread, a process, a program or a coroutine, created and reaped", true,
+	 false, false},
+	{"ipc", "passing a message: the fastest channel there and back, on one CPU and across CPUs", true, false, false},
 };
 
 /* The instance of wl (or, wl NULL, of any workload) answering question key at its base parameters, else
@@ -497,7 +500,7 @@ static json_t *headline_json(const struct cc_plan *p)
 		json_t *params = json_object(), *rows = json_array();
 		for (unsigned k = 0; k < wl_param_count(in->wl); k++)
 			json_object_set_new(params, in->wl->params[k].name, json_integer(in->params[k]));
-		double ideal = !strcmp(questions[q].key, "io") ? (double)in->params[0] / 1e6 : 0; /* io/sleep's us */
+		double ideal = questions[q].one_wait ? (double)in->params[0] / 1e6 : 0;
 		for (unsigned k = 0; k < p->ncells; k++) {
 			const struct cc_cell *c = &p->cells[k];
 			if (c->inst != in || c->pin != pin || c->status != CC_OK || !c->nreps ||
@@ -523,7 +526,7 @@ static json_t *headline_json(const struct cc_plan *p)
 			json_object_set_new(a, "ideal_s", json_real(ideal));
 		if (winner)
 			json_object_set_new(a, "fastest_at_all_cores", json_string(winner->model->name));
-		if (!strcmp(questions[q].key, "mixed"))
+		if (questions[q].by_ratio)
 			json_object_set_new(a, "by_ratio", by_ratio_json(p, in->wl, pin));
 		json_object_set_new(h, questions[q].key, a);
 	}
@@ -838,7 +841,7 @@ static void scenario_summary(FILE *f, const struct cc_plan *p, const struct cc_i
 			fprintf(f, "%12.0f %10llu %12.0f %9.2f  ", o.ns, (unsigned long long)c->latency.p99, o.cpu_ns,
 				o.vcsw + o.ivcsw);
 			const struct sc_metric *m = in->wl->scenario->metrics; /* its own figures lead the notes */
-			for (unsigned j = 0; m && j < CC_MAX_METRICS && m[j].name; j++)
+			for (unsigned j = 0; m && j < SC_MAX_METRICS && m[j].name; j++)
 				fprintf(f, "%s=%.4g ", m[j].name, metric_of(c, j));
 		} else {
 			fprintf(f, "%12s %10s %12s %9s  ", "-", "-", "-", "-");

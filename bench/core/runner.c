@@ -15,9 +15,10 @@
  */
 #define _GNU_SOURCE
 #include "core/runner.h"
-#include "core/scenario.h"
+#include "models/roles.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
@@ -60,7 +61,7 @@ struct cell_report {
 	unsigned stride;
 	struct rusage self, children; /* deltas over the measured batch */
 	double helpers_s;             /* ... and of the workload's helper processes' CPU time */
-	double metrics[CC_MAX_METRICS]; /* a scenario's own */
+	double metrics[SC_MAX_METRICS]; /* a scenario's own */
 	struct cc_hist hist;
 	struct cc_worker_info workers[];
 };
@@ -257,11 +258,26 @@ static int run_batch(struct cc_cell *c, const struct cc_model *model, unsigned w
 	return 0;
 }
 
+/* Tells the caller (the CLI prints it). printf-style text. */
+__attribute__((format(printf, 3, 4))) static void say(enum cc_event_kind kind, const struct cc_cell *cell,
+						      const char *fmt, ...)
+{
+	if (!run.info || !run.info->on_event)
+		return;
+	char text[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	struct cc_event e = {kind, run.plan, cell, text};
+	run.info->on_event(&e, run.info->event_arg);
+}
+
 static void fail_cell(struct cc_cell *c, enum cc_status status, const char *fmt, const char *detail)
 {
 	c->status = status;
 	snprintf(c->error, sizeof(c->error), fmt, detail);
-	fprintf(stderr, "concur: %s: %s\n", c->name, c->error);
+	say(CC_EV_FAILED, c, "%s: %s", c->name, c->error);
 }
 
 static int ensure_instance(struct cc_instance *in)
@@ -336,10 +352,10 @@ static void progress(const struct cc_cell *c)
 		done += one * (p->rounds_run + (o < c));
 		left += one * (p->repetitions - p->rounds_run - (o < c));
 	}
-	fprintf(stderr, "concur: [%u/%u] %s  (%.1f s elapsed", k, p->ncells, c->name, elapsed);
+	char left_s[48] = "";
 	if (done > 0 && elapsed > 0)
-		fprintf(stderr, ", about %.0f s left", elapsed / done * left);
-	fprintf(stderr, ")\n");
+		snprintf(left_s, sizeof(left_s), ", about %.0f s left", elapsed / done * left);
+	say(CC_EV_CELL, c, "[%u/%u] %s  (%.1f s elapsed%s)", k, p->ncells, c->name, elapsed, left_s);
 }
 
 /* A reference probe, if the last is more than PROBE_EVERY_NS old (or force). */
@@ -454,7 +470,7 @@ static int run_round(bool extra)
 	if (!wanted)
 		return 0;
 	if (p->rounds_run)
-		fprintf(stderr, "concur: round %u%s: %u benchmark%s  (%.1f s elapsed)\n", p->rounds_run + 1,
+		say(CC_EV_ROUND, NULL, "round %u%s: %u benchmark%s  (%.1f s elapsed)", p->rounds_run + 1,
 			extra ? " (extra, for noisy benchmarks)" : "", wanted, wanted == 1 ? "" : "s", elapsed_s());
 	int rc = 0;
 	for (struct cc_cell *c = p->cells; c < p->cells + p->ncells && !rc; c++) {
@@ -488,7 +504,7 @@ static void set_counters(gbc_state *st, const struct cc_cell *c, const struct cc
 	if (serial && serial->status == CC_OK && serial->nreps)
 		gbc_set_counter(st, "speedup", cc_cell_median_wall(serial) / rep->wall_s, GBC_COUNTER_DEFAULT);
 	const struct sc_desc *sc = c->inst->wl->scenario;
-	for (unsigned k = 0; sc && sc->metrics && k < CC_MAX_METRICS && sc->metrics[k].name; k++)
+	for (unsigned k = 0; sc && sc->metrics && k < SC_MAX_METRICS && sc->metrics[k].name; k++)
 		gbc_set_counter(st, sc->metrics[k].name, rep->metrics[k], GBC_COUNTER_DEFAULT);
 }
 
@@ -543,7 +559,7 @@ static long report(void)
 		struct gbc_bench_opts opts = {.manual_time = true, .unit = GBC_MS,
 					      .repetitions = c->status > CC_OK || !c->nreps ? 1 : (int)c->nreps};
 		if (gbc_register(c->name, cell_replay, c, &opts) < 0) {
-			fprintf(stderr, "concur: run: registering %s failed\n", c->name);
+			say(CC_EV_WARNING, c, "run: registering %s failed", c->name);
 			return -ENOMEM;
 		}
 	}
@@ -565,16 +581,16 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	run.hists_bytes = plan->ncells * sizeof(struct cc_hist);
 	run.hists = mmap(NULL, run.hists_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (run.hists == MAP_FAILED) {
-		fprintf(stderr, "concur: run: mapping latency histograms: %s\n", strerror(errno));
+		say(CC_EV_ERROR, NULL, "run: mapping latency histograms: %s", strerror(errno));
 		return CC_EXIT_FAIL;
 	}
 	/* 30 KiB a cell: copied into every fork, they would make the later cells' forks slower */
 	madvise(run.hists, run.hists_bytes, MADV_DONTFORK);
 	if (cc_probe_init(plan->topo) < 0)
-		fprintf(stderr, "concur: run: no memory probes (mapping 64 MiB failed): %s\n", strerror(errno));
+		say(CC_EV_WARNING, NULL, "run: no memory probes (mapping 64 MiB failed): %s", strerror(errno));
 
-	fprintf(stderr, "concur: running %u benchmarks, suite %s, %u round%s (up to %u for noisy ones), about %.0f s "
-			"(estimate)\n",
+	say(CC_EV_PLAN, NULL, "running %u benchmarks, suite %s, %u round%s (up to %u for noisy ones), about %.0f s "
+			      "(estimate)",
 		plan->ncells, plan->suite->name, plan->repetitions, plan->repetitions == 1 ? "" : "s",
 		plan->max_repetitions, cc_plan_estimate_s(plan, plan->topo ? plan->topo->npu : 1));
 	unsigned long long total0, steal0, total1, steal1;
@@ -601,8 +617,7 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	if (have_steal && doctor_cpu_times(&total1, &steal1) && total1 > total0)
 		plan->steal_pct = 100.0 * (double)(steal1 - steal0) / (double)(total1 - total0);
 	if (rc == -EINTR)
-		fprintf(stderr, "\nconcur: stopped by signal %d; writing the benchmarks measured so far\n",
-			(int)cc_stop_signal);
+		say(CC_EV_STOPPED, NULL, "stopped by signal %d; writing the benchmarks measured so far", (int)cc_stop_signal);
 	cc_plan_teardown(plan); /* servers stopped, temporary files removed */
 	cc_probe_fini();
 	for (unsigned k = 0; k < plan->ncells; k++) /* a stop leaves cells short of their rounds */
@@ -611,22 +626,22 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 
 	plan->duration_s = elapsed_s();
 	long n = report();
-	cc_report_summary(stderr, plan);
+	say(CC_EV_MEASURED, NULL, "measured");
 	munmap(run.hists, run.hists_bytes);
 	for (unsigned k = 0; k < plan->ncells; k++)
 		plan->cells[k].hist = NULL;
 	if (n == -ENODATA) { /* written, but what compare, history and plot read is missing */
-		fprintf(stderr, "concur: run: results written to %s without their concur block: making it ran out of "
-				"memory\n", info->out_path);
+		say(CC_EV_ERROR, NULL, "run: results written to %s without their concur block: making it ran out of memory",
+		    info->out_path);
 		return CC_EXIT_NOT_WRITTEN;
 	}
 	if (n < 0) {
-		fprintf(stderr, "concur: run: writing %s: %s; %s%s\n", info->out_path, strerror((int)-n),
-			run.rescued[0] ? "the results were saved to " : "no copy could be saved either: the results are lost",
-			run.rescued);
+		say(CC_EV_ERROR, NULL, "run: writing %s: %s; %s%s", info->out_path, strerror((int)-n),
+		    run.rescued[0] ? "the results were saved to " : "no copy could be saved either: the results are lost",
+		    run.rescued);
 		return CC_EXIT_NOT_WRITTEN;
 	}
-	fprintf(stderr, "concur: results written to %s\n", info->out_path);
+	say(CC_EV_WRITTEN, NULL, "results written to %s", info->out_path);
 	if (cc_stop_signal)
 		return 128 + (int)cc_stop_signal;
 	for (unsigned k = 0; k < plan->ncells; k++)

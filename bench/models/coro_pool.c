@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/model.h"
+#include "models/model.h"
 
 static int coro_pool_run(const struct cc_job *job, struct cc_outcome *out)
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "core/model.h"
+#include "models/model.h"
 
 static int coroutines_run(const struct cc_job *job, struct cc_outcome *out)
 {

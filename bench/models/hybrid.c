@@ -12,7 +12,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/model.h"
+#include "models/model.h"
 
 struct hybrid {
 	struct cc_coro_run run;

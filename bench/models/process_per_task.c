@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "base/clock.h"
-#include "core/model.h"
-#include "core/pertask.h"
+#include "models/model.h"
+#include "models/pertask.h"
 #include "base/proc.h"
 
 struct ppt_run {

@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 
 #include "base/clock.h"
-#include "core/model.h"
+#include "models/model.h"
 #include "pool/ppool.h"
 
 static uint64_t pp_task(const void *arg, uint64_t i, unsigned k)

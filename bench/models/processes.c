@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "core/model.h"
+#include "models/model.h"
 
 struct shared {
 	const struct cc_job *job;

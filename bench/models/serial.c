@@ -1,6 +1,6 @@
 /* serial: the calling thread runs every task in order; the baseline of every speedup. */
 #include "base/clock.h"
-#include "core/model.h"
+#include "models/model.h"
 
 static int serial_run(const struct cc_job *job, struct cc_outcome *out)
 {

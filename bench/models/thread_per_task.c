@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "core/model.h"
-#include "core/pertask.h"
+#include "models/model.h"
+#include "models/pertask.h"
 
 struct tpt_arg {
 	struct tpt_run *run;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "core/model.h"
+#include "models/model.h"
 #include "pool/tpool.h"
 
 static uint64_t tp_task(void *arg, uint64_t i, unsigned k, int *err)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/model.h"
+#include "models/model.h"
 
 struct threads_run {
 	const struct cc_job *job;

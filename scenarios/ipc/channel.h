@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 
 enum { IPC_SIZE, IPC_STREAM };
 

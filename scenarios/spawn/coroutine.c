@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 #include "coro/sched.h"
 
 struct child {
@@ -24,7 +24,7 @@ static void child(void *p)
 static int role(struct sc_role *r, char *why, size_t len)
 {
 	struct coro_sched *sched;
-	int err = coro_sched_create(&r->opts->coro, &sched);
+	int err = coro_sched_create(r->coro, &sched);
 	if (err) {
 		snprintf(why, len, "creating a coroutine scheduler: %s", strerror(-err));
 		return err;

@@ -5,7 +5,7 @@
 
 #include <sys/types.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 
 /* The parent holds this many resident bytes (its page tables are what fork copies). */
 #define SPAWN_TOUCH_PARAM {"touch", WL_BYTES, 0, 0, 1LL << 30, "resident bytes of the parent"}

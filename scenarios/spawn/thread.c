@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 
 static void *child(void *arg) { return arg; }
 

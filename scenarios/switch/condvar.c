@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 
 struct state {
 	pthread_mutex_t lock;

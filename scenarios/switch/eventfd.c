@@ -10,7 +10,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 
 #define POISON (1ull << 40) /* what stop writes: no round adds that much */
 

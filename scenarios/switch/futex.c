@@ -15,7 +15,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 
 struct state {
 	_Atomic uint32_t turn; /* 2i: role 0's turn in round i; 2i+1: role 1's (mod 2^32) */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 
 struct state {
 	int ping[2], pong[2];

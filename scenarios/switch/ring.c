@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 
 enum { P_TOUCH };
 #define MAX_ROLES 64

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 
 struct state {
 	sem_t go[2]; /* [0]: role 1 may go, [1]: role 0 may */

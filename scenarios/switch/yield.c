@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 
 struct state {
 	_Atomic uint64_t turn; /* 2i: role 0's turn in round i, 2i+1: role 1's */

@@ -18,8 +18,9 @@
 
 #include <cmocka.h>
 
-#include "core/model.h"
-#include "core/scenario.h"
+#include "core/registry.h"
+#include "models/model.h"
+#include "models/roles.h"
 #include "scenarios/ipc/channel.h"
 
 struct ran {

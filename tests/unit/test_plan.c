@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "core/registry.h"
 #include "core/plan.h"
 
 /* A --param as the command line gives it: the plan parses the text against each selected workload. */

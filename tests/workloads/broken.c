@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "core/scenario.h"
+#include "work/scenario.h"
 
 enum { P_BAD_AT, P_CRASH_AT };
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/workload.h"
+#include "work/workload.h"
 
 struct fault_ctx {
 	int64_t mode, at, where;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/workload.h"
+#include "work/workload.h"
 
 struct hash_ctx {
 	size_t size;

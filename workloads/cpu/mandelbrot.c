@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core/workload.h"
+#include "work/workload.h"
 
 struct mandel_ctx {
 	unsigned width, iters;

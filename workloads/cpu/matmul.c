@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/workload.h"
+#include "work/workload.h"
 
 #define BAND 16
 #define TILE 64

@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "core/workload.h"
+#include "work/workload.h"
 
 struct primes_ctx {
 	uint64_t from, span;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "base/busy.h"
-#include "core/workload.h"
+#include "work/workload.h"
 
 struct spin_ctx {
 	uint64_t steps;

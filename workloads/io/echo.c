@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "base/proc.h"
-#include "core/workload.h"
+#include "work/workload.h"
 #include "coro/io.h"
 
 void echo_chan_close(struct echo_chan ch)

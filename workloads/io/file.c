@@ -17,7 +17,7 @@
 
 #include <stdbool.h>
 
-#include "core/workload.h"
+#include "work/workload.h"
 
 struct file_ctx {
 	size_t size;

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "core/workload.h"
+#include "work/workload.h"
 #include "coro/io.h"
 
 static uint64_t sleep_task(const void *p, uint64_t i)

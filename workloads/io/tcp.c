@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "base/proc.h"
-#include "core/workload.h"
+#include "work/workload.h"
 #include "coro/io.h"
 #include "echo.h"
 

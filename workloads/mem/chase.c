@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/workload.h"
+#include "work/workload.h"
 
 struct node {
 	uint64_t next;

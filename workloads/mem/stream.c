@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/workload.h"
+#include "work/workload.h"
 
 struct stream_ctx {
 	size_t n, per_chunk; /* doubles */

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "base/busy.h"
-#include "core/workload.h"
+#include "work/workload.h"
 #include "coro/io.h"
 
 struct mix_ctx {

@@ -19,7 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/workload.h"
+#include "work/workload.h"
 
 #define SHARDS 64
 

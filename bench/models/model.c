@@ -1,6 +1,6 @@
 /* What every model shares: the model table, the worker loop, the start gate. */
 #define _GNU_SOURCE
-#include "core/model.h"
+#include "models/model.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -42,23 +42,6 @@ void cc_worker_bind(const struct cc_job *job, unsigned k, bool process, struct c
 }
 
 static void sample_cpu(struct cc_worker_info *w) { cc_worker_note_cpu(w, sched_getcpu()); }
-
-void cc_worker_note_cpu(struct cc_worker_info *w, int cpu)
-{
-	if (w->nobserved && w->observed[w->nobserved - 1] == cpu)
-		return;
-	for (unsigned k = 0; k < w->nobserved; k++)
-		if (w->observed[k] == cpu)
-			goto moved; /* back on one seen before */
-	if (w->nobserved < CC_MAX_OBSERVED)
-		w->observed[w->nobserved++] = cpu;
-	else
-		w->observed[CC_MAX_OBSERVED - 1] = cpu; /* the list is full: keep the latest */
-	if (w->nobserved == 1)
-		return;
-moved:
-	w->migrations++;
-}
 
 static long involuntary_switches(void)
 {

@@ -14,7 +14,9 @@
 #include <stdint.h>
 
 #include "base/hist.h"
-#include "core/workload.h"
+#include "work/scenario.h"
+#include "work/worker.h"
+#include "work/workload.h"
 #include "coro/sched.h"
 #include "topo/topo.h"
 
@@ -40,30 +42,6 @@ struct cc_job {
 	const int64_t *params;   /* the instance's parameter values (scenarios read them) */
 };
 
-#define CC_MAX_OBSERVED 8
-#define CC_MAX_METRICS 4 /* a scenario's own figures (core/scenario.h) */
-
-/* Where one worker ran and how much it did. */
-struct cc_worker_info {
-	uint64_t tasks;
-	int cpu_requested;  /* -1: unpinned */
-	int bind_err;       /* 0, or -errno from binding */
-	unsigned nobserved; /* distinct CPUs seen (sampled at start, every 64 tasks, at the end) */
-	int observed[CC_MAX_OBSERVED];
-	unsigned migrations; /* changes of CPU between samples */
-	long nivcsw;         /* involuntary context switches while working */
-};
-
-/* What one worker reports; lives in memory its coordinator can read (shared for processes). */
-struct cc_worker_out {
-	struct cc_worker_info info;
-	uint64_t checksum;
-	int64_t finish_ns;
-	unsigned until_sample; /* tasks until the next timed one */
-	long nivcsw_start;
-	struct cc_hist hist;
-};
-
 struct cc_outcome {
 	double spawn_s;        /* creating workers until all have passed the start gate */
 	double wall_s;         /* gate opened until the last worker finished */
@@ -72,7 +50,7 @@ struct cc_outcome {
 	struct cc_worker_info *workers; /* caller-provided, one per worker */
 	struct cc_hist *hist;   /* caller-provided; merged latencies */
 	char why[256];          /* set when run() fails */
-	double metrics[CC_MAX_METRICS]; /* a scenario's own figures, in its table's order */
+	double metrics[SC_MAX_METRICS]; /* a scenario's own figures, in its table's order */
 };
 
 struct cc_model {
@@ -93,15 +71,6 @@ struct cc_model {
 extern const struct cc_model *const model_all[];
 extern const unsigned model_count;
 const struct cc_model *model_find(const char *name);
-
-/* Folds task i's result into a checksum; a sum of mixes, so the order tasks ran in does not matter. */
-static inline uint64_t cc_fold(uint64_t i, uint64_t v)
-{
-	uint64_t z = v ^ (i * 0x9e3779b97f4a7c15ull);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
 /* In worker k, before the start gate: binds it as job->cpu says (the calling thread,
  * or with process the whole process) and records the outcome in out. */
@@ -127,9 +96,6 @@ struct cc_pool_run {
 /* Pool hooks (arg: a struct cc_pool_run): in worker k, bind and begin; end as it exits. */
 void cc_pool_worker_start(unsigned k, void *arg);
 void cc_pool_worker_stop(unsigned k, void *arg);
-
-/* Notes that the worker was seen on cpu: a change from the last one is a migration. */
-void cc_worker_note_cpu(struct cc_worker_info *w, int cpu);
 
 /* begin; claim tasks from *next until none are left; end. */
 void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct cc_worker_out *out);

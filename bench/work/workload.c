@@ -1,5 +1,5 @@
-/* The workload table, built from workloads/list.h, and lookups over it. */
-#include "core/workload.h"
+/* What workloads and scenarios share: class names, parameters, memory checks, wl_fail, buffers. */
+#include "work/workload.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,33 +10,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define WL(sym) &sym,
-const struct wl_desc *const wl_all[] = {
-#include "workloads/list.h"
-#include "scenarios/list.h"
-#ifdef CONCUR_TEST_WORKLOADS
-#include "tests/workloads/list.h"
-#endif
-};
-#undef WL
-const unsigned wl_count = sizeof(wl_all) / sizeof(wl_all[0]);
-
 const char *wl_class_name(enum wl_class cls)
 {
 	static const char *const names[] = {"cpu", "io", "mix", "sync", "ipc", "server", "mem", "spawn", "switch"};
 	return names[cls];
-}
-
-const struct wl_desc *wl_find(const char *name)
-{
-	for (unsigned i = 0; i < wl_count; i++) {
-		const struct wl_desc *wl = wl_all[i];
-		const char *cls = wl_class_name(wl->cls);
-		size_t n = strlen(cls);
-		if (!strcmp(name, wl->name) || (!strncmp(name, cls, n) && name[n] == '/' && !strcmp(name + n + 1, wl->name)))
-			return wl;
-	}
-	return NULL;
 }
 
 unsigned wl_param_count(const struct wl_desc *wl)

@@ -4,8 +4,8 @@
  * descriptor (core/workload.h: name, class, summary, parameters, default operation count) whose
  * .scenario points at one of these; its file lives in scenarios/<class>/ and its line in
  * scenarios/list.h. The harness starts the roles (as threads or processes, bound to the CPUs the
- * pair policy picks), opens the start gate, times the batch and checks it; the scenario never
- * creates its roles.
+ * pair policy picks), opens the start gate, times the batch and checks it (models/roles.h); the
+ * scenario never creates its roles.
  */
 #ifndef CONCUR_SCENARIO_H
 #define CONCUR_SCENARIO_H
@@ -16,7 +16,9 @@
 
 #include "base/clock.h"
 #include "base/hist.h"
-#include "core/model.h"
+#include "coro/sched.h"
+#include "work/worker.h"
+#include "work/workload.h"
 
 /* How roles can run: the executors a scenario declares (bit mask). Coroutines are roles of one thread
  * (so only same-cpu is planned for them): a role must then give up the thread only through the
@@ -31,8 +33,10 @@ struct sc_role {
 	uint64_t ops;               /* operations in this batch */
 	struct cc_worker_out *out;  /* checksum (fold what arrived), latency samples, CPU samples */
 	unsigned stride;            /* time one operation in this many */
-	const struct cc_model_opts *opts; /* the run's options (the coroutine backend, stack size) */
+	const struct coro_opts *coro; /* the run's coroutine backend, stack size and poller */
 };
+
+#define SC_MAX_METRICS 4
 
 /* A figure a scenario reports besides time, CPU and context switches per operation (the zombies alive
  * at most): its name (a JSON key), its unit, and how repetitions combine (their median, or their
@@ -75,7 +79,7 @@ struct sc_desc {
 	int (*verify)(const void *state, const int64_t *params, uint64_t ops, char *why, size_t len);
 	/* Optional: bytes one operation moves, for bytes/s. */
 	int64_t (*bytes_per_op)(const int64_t *params);
-	/* Optional: its own figures (at most CC_MAX_METRICS, the list ending with a NULL name), and after a
+	/* Optional: its own figures (at most SC_MAX_METRICS, the list ending with a NULL name), and after a
 	 * batch that verified, their values in that order. */
 	const struct sc_metric *metrics;
 	void (*measure)(const void *state, const int64_t *params, uint64_t ops, double *values);
@@ -94,12 +98,5 @@ double sc_round_trip_ns(const int64_t *params);
 
 /* Gives the CPU to the other roles: sched_yield, or coro_yield in a coroutine. */
 void sc_yield(void);
-
-/* Whether executor model (threads, processes, coroutines) can run scenario sc. */
-bool sc_runs_as(const struct sc_desc *sc, const struct cc_model *model);
-/* Runs one batch of the job's scenario with its roles as model says (threads, processes, coroutines): the
- * state set up, the roles started through the start gate and bound as job->cpu says, timed from the
- * gate to the last role's end, then verified and torn down. 0, or -errno with out->why. */
-int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_outcome *out);
 
 #endif

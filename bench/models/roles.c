@@ -1,6 +1,6 @@
-/* Running a scenario's roles: see scenario.h. */
+/* Running a scenario's roles: see roles.h. */
 #define _GNU_SOURCE
-#include "core/scenario.h"
+#include "models/roles.h"
 
 #include <errno.h>
 #include <sched.h>
@@ -10,36 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "core/workload.h"
+#include "work/workload.h"
 #include "coro/sched.h"
-
-int64_t sc_tick(struct sc_role *r, uint64_t i)
-{
-	if ((i & 63) == 0)
-		cc_worker_note_cpu(&r->out->info, sched_getcpu());
-	return r->role == 0 && i % r->stride == 0 ? cc_now_ns() : 0; /* role 0's operations stand for all */
-}
-
-void sc_tock(struct sc_role *r, int64_t t0)
-{
-	if (t0)
-		cc_hist_record(&r->out->hist, (uint64_t)(cc_now_ns() - t0));
-	r->out->info.tasks++;
-}
-
-double sc_round_trip_ns(const int64_t *params)
-{
-	(void)params;
-	return 20000;
-}
-
-void sc_yield(void)
-{
-	if (coro_running())
-		coro_yield();
-	else
-		sched_yield();
-}
 
 bool sc_runs_as(const struct sc_desc *sc, const struct cc_model *model)
 {
@@ -68,7 +40,7 @@ static void role_body(struct shared *sh, unsigned k)
 	const struct cc_job *job = sh->job;
 	cc_worker_begin(&sh->w[k]);
 	struct sc_role r = {sh->state, job->params, k, job->workers, job->ntasks, &sh->w[k],
-			    job->latency_stride ? job->latency_stride : 1, &job->opts};
+			    job->latency_stride ? job->latency_stride : 1, &job->opts.coro};
 	char why[200] = "";
 	int err = job->wl->scenario->role(&r, why, sizeof(why));
 	cc_worker_end(&sh->w[k]);

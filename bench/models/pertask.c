@@ -1,6 +1,6 @@
 /* The per-task models' shared loop and records; see pertask.h. */
 #define _GNU_SOURCE
-#include "core/pertask.h"
+#include "models/pertask.h"
 
 #include <errno.h>
 #include <sched.h>

@@ -4,7 +4,7 @@
  * A workload does one unit of work per task and returns a value that is folded
  * into the cell's checksum; it never creates threads or processes (models do)
  * and keeps no mutable state shared between tasks, so every model can run it.
- * Adding a workload is its file plus one line in workloads/list.h.
+ * Adding a workload is its file plus one line in workloads/list.h (core/registry.h gathers them).
  */
 #ifndef CONCUR_WORKLOAD_H
 #define CONCUR_WORKLOAD_H
@@ -75,18 +75,6 @@ struct wl_desc {
 	const struct sc_desc *scenario;
 };
 
-/* The list expands here into one extern declaration per workload. */
-#define WL(sym) extern const struct wl_desc sym;
-#include "workloads/list.h"
-#include "scenarios/list.h"
-#ifdef CONCUR_TEST_WORKLOADS /* the test build adds workloads that misbehave on purpose */
-#include "tests/workloads/list.h"
-#endif
-#undef WL
-
-extern const struct wl_desc *const wl_all[];
-extern const unsigned wl_count;
-
 const char *wl_class_name(enum wl_class cls);
 /* For validate: 0 if bytes fit in half of this machine's memory, else -EINVAL with why saying
  * "<what> need N MiB of memory, more than half of this machine's M MiB". */
@@ -109,8 +97,6 @@ void wl_buffer_free(void *p, size_t bytes);
  * /proc/self/smaps (a mapping the kernel merged with a neighbour counts once); -1 when unreadable. */
 int64_t wl_huge_bytes(const void *const *bufs, const size_t *sizes, unsigned n);
 
-/* Finds "hash" or "cpu/hash"; NULL if unknown. */
-const struct wl_desc *wl_find(const char *name);
 unsigned wl_param_count(const struct wl_desc *wl);
 int wl_param_index(const struct wl_desc *wl, const char *name);
 

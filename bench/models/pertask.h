@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "core/model.h"
+#include "models/model.h"
 
 /* One task's record; written by the worker that ran it (in shared memory for processes). */
 struct cc_task_record {
