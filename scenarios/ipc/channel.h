@@ -88,6 +88,6 @@ double ipc_op_ns(const int64_t *params);
 	}
 
 #define IPC_SWEEP "size=8,512,4K,64K,1M;stream=0,1"
-#define IPC_OPS 2500
+#define IPC_OPS 1000
 
 #endif
