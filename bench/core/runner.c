@@ -148,9 +148,11 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 		job.ntasks = c->inst->ntasks;
 	}
 	r->stride = job.latency_stride;
-	/* the cpu probe on the cell's CPUs just before and just after the batch (unpinned: where it runs) */
+	/* the cpu probe on the cell's CPUs just before and just after the batch (unpinned: where it runs), for
+	 * the workloads judged against it (the others against the run's probes: a few ms a batch saved) */
 	double probe[2 * CC_PROBE_CELL_SAMPLES * CC_PROBE_MAX_CPUS];
-	unsigned nprobe = reference ? 0 : cc_probe_cpu_on(job.cpu, workers, probe);
+	bool cell_probe = !reference && cc_workload_probe(c->inst->wl) == CC_PROBE_CPU;
+	unsigned nprobe = cell_probe ? cc_probe_cpu_on(job.cpu, workers, probe) : 0;
 	double (*helpers)(const void *) = c->inst->wl->helpers_cpu_s, h0 = helpers ? helpers(c->inst->ctx) : -1;
 	getrusage(RUSAGE_SELF, &s0);
 	getrusage(RUSAGE_CHILDREN, &c0);
@@ -161,7 +163,7 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	r->helpers_s = h0 >= 0 && h1 >= h0 ? h1 - h0 : 0;
 	rusage_delta(&r->self, &s0, &s1);
 	rusage_delta(&r->children, &c0, &c1);
-	if (!reference) {
+	if (cell_probe) {
 		nprobe += cc_probe_cpu_on(job.cpu, workers, probe + nprobe);
 		r->probe_ns = cc_median(probe, nprobe);
 	}

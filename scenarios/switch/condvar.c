@@ -102,7 +102,7 @@ const struct wl_desc sc_switch_condvar = {
 	.cls = WL_SWITCH,
 	.summary = "a turn passed back and forth under a process-shared mutex and condition variable",
 	.params = (const struct wl_param[]){{0}},
-	.default_tasks = 2500,
+	.default_tasks = 1000,
 	.task_ns = sc_round_trip_ns,
 	.scenario = &scenario,
 };

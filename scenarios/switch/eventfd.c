@@ -109,7 +109,7 @@ const struct wl_desc sc_switch_eventfd = {
 	.cls = WL_SWITCH,
 	.summary = "one increment back and forth through two eventfds: the lightest kernel wake-up",
 	.params = (const struct wl_param[]){{0}},
-	.default_tasks = 2500,
+	.default_tasks = 1000,
 	.task_ns = sc_round_trip_ns,
 	.scenario = &scenario,
 };

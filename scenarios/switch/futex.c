@@ -102,7 +102,7 @@ const struct wl_desc sc_switch_futex = {
 	.cls = WL_SWITCH,
 	.summary = "a turn handed back and forth by futex wait and wake on a shared word: the cost under every lock",
 	.params = (const struct wl_param[]){{0}},
-	.default_tasks = 2500,
+	.default_tasks = 1000,
 	.task_ns = sc_round_trip_ns,
 	.scenario = &scenario,
 };

@@ -112,7 +112,7 @@ const struct wl_desc sc_switch_pipe = {
 	.cls = WL_SWITCH,
 	.summary = "a token back and forth through two pipes: the round trip of two context switches (lat_pipe)",
 	.params = (const struct wl_param[]){{0}},
-	.default_tasks = 2500,
+	.default_tasks = 1000,
 	.task_ns = sc_round_trip_ns,
 	.scenario = &scenario,
 };

@@ -105,7 +105,7 @@ const struct wl_desc sc_switch_semaphore = {
 	.cls = WL_SWITCH,
 	.summary = "post and wait back and forth on two process-shared POSIX semaphores",
 	.params = (const struct wl_param[]){{0}},
-	.default_tasks = 2500,
+	.default_tasks = 1000,
 	.task_ns = sc_round_trip_ns,
 	.scenario = &scenario,
 };
