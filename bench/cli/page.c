@@ -243,7 +243,8 @@ static void scenario_question(FILE *f, json_t *q, const char *machine)
 	{
 		fputs(i ? "; " : "", f);
 		html(f, jstr(row, "pin", "?"));
-		fputs(" ", f);
+		fprintf(f, ", %lld role%s: ", (long long)json_integer_value(json_object_get(row, "roles")),
+			json_integer_value(json_object_get(row, "roles")) == 1 ? "" : "s");
 		html(f, jstr(row, "scenario", "?"));
 		fputs(" as ", f);
 		html(f, jstr(row, "executor", "?"));

@@ -358,6 +358,12 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 										 "coroutines share one thread: same-cpu only");
 					break;
 				}
+				unsigned spin_cpus = pins[p] == TOPO_NONE && sel->topo ? sel->topo->npu : 2;
+				if (sc && sc->spins && nw > spin_cpus) {
+					unplanned(plan, re, name, "%u roles busy-wait on %u CPUs: a waiter would spin out "
+								  "the holder's time slice", nw, spin_cpus);
+					continue;
+				}
 				if (sc && !sc->roles && (nw < sc->min_roles || nw > sc->max_roles)) {
 					unplanned(plan, re, name, "takes %u to %u roles", sc->min_roles, sc->max_roles);
 					continue;
@@ -568,6 +574,27 @@ fail:
 	free(wps);
 	cc_plan_free(plan);
 	return -EINVAL;
+}
+
+static unsigned ref_key(const struct cc_instance *in, unsigned workers)
+{
+	return in->wl->scenario && !in->wl->scenario->roles ? workers : 0;
+}
+
+bool cc_instance_ref(const struct cc_instance *in, unsigned workers, uint64_t *sum)
+{
+	for (unsigned k = 0; k < in->nrefs; k++)
+		if (in->refs[k].roles == ref_key(in, workers)) {
+			*sum = in->refs[k].sum;
+			return true;
+		}
+	return false;
+}
+
+void cc_instance_set_ref(struct cc_instance *in, unsigned workers, uint64_t sum)
+{
+	if (in->nrefs < CC_MAX_LIST) /* the sweep of roles is at most CC_MAX_LIST long */
+		in->refs[in->nrefs++] = (typeof(in->refs[0])){ref_key(in, workers), sum};
 }
 
 void cc_instance_teardown(struct cc_instance *in)

@@ -95,8 +95,13 @@ struct cc_instance {
 	void *ctx;
 	int setup_err; /* 0, or -errno from setup */
 	bool ready;
-	bool have_ref;
-	uint64_t ref_checksum; /* what serial computes for these tasks */
+	/* the reference checksum: what serial computes for these tasks, or a scenario's roles as unpinned
+	 * threads; per number of roles for a scenario whose roles vary (cc_instance_ref) */
+	struct {
+		unsigned roles;
+		uint64_t sum;
+	} refs[CC_MAX_LIST];
+	unsigned nrefs;
 };
 
 enum cc_status { CC_PENDING, CC_OK, CC_FAILED, CC_TIMEOUT, CC_MISMATCH };
@@ -164,6 +169,10 @@ struct cc_plan {
  */
 int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, size_t errlen);
 void cc_plan_free(struct cc_plan *plan);
+/* The reference checksum of instance in for a cell of `workers` (they matter only to a scenario whose
+ * roles vary): true with *sum if known. */
+bool cc_instance_ref(const struct cc_instance *in, unsigned workers, uint64_t *sum);
+void cc_instance_set_ref(struct cc_instance *in, unsigned workers, uint64_t sum);
 /* Tears down every instance set up so far (servers stopped, files removed); idempotent. */
 void cc_plan_teardown(struct cc_plan *plan);
 /* Tears one instance down, if it is set up: its memory, servers and files go. */

@@ -270,8 +270,9 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 	}
 	if (c->status != CC_OK)
 		json_object_set_new(b, "error", json_string(c->error));
-	if (c->inst->have_ref) {
-		snprintf(hex, sizeof(hex), "%016" PRIx64, c->inst->ref_checksum);
+	uint64_t ref;
+	if (cc_instance_ref(c->inst, c->workers, &ref)) {
+		snprintf(hex, sizeof(hex), "%016" PRIx64, ref);
 		json_object_set_new(b, "reference_checksum", json_string(hex));
 	}
 	if (!c->nreps)
@@ -374,6 +375,7 @@ static const struct question {
 	{"spawn", "starting a unit of work: a thread, a process, a program or a coroutine, created and reaped", true,
 	 false, false},
 	{"ipc", "passing a message: the fastest channel there and back, on one CPU and across CPUs", true, false, false},
+	{"lock", "taking a lock: the fastest lock alone and under contention, per placement", true, false, false},
 };
 
 /* The instance of wl (or, wl NULL, of any workload) answering question key at its base parameters, else
@@ -446,7 +448,12 @@ static json_t *by_ratio_json(const struct cc_plan *p, const struct wl_desc *wl, 
 static json_t *scenario_question(const struct cc_plan *p, const struct question *q)
 {
 	json_t *rows = json_array(), *cheapest = json_array();
-	const struct cc_cell *best[TOPO_NPOLICIES] = {0};
+	struct {
+		enum topo_policy pin;
+		unsigned roles;
+		const struct cc_cell *best;
+	} by[64];
+	unsigned nby = 0;
 	for (unsigned k = 0; k < p->ncells; k++) {
 		const struct cc_cell *c = &p->cells[k];
 		const struct wl_desc *wl = c->inst->wl;
@@ -456,22 +463,25 @@ static json_t *scenario_question(const struct cc_plan *p, const struct question 
 		char name[96];
 		snprintf(name, sizeof(name), "%s/%s", wl_class_name(wl->cls), wl->name);
 		struct per_op o = scenario_per_op(c);
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:f, s:f}", "scenario", name, "executor",
-						      c->model->name, "pin", topo_policy_name(c->pin), "ns_per_op", o.ns,
-						      "cpu_ns_per_op", o.cpu_ns));
-		if (!best[c->pin] || cc_cell_median_wall(c) / (double)c->inst->ntasks <
-					     cc_cell_median_wall(best[c->pin]) / (double)best[c->pin]->inst->ntasks)
-			best[c->pin] = c;
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s, s:i, s:f, s:f}", "scenario", name, "executor",
+						      c->model->name, "pin", topo_policy_name(c->pin), "roles",
+						      c->workers, "ns_per_op", o.ns, "cpu_ns_per_op", o.cpu_ns));
+		unsigned b = 0; /* the cheapest per placement and number of roles */
+		while (b < nby && (by[b].pin != c->pin || by[b].roles != c->workers))
+			b++;
+		if (b == nby && nby < 64)
+			by[nby++] = (typeof(by[0])){c->pin, c->workers, NULL};
+		if (b < nby && (!by[b].best || cc_cell_median_wall(c) / (double)c->inst->ntasks <
+						     cc_cell_median_wall(by[b].best) / (double)by[b].best->inst->ntasks))
+			by[b].best = c;
 	}
-	for (int pin = 0; pin < TOPO_NPOLICIES; pin++) {
-		const struct cc_cell *c = best[pin];
-		if (!c)
-			continue;
+	for (unsigned b = 0; b < nby; b++) {
+		const struct cc_cell *c = by[b].best;
 		char name[96];
 		snprintf(name, sizeof(name), "%s/%s", wl_class_name(c->inst->wl->cls), c->inst->wl->name);
-		json_array_append_new(cheapest, json_pack("{s:s, s:s, s:s, s:f}", "pin", topo_policy_name(c->pin),
-							  "scenario", name, "executor", c->model->name, "ns_per_op",
-							  scenario_per_op(c).ns));
+		json_array_append_new(cheapest, json_pack("{s:s, s:i, s:s, s:s, s:f}", "pin", topo_policy_name(c->pin),
+							  "roles", c->workers, "scenario", name, "executor",
+							  c->model->name, "ns_per_op", scenario_per_op(c).ns));
 	}
 	if (!json_array_size(rows)) {
 		json_decref(rows);
@@ -545,8 +555,9 @@ static void headline_print(FILE *f, json_t *h)
 		if (json_object_get(a, "cheapest")) { /* a question of scenarios: the cheapest per placement */
 			fprintf(f, "%s\n", json_string_value(json_object_get(a, "question")));
 			json_array_foreach(json_object_get(a, "cheapest"), i, row)
-				fprintf(f, "  %-14s %-22s as %-12s %12.0f ns per op\n",
+				fprintf(f, "  %-14s %2lld roles  %-22s as %-12s %12.0f ns per op\n",
 					json_string_value(json_object_get(row, "pin")),
+					(long long)json_integer_value(json_object_get(row, "roles")),
 					json_string_value(json_object_get(row, "scenario")),
 					json_string_value(json_object_get(row, "executor")),
 					json_number_value(json_object_get(row, "ns_per_op")));

@@ -298,7 +298,8 @@ static int ensure_instance(struct cc_instance *in)
 static int ensure_reference(struct cc_cell *c, int64_t deadline)
 {
 	struct cc_instance *in = c->inst;
-	if (in->have_ref || c->model == &model_serial)
+	uint64_t known;
+	if (cc_instance_ref(in, c->workers, &known) || c->model == &model_serial)
 		return 0;
 	struct cell_report *r;
 	size_t size;
@@ -314,8 +315,7 @@ static int ensure_reference(struct cc_cell *c, int64_t deadline)
 					     "the reference run (serial) failed: %s", why);
 		return rc;
 	}
-	in->ref_checksum = r->checksum;
-	in->have_ref = true;
+	cc_instance_set_ref(in, c->workers, r->checksum);
 	munmap(r, size);
 	return 0;
 }
@@ -419,13 +419,14 @@ static int measure_rep(struct cc_cell *c)
 		fail_cell(c, rc == -ETIMEDOUT ? CC_TIMEOUT : CC_FAILED, "%s", why);
 		return 0;
 	}
-	if (!c->inst->have_ref) { /* only serial gets here: its first batch is the reference */
-		c->inst->ref_checksum = r->checksum;
-		c->inst->have_ref = true;
+	uint64_t ref;
+	if (!cc_instance_ref(c->inst, c->workers, &ref)) { /* only serial gets here: its first batch is the reference */
+		cc_instance_set_ref(c->inst, c->workers, r->checksum);
+		ref = r->checksum;
 	}
-	if (r->checksum != c->inst->ref_checksum) {
-		snprintf(why, sizeof(why), "checksum %016" PRIx64 " differs from serial's %016" PRIx64, r->checksum,
-			 c->inst->ref_checksum);
+	if (r->checksum != ref) {
+		snprintf(why, sizeof(why), "checksum %016" PRIx64 " differs from %s's %016" PRIx64, r->checksum,
+			 wl->scenario ? "the reference run" : "serial", ref);
 		fail_cell(c, CC_MISMATCH, "%s: the model did not do the same work", why);
 		munmap(r, size);
 		return 0;

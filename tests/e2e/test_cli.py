@@ -124,7 +124,8 @@ WORKLOADS = ["cpu/hash", "cpu/spin", "cpu/primes", "cpu/mandelbrot", "cpu/matmul
 SCENARIOS = ["spawn/thread", "spawn/fork", "spawn/vfork", "spawn/exec", "spawn/posix-spawn", "spawn/daemon",
              "spawn/zombie", "spawn/coroutine", "switch/pipe", "switch/futex", "switch/eventfd", "switch/semaphore", "switch/ring",
              "switch/condvar", "switch/yield", "ipc/pipe", "ipc/fifo", "ipc/socketpair", "ipc/unix-dgram", "ipc/mq",
-             "ipc/tcp", "ipc/udp", "ipc/shm-futex", "ipc/shm-spin"]
+             "ipc/tcp", "ipc/udp", "ipc/shm-futex", "ipc/shm-spin", "sync/mutex", "sync/mutex-adaptive", "sync/rlock",
+             "sync/futex-lock", "sync/spin-tas", "sync/spin-ticket", "sync/deadlock", "sync/timer"]
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]
 
 
@@ -294,7 +295,14 @@ class Usage(Base):
                 self.assertEqual(pin, "pin:same-cpu")
             if name == "shm-spin":  # roles that busy-wait for each other: never on one CPU
                 self.assertNotEqual(pin, "pin:same-cpu")
-            self.assertEqual(roles, "workers:1" if cls == "spawn" else "workers:2")
+            if name in ("deadlock", "timer"):
+                self.assertEqual(roles, "workers:2" if name == "deadlock" else "workers:1")
+            elif cls == "sync":  # a lock's roles come from the sweep: alone and contended
+                self.assertIn(roles, ("workers:1", "workers:2"))
+                if name.startswith("spin-"):  # spinners never on one CPU
+                    self.assertNotEqual(pin, "pin:same-cpu")
+            else:
+                self.assertEqual(roles, "workers:1" if cls == "spawn" else "workers:2")
         self.assertIn("switch/pipe/processes/workers:2/pin:same-cpu", scenarios)
 
     def test_a_size_a_channel_cannot_carry_is_left_out_with_the_reason(self):
