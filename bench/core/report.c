@@ -376,6 +376,8 @@ static const struct question {
 	 false, false},
 	{"ipc", "passing a message: the fastest channel there and back, on one CPU and across CPUs", true, false, false},
 	{"lock", "taking a lock: the fastest lock alone and under contention, per placement", true, false, false},
+	{"queue", "handing items from producers to consumers: the fastest queue, per placement and roles", true, false,
+	 false},
 };
 
 /* The instance of wl (or, wl NULL, of any workload) answering question key at its base parameters, else

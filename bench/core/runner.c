@@ -584,8 +584,9 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	run.hists_bytes = plan->ncells * sizeof(struct cc_hist);
 	run.hists = mmap(NULL, run.hists_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (run.hists == MAP_FAILED) {
-		say(CC_EV_ERROR, NULL, "run: mapping latency histograms: %s", strerror(errno));
-		return CC_EXIT_FAIL;
+		say(CC_EV_ERROR, NULL, "run: mapping latency histograms for %u benchmarks: %s; nothing was run, no "
+				       "results written", plan->ncells, strerror(errno));
+		return CC_EXIT_NOT_WRITTEN;
 	}
 	/* 30 KiB a cell: copied into every fork, they would make the later cells' forks slower */
 	madvise(run.hists, run.hists_bytes, MADV_DONTFORK);

@@ -154,12 +154,21 @@ int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_out
 		snprintf(out->why, sizeof(out->why), "%s%s", sh->failed[0].why,
 			 sh->nfailed > 1 ? " (and other roles failed)" : "");
 	}
-	for (unsigned k = 0; k < n && !err; k++) /* nothing lost: every role completed every operation */
-		if (sh->w[k].info.tasks != job->ntasks) {
+	uint64_t total = 0;
+	for (unsigned k = 0; k < n && !err; k++) { /* nothing lost: every role completed every operation */
+		total += sh->w[k].info.tasks;
+		if (!sc->total_ops && sh->w[k].info.tasks != job->ntasks) {
 			snprintf(out->why, sizeof(out->why), "role %u completed %llu of %llu operations", k,
 				 (unsigned long long)sh->w[k].info.tasks, (unsigned long long)job->ntasks);
 			err = -EPROTO;
 		}
+	}
+	uint64_t want = sc->total_ops ? sc->total_ops(job->params, n, job->ntasks) : 0;
+	if (!err && sc->total_ops && total != want) {
+		snprintf(out->why, sizeof(out->why), "the roles completed %llu operations together of %llu",
+			 (unsigned long long)total, (unsigned long long)want);
+		err = -EPROTO;
+	}
 	if (!err && sc->verify)
 		err = sc->verify(sh->state, job->params, job->ntasks, out->why, sizeof(out->why));
 	if (!err && sc->measure)

@@ -77,6 +77,9 @@ struct sc_desc {
 	 * with why. The harness itself checks that every role completed every operation (sc_tock counts
 	 * them). */
 	int (*verify)(const void *state, const int64_t *params, uint64_t ops, char *why, size_t len);
+	/* Optional, for roles that do differing numbers of operations (consumers take what comes): how many
+	 * all of them together do for a batch of `ops`; the harness then checks that sum, not each role. */
+	uint64_t (*total_ops)(const int64_t *params, unsigned roles, uint64_t ops);
 	/* Optional: bytes one operation moves, for bytes/s. */
 	int64_t (*bytes_per_op)(const int64_t *params);
 	/* Optional: its own figures (at most SC_MAX_METRICS, the list ending with a NULL name), and after a

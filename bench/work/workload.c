@@ -12,7 +12,7 @@
 
 const char *wl_class_name(enum wl_class cls)
 {
-	static const char *const names[] = {"cpu", "io", "mix", "sync", "ipc", "server", "mem", "spawn", "switch"};
+	static const char *const names[] = {"cpu", "io", "mix", "sync", "ipc", "server", "mem", "spawn", "switch", "queue"};
 	return names[cls];
 }
 

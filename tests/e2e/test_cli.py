@@ -125,7 +125,8 @@ SCENARIOS = ["spawn/thread", "spawn/fork", "spawn/vfork", "spawn/exec", "spawn/p
              "spawn/zombie", "spawn/coroutine", "switch/pipe", "switch/futex", "switch/eventfd", "switch/semaphore", "switch/ring",
              "switch/condvar", "switch/yield", "ipc/pipe", "ipc/fifo", "ipc/socketpair", "ipc/unix-dgram", "ipc/mq",
              "ipc/tcp", "ipc/udp", "ipc/shm-futex", "ipc/shm-spin", "sync/mutex", "sync/mutex-adaptive", "sync/rlock",
-             "sync/futex-lock", "sync/spin-tas", "sync/spin-ticket", "sync/deadlock", "sync/timer"]
+             "sync/futex-lock", "sync/spin-tas", "sync/spin-ticket", "sync/deadlock", "sync/timer",
+             "queue/fifo", "queue/lifo", "queue/priority", "queue/joinable", "queue/ring"]
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]
 
 
@@ -301,6 +302,8 @@ class Usage(Base):
                 self.assertIn(roles, ("workers:1", "workers:2"))
                 if name.startswith("spin-"):  # spinners never on one CPU
                     self.assertNotEqual(pin, "pin:same-cpu")
+            elif cls == "queue":  # producers and consumers: two roles at least
+                self.assertEqual(roles, "workers:2")
             else:
                 self.assertEqual(roles, "workers:1" if cls == "spawn" else "workers:2")
         self.assertIn("switch/pipe/processes/workers:2/pin:same-cpu", scenarios)

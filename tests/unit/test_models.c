@@ -22,6 +22,7 @@
 #include "models/model.h"
 #include "models/roles.h"
 #include "scenarios/ipc/channel.h"
+#include "scenarios/queue/queue.h"
 #include "scenarios/sync/lock.h"
 
 struct ran {
@@ -214,9 +215,15 @@ static void scenario_verifies(const struct wl_desc *wl, const int64_t *params)
 		if (rc)
 			print_error("%s/%s as %s: %s\n", wl_class_name(wl->cls), wl->name, executors[e]->name, out.why);
 		assert_int_equal(rc, 0);
-		for (unsigned k = 0; k < roles; k++)
-			assert_int_equal(info[k].tasks, 40);
-		if (wl->cls != WL_SYNC) /* a lock's latencies are its hand-overs, as many as happened */
+		uint64_t total = 0;
+		for (unsigned k = 0; k < roles; k++) {
+			total += info[k].tasks;
+			if (!wl->scenario->total_ops) /* else consumers take what comes */
+				assert_int_equal(info[k].tasks, 40);
+		}
+		if (wl->scenario->total_ops)
+			assert_int_equal(total, wl->scenario->total_ops(params, roles, 40));
+		if (wl->cls != WL_SYNC && wl->cls != WL_QUEUE) /* a lock's are its hand-overs, a queue's its items */
 			assert_int_equal(hist.count, 40);
 		sum[e] = out.checksum;
 		ran++;
@@ -241,8 +248,8 @@ static void every_scenario_verifies_under_each_executor(void **state)
 		scenario_verifies(wl, params);
 		/* every way a scenario has: of reaping (spawn/zombie), of waiting (sync/timer), of ordering locks
 		 * (sync/deadlock: the same order must never deadlock) */
-		static const char *const ways[] = {"reap", "method", "order"};
-		for (unsigned k = 0; k < 3; k++) {
+		static const char *const ways[] = {"reap", "method", "order", "split"};
+		for (unsigned k = 0; k < 4; k++) {
 			int at = wl_param_index(wl, ways[k]);
 			for (int64_t v = 0; at >= 0 && v <= wl->params[at].max; v++) {
 				params[at] = v;
@@ -250,6 +257,14 @@ static void every_scenario_verifies_under_each_executor(void **state)
 			}
 			if (at >= 0)
 				params[at] = wl->smoke ? wl->smoke[at] : wl->params[at].def;
+		}
+		int capacity = wl_param_index(wl, "capacity"), timeout = wl_param_index(wl, "timeout_us");
+		if (capacity >= 0 && timeout >= 0) { /* a queue of one item, waits timed and retried: full and empty often */
+			params[capacity] = 1;
+			params[timeout] = 50;
+			scenario_verifies(wl, params);
+			params[capacity] = wl->params[capacity].def;
+			params[timeout] = 0;
 		}
 		int size = wl_param_index(wl, "size"), stream = wl_param_index(wl, "stream");
 		if (size < 0 || stream < 0)
@@ -354,6 +369,30 @@ static void a_lock_that_breaks_exclusion_fails_and_fairness_is_measured(void **s
 	assert_true(v[0] > 0.333 && v[0] < 0.334 && v[1] == 0);
 }
 
+/* A queue that lost an item, or handed one out twice in place of another, fails: the consumers' count
+ * and the fold of what they got must be the producers'. */
+static void a_queue_that_loses_or_doubles_an_item_fails(void **state)
+{
+	(void)state;
+	static struct queue_state s;
+	char why[200] = "";
+	s.producers = 2;
+	uint64_t fold = 0;
+	for (uint32_t p = 0; p < 2; p++)
+		for (uint64_t i = 0; i < 10; i++)
+			fold += cc_fold(((uint64_t)p << 40) ^ i, p);
+	atomic_store(&s.got, 20);
+	atomic_store(&s.got_fold, fold);
+	assert_int_equal(queue_verify(&s, NULL, 10, why, sizeof(why)), 0);
+	atomic_store(&s.got, 19);
+	assert_int_equal(queue_verify(&s, NULL, 10, why, sizeof(why)), -EPROTO);
+	assert_non_null(strstr(why, "20 items put, 19 got"));
+	atomic_store(&s.got, 20);
+	atomic_store(&s.got_fold, fold - cc_fold(3, 0) + cc_fold(4, 0)); /* item 3 lost, item 4 twice */
+	assert_int_equal(queue_verify(&s, NULL, 10, why, sizeof(why)), -EPROTO);
+	assert_non_null(strstr(why, "not the same ones"));
+}
+
 static void fold_is_order_independent(void **state)
 {
 	(void)state;
@@ -375,6 +414,7 @@ int main(void)
 		cmocka_unit_test(every_scenario_verifies_under_each_executor),
 		cmocka_unit_test(ipc_stop_wakes_a_waiting_role),
 		cmocka_unit_test(a_lock_that_breaks_exclusion_fails_and_fairness_is_measured),
+		cmocka_unit_test(a_queue_that_loses_or_doubles_an_item_fails),
 		cmocka_unit_test(fold_is_order_independent),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
