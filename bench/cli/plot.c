@@ -230,6 +230,9 @@ static int load_cells(struct pset *s, const struct pfile *file)
 			.ns_per_op = num(json_object_get(b, "scenario"), "ns_per_op"),
 			.cpu_ns_per_op = num(json_object_get(b, "scenario"), "cpu_ns_per_op"),
 			.bytes_per_s = num(json_object_get(b, "scenario"), "bytes_per_s"),
+			.fairness = num(json_object_get(json_object_get(json_object_get(b, "scenario"), "metrics"),
+							"fairness_jain"),
+					"value"),
 		};
 		char others[256] = "";
 		json_t *sc = json_object_get(b, "scenario");
@@ -622,6 +625,15 @@ static void crossover(const struct fctx *x, const struct figure_kind *k)
 }
 
 /* The executor-and-placement pairs a scenario ran at, in first-seen order ("threads same-cpu"). */
+/* A scenario cell's place in its figures: executor and placement, and the roles when they vary. */
+static void place_label(const struct pcell *c, char *l, size_t len)
+{
+	if (c->roles_vary)
+		snprintf(l, len, "%s %s, %d roles", c->model, c->pin, c->workers);
+	else
+		snprintf(l, len, "%s %s", c->model, c->pin);
+}
+
 static size_t placements(const struct pset *s, const char *wl, char (*out)[64], size_t max)
 {
 	size_t n = 0;
@@ -630,7 +642,7 @@ static size_t placements(const struct pset *s, const char *wl, char (*out)[64], 
 		char label[64];
 		if (strcmp(c->workload, wl) || !c->scenario)
 			continue;
-		snprintf(label, sizeof(label), "%s %s", c->model, c->pin);
+		place_label(c, label, sizeof(label));
 		size_t j = 0;
 		while (j < n && strcmp(out[j], label))
 			j++;
@@ -646,7 +658,7 @@ static const struct pcell *at_placement(const struct pset *s, const char *wl, co
 	for (size_t k = 0; k < s->n; k++) {
 		const struct pcell *c = &s->c[k];
 		char l[64];
-		snprintf(l, sizeof(l), "%s %s", c->model, c->pin);
+		place_label(c, l, sizeof(l));
 		if (!strcmp(c->workload, wl) && !strcmp(c->machine, machine) && !strcmp(l, label) && c->ns_per_op > 0)
 			return c;
 	}
@@ -768,6 +780,70 @@ static void op_sweep(const struct fctx *x, const struct figure_kind *k)
 		op_sweep_figure(x, k, param, others[j], bandwidth);
 }
 
+/* Marks the scenarios whose number of roles differs between cells of one series (a lock's 1, 2, 4). */
+static void mark_roles_vary(struct pset *s)
+{
+	for (size_t k = 0; k < s->n; k++)
+		for (size_t j = 0; j < s->n && !s->c[k].roles_vary; j++)
+			s->c[k].roles_vary = s->c[k].scenario && s->c[j].workers != s->c[k].workers &&
+					     !strcmp(s->c[j].workload, s->c[k].workload);
+}
+
+/* A scenario whose roles vary: time per operation (roles) or Jain's fairness (fairness) against the
+ * number of roles, one line per executor and placement (and machine). */
+static void by_roles(const struct fctx *x, const struct figure_kind *k)
+{
+	bool fairness = !strcmp(k->kind, "fairness");
+	char name[256], path[4200], vars[2048], suffix[200], full[320], qwl[512], point[200];
+	static char labels[64][64];
+	size_t np = 0, blocks = 0;
+	for (size_t i = 0; i < x->s->n && np < 64; i++) {
+		const struct pcell *c = &x->s->c[i];
+		if (strcmp(c->workload, x->wl) || !c->roles_vary || (fairness && c->fairness < 0))
+			continue;
+		char l[64];
+		snprintf(l, sizeof(l), "%s %s", c->model, c->pin);
+		size_t j = 0;
+		while (j < np && strcmp(labels[j], l))
+			j++;
+		if (j == np)
+			snprintf(labels[np++], 64, "%s", l);
+	}
+	if (!np)
+		return;
+	FILE *f = figure_data(x->fig, k->kind, x->wl, name, path);
+	if (!f)
+		return;
+	struct styles st = {"", ""};
+	for (size_t p = 0; p < np; p++)
+		for (size_t h = 0; h < x->nm; h++) {
+			size_t rows = 0;
+			for (size_t i = 0; i < x->s->n; i++) {
+				const struct pcell *c = &x->s->c[i];
+				char l[64];
+				snprintf(l, sizeof(l), "%s %s", c->model, c->pin);
+				double y = fairness ? c->fairness : c->ns_per_op;
+				if (strcmp(c->workload, x->wl) || strcmp(l, labels[p]) || strcmp(c->machine, x->machines[h]) ||
+				    y <= 0)
+					continue;
+				snprintf(suffix, sizeof(suffix), "%s%s", x->nm > 1 ? " @" : "", x->nm > 1 ? x->machines[h] : "");
+				if (!rows++)
+					series_header(f, &blocks, &st, (int)p + 1, labels[p], suffix, fairness ? "jain" : "ns", h,
+						      x->nm);
+				fprintf(f, "%d\t%.6g\n", c->workers, y);
+			}
+		}
+	fclose(f);
+	plot_quote(qwl, sizeof(qwl), x->wl);
+	snprintf(vars, sizeof(vars), "title=%s; what='%s'; better='%s'; logy=%d; lts='%s'; dts='%s'", qwl,
+		 fairness ? "Jain fairness index" : "ns per operation (each role)", fairness ? "higher" : "lower",
+		 !fairness, st.lt, st.dt);
+	sweep_point(point, sizeof(point), x->wl);
+	snprintf(full, sizeof(full), "%s%s", k->title, point);
+	if (blocks)
+		render(x->fig, k, "roles.gp", name, path, vars, x->base, full);
+}
+
 /* Every kind of figure: a new kind is a function and a line here (and its paragraph in docs/figures.md). */
 static const struct figure_kind kinds[] = {
 	{"scaling", "Speedup against serial by workers",
@@ -809,6 +885,18 @@ static const struct figure_kind kinds[] = {
 	 "its value, one line per executor and placement, on logarithmic axes (up is better). There and back "
 	 "(stream=0) counts both directions; streamed (stream=1) is the channel's bandwidth.",
 	 op_sweep, true, OF_SCENARIOS},
+	{"roles", "Time per operation by roles",
+	 "A scenario whose roles come from the worker count (a lock, a queue): the time of one operation of each "
+	 "role against how many roles there are, one line per executor and placement, on a logarithmic axis (down "
+	 "is better). Flat is a primitive that scales; a steep rise is contention. On one CPU the roles take "
+	 "turns, across CPUs they wait for each other.",
+	 by_roles, false, OF_SCENARIOS},
+	{"fairness", "Fairness by roles",
+	 "A lock's fairness against how many roles want it: Jain's index of each role's share of the acquisitions "
+	 "while all still wanted it (1: equal shares; 1/n: one role had it all; up is better). An unfair lock can "
+	 "win throughput by starving roles; on one CPU the roles take turns by time slices, so the first finishes "
+	 "before the others start, which shows as 1/n.",
+	 by_roles, false, OF_SCENARIOS},
 	{"crossover", "Speedup by",
 	 "A workload swept over one parameter (a task's length, the share of waiting): speedup over serial by its "
 	 "value, one line per model at its most workers. Below the dotted 1x line running the work that way is "
@@ -898,6 +986,7 @@ int cli_plot(const char *const *args, unsigned nargs, const char *dir, bool draw
 		rc = load_cells(&s, &s.files[k]);
 	if (rc)
 		goto out;
+	mark_roles_vary(&s);
 	if (!s.n) {
 		fprintf(stderr, "concur: plot: no concur benchmarks in the files: nothing to draw\n");
 		rc = CC_EXIT_USAGE;

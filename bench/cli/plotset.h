@@ -35,6 +35,8 @@ struct pcell {
 	double lat[4];
 	bool valid, noisy;
 	bool scenario;     /* roles that interact: the per-operation figures below, no speedup */
+	bool roles_vary;   /* ... whose number of roles differs between its cells (a lock, a queue) */
+	double fairness;   /* a scenario's fairness_jain, < 0 when it has none */
 	double ns_per_op, cpu_ns_per_op, csw_per_op, bytes_per_s; /* < 0 when unknown */
 };
 
