@@ -224,12 +224,20 @@ static void scenario_question(FILE *f, json_t *q, const char *machine)
 	fputs("</td><td>", f);
 	json_array_foreach(json_object_get(q, "cheapest"), i, row)
 	{
+		const char *name = jstr(row, "scenario", "");
+		json_t *before;
+		size_t j;
+		bool seen = false;
+		json_array_foreach(json_object_get(q, "cheapest"), j, before)
+			seen |= j < i && !strcmp(jstr(before, "scenario", ""), name);
+		if (seen) /* each scenario linked once */
+			continue;
 		char id[256];
-		anchor(id, sizeof(id), jstr(row, "scenario", ""));
+		anchor(id, sizeof(id), name);
 		fputs(i ? ", <a href=\"#" : "<a href=\"#", f);
 		html(f, id);
 		fputs("\">", f);
-		html(f, jstr(row, "scenario", "?"));
+		html(f, name);
 		fputs("</a>", f);
 	}
 	fputs("</td>", f);
@@ -238,17 +246,16 @@ static void scenario_question(FILE *f, json_t *q, const char *machine)
 		html(f, machine);
 		fputs("</td>", f);
 	}
-	fputs("<td colspan=\"4\" class=\"win\">cheapest: ", f);
+	fputs("<td colspan=\"4\" class=\"win\">", f);
 	json_array_foreach(json_object_get(q, "cheapest"), i, row)
 	{
 		fputs(i ? "; " : "", f);
 		html(f, jstr(row, "pin", "?"));
-		fprintf(f, ", %lld role%s: ", (long long)json_integer_value(json_object_get(row, "roles")),
-			json_integer_value(json_object_get(row, "roles")) == 1 ? "" : "s");
+		fprintf(f, " ×%lld: ", (long long)json_integer_value(json_object_get(row, "roles")));
 		html(f, jstr(row, "scenario", "?"));
-		fputs(" as ", f);
+		fputs(" (", f);
 		html(f, jstr(row, "executor", "?"));
-		fprintf(f, ", %.4g ns per operation", json_number_value(json_object_get(row, "ns_per_op")));
+		fprintf(f, ") %.4g ns", json_number_value(json_object_get(row, "ns_per_op")));
 	}
 	fputs("</td></tr>\n", f);
 }

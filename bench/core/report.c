@@ -372,12 +372,10 @@ static const struct question {
 	{"cpu", "CPU-bound: speedup over serial and CPU time", false, false, false},
 	{"io", "IO-bound: wall time against the ideal of one wait, and memory", false, true, false},
 	{"mixed", "mixed: which model wins at each ratio of computing to waiting", false, false, true},
-	{"spawn", "starting a unit of work: a thread, a process, a program or a coroutine, created and reaped", true,
-	 false, false},
-	{"ipc", "passing a message: the fastest channel there and back, on one CPU and across CPUs", true, false, false},
-	{"lock", "taking a lock: the fastest lock alone and under contention, per placement", true, false, false},
-	{"queue", "handing items from producers to consumers: the fastest queue, per placement and roles", true, false,
-	 false},
+	{"spawn", "spawning: the cheapest unit of work to create and reap", true, false, false},
+	{"ipc", "IPC: the fastest channel there and back", true, false, false},
+	{"lock", "locks: the fastest, alone and contended", true, false, false},
+	{"queue", "queues: the fastest from producers to consumers", true, false, false},
 };
 
 /* The instance of wl (or, wl NULL, of any workload) answering question key at its base parameters, else
