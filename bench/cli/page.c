@@ -255,7 +255,8 @@ static void scenario_question(FILE *f, json_t *q, const char *machine)
 		html(f, jstr(row, "scenario", "?"));
 		fputs(" (", f);
 		html(f, jstr(row, "executor", "?"));
-		fprintf(f, ") %.4g ns", json_number_value(json_object_get(row, "ns_per_op")));
+		double ns = json_number_value(json_object_get(row, "ns_per_op"));
+		fprintf(f, ns >= 100 ? ") %.0f ns" : ") %.3g ns", ns);
 	}
 	fputs("</td></tr>\n", f);
 }

@@ -1309,7 +1309,7 @@ class Plot(Base):
             rows = [line.split("\t") for line in f.read().split("\n") if line[:1].isdigit()]
         self.assertEqual({r[0] for r in rows}, {"8", "4096"})  # x: the size; y: MB/s, more for more bytes
         with open(os.path.join(out, "index.html")) as f:
-            self.assertIn("passing a message", f.read())  # the ipc headline question
+            self.assertIn("IPC: the fastest channel", f.read())  # the ipc headline question
 
     def test_a_hostile_result_file_runs_nothing_and_is_escaped(self):
         o = self.fixture("a.json", "--models", "serial,threads", "--workloads", "spin")
