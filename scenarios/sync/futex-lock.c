@@ -46,7 +46,7 @@ static void release(void *lock)
 		syscall(SYS_futex, w, FUTEX_WAKE, 1, NULL, NULL, 0);
 }
 
-static const struct lock_ops ops = {init, NULL, acquire, release};
+static const struct lock_ops ops = {.init = init, .acquire = acquire, .release = release};
 static const struct sc_desc scenario = LOCK_SCENARIO(&ops);
 
 const struct wl_desc sc_sync_futex_lock = {

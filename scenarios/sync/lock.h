@@ -9,8 +9,8 @@
  * - fairness: each role's share of the acquisitions when the first role finished its own (every role
  *   still wanting the lock), as Jain's index (1: all equal, 1/n: one role had it all) and the smallest
  *   share against an equal one, since an unfair lock can win throughput by starving roles.
- * Mutual exclusion is checked: a counter incremented without atomics inside the critical section must
- * come out at roles x ops.
+ * Mutual exclusion is checked: a counter incremented without atomics inside the critical section (by
+ * every exclusive acquisition) must come out at their number.
  *
  * A lock file fills in a struct lock_ops and its descriptor with LOCK_SCENARIO and LOCK_PARAMS.
  */
@@ -25,7 +25,7 @@
 #define LOCK_MAX_ROLES 64
 #define LOCK_BYTES 128 /* room for any lock here (a process-shared pthread mutex is 40 bytes) */
 
-enum { LOCK_INSIDE, LOCK_OUTSIDE, LOCK_DEPTH }; /* depth: only the recursive lock has it */
+enum { LOCK_INSIDE, LOCK_OUTSIDE, LOCK_THIRD }; /* the third: the recursive lock's depth, the rwlock's readers */
 
 struct lock_ops {
 	/* Makes the lock in `lock` (LOCK_BYTES, zeroed, in memory every role reaches: process-shared). */
@@ -33,12 +33,17 @@ struct lock_ops {
 	void (*destroy)(void *lock);
 	int (*acquire)(void *lock); /* 0, or an errno value */
 	void (*release)(void *lock);
+	/* Optional, a reader-writer lock: taken shared by the acquisitions its third parameter's percentage
+	 * says are reads (the same ones in every run); a read only reads what is under the lock. */
+	int (*acquire_shared)(void *lock);
+	void (*release_shared)(void *lock);
 };
 
 struct lock_state {
 	const struct lock_ops *ops; /* first: set by the harness (sc_desc.impl) */
 	_Alignas(64) unsigned char lock[LOCK_BYTES];
-	_Alignas(64) uint64_t inside;    /* incremented without atomics under the lock */
+	_Alignas(64) uint64_t inside;    /* incremented without atomics under the lock (by writers) */
+	atomic_ullong writes;           /* the exclusive acquisitions made: what inside must come to */
 	int64_t released_ns;            /* when the last holder released it */
 	unsigned holder;                /* ... and who that was */
 	_Alignas(64) struct {

@@ -38,8 +38,9 @@ static void destroy(void *lock) { pthread_mutex_destroy(lock); }
 static int acquire(void *lock) { return pthread_mutex_lock(lock); }
 static void release(void *lock) { pthread_mutex_unlock(lock); }
 
-static const struct lock_ops plain = {init_default, destroy, acquire, release};
-static const struct lock_ops adaptive = {init_adaptive, destroy, acquire, release};
+static const struct lock_ops plain = {.init = init_default, .destroy = destroy, .acquire = acquire, .release = release};
+static const struct lock_ops adaptive = {.init = init_adaptive, .destroy = destroy, .acquire = acquire,
+					 .release = release};
 static const struct sc_desc plain_scenario = LOCK_SCENARIO(&plain);
 static const struct sc_desc adaptive_scenario = LOCK_SCENARIO(&adaptive);
 

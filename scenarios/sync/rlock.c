@@ -17,7 +17,7 @@ struct rlock {
 static int init(void *lock, const int64_t *params, char *why, size_t len)
 {
 	struct rlock *l = lock;
-	l->depth = (unsigned)params[LOCK_DEPTH];
+	l->depth = (unsigned)params[LOCK_THIRD];
 	pthread_mutexattr_t a;
 	pthread_mutexattr_init(&a);
 	int rc = pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED) ?:
@@ -51,7 +51,7 @@ static void release(void *lock)
 		pthread_mutex_unlock(&l->m);
 }
 
-static const struct lock_ops ops = {init, destroy, acquire, release};
+static const struct lock_ops ops = {.init = init, .destroy = destroy, .acquire = acquire, .release = release};
 static const struct sc_desc scenario = LOCK_SCENARIO(&ops);
 
 _Static_assert(sizeof(struct rlock) <= LOCK_BYTES, "the recursive lock fits the room for a lock");

@@ -48,8 +48,8 @@ static void ticket_release(void *lock)
 			      memory_order_release);
 }
 
-static const struct lock_ops tas = {init, NULL, tas_acquire, tas_release};
-static const struct lock_ops ticket = {init, NULL, ticket_acquire, ticket_release};
+static const struct lock_ops tas = {.init = init, .acquire = tas_acquire, .release = tas_release};
+static const struct lock_ops ticket = {.init = init, .acquire = ticket_acquire, .release = ticket_release};
 static const struct sc_desc tas_scenario = LOCK_SCENARIO(&tas, .spins = true);
 static const struct sc_desc ticket_scenario = LOCK_SCENARIO(&ticket, .spins = true);
 

@@ -356,6 +356,7 @@ static void a_lock_that_breaks_exclusion_fails_and_fairness_is_measured(void **s
 	for (unsigned k = 0; k < 3; k++)
 		atomic_store(&s.role[k].done, 40);
 	s.inside = 3 * 40;
+	atomic_store(&s.writes, 3 * 40);
 	assert_int_equal(lock_verify(&s, NULL, 40, why, sizeof(why)), 0);
 	s.inside = 3 * 40 - 1;
 	assert_int_equal(lock_verify(&s, NULL, 40, why, sizeof(why)), -EPROTO);
