@@ -125,7 +125,8 @@ SCENARIOS = ["spawn/thread", "spawn/fork", "spawn/vfork", "spawn/exec", "spawn/p
              "spawn/zombie", "spawn/coroutine", "switch/pipe", "switch/futex", "switch/eventfd", "switch/semaphore", "switch/ring",
              "switch/condvar", "switch/yield", "ipc/pipe", "ipc/fifo", "ipc/socketpair", "ipc/unix-dgram", "ipc/mq",
              "ipc/tcp", "ipc/udp", "ipc/shm-futex", "ipc/shm-spin", "sync/mutex", "sync/mutex-adaptive", "sync/rlock",
-             "sync/futex-lock", "sync/spin-tas", "sync/spin-ticket", "sync/deadlock", "sync/timer",
+             "sync/futex-lock", "sync/spin-tas", "sync/spin-ticket", "sync/deadlock", "sync/timer", "sync/rwlock",
+             "sync/barrier", "sync/spin-barrier", "sync/event",
              "queue/fifo", "queue/lifo", "queue/priority", "queue/joinable", "queue/ring"]
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]
 
@@ -298,9 +299,10 @@ class Usage(Base):
                 self.assertNotEqual(pin, "pin:same-cpu")
             if name in ("deadlock", "timer"):
                 self.assertEqual(roles, "workers:2" if name == "deadlock" else "workers:1")
-            elif cls == "sync":  # a lock's roles come from the sweep: alone and contended
-                self.assertIn(roles, ("workers:1", "workers:2"))
-                if name.startswith("spin-"):  # spinners never on one CPU
+            elif cls == "sync":  # a lock's roles come from the sweep: alone and contended; others need two
+                self.assertIn(roles, ("workers:1", "workers:2") if name.endswith("lock") or name.startswith(
+                    ("mutex", "spin-t")) else ("workers:2",))
+                if name.startswith("spin-"):  # spinners never on one CPU (locks and the barrier)
                     self.assertNotEqual(pin, "pin:same-cpu")
             elif cls == "queue":  # producers and consumers: two roles at least
                 self.assertEqual(roles, "workers:2")

@@ -248,8 +248,8 @@ static void every_scenario_verifies_under_each_executor(void **state)
 		scenario_verifies(wl, params);
 		/* every way a scenario has: of reaping (spawn/zombie), of waiting (sync/timer), of ordering locks
 		 * (sync/deadlock: the same order must never deadlock) */
-		static const char *const ways[] = {"reap", "method", "order", "split"};
-		for (unsigned k = 0; k < 4; k++) {
+		static const char *const ways[] = {"reap", "method", "order", "split", "how"};
+		for (unsigned k = 0; k < 5; k++) {
 			int at = wl_param_index(wl, ways[k]);
 			for (int64_t v = 0; at >= 0 && v <= wl->params[at].max; v++) {
 				params[at] = v;
