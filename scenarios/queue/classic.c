@@ -200,10 +200,10 @@ static int join(void *p)
 	return rc;
 }
 
-static const struct queue_ops fifo = {bytes, init_fifo, destroy, put, get, stop, NULL, NULL};
-static const struct queue_ops lifo = {bytes, init_lifo, destroy, put, get, stop, NULL, NULL};
-static const struct queue_ops priority = {bytes, init_priority, destroy, put, get, stop, NULL, NULL};
-static const struct queue_ops joinable = {bytes, init_fifo, destroy, put, get, stop, task_done, join};
+static const struct queue_ops fifo = {bytes, init_fifo, destroy, put, get, stop, NULL, NULL, NULL};
+static const struct queue_ops lifo = {bytes, init_lifo, destroy, put, get, stop, NULL, NULL, NULL};
+static const struct queue_ops priority = {bytes, init_priority, destroy, put, get, stop, NULL, NULL, NULL};
+static const struct queue_ops joinable = {bytes, init_fifo, destroy, put, get, stop, task_done, join, NULL};
 static const struct sc_desc fifo_scenario = QUEUE_SCENARIO(&fifo);
 static const struct sc_desc lifo_scenario = QUEUE_SCENARIO(&lifo);
 static const struct sc_desc priority_scenario = QUEUE_SCENARIO(&priority);

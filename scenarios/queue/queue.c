@@ -103,18 +103,25 @@ static int produce(struct sc_role *r, struct queue_state *s, int64_t timeout_ns,
 		while (waited > was && !atomic_compare_exchange_weak(&s->join_wait_ns, &was, waited))
 			;
 	}
+	/* what it put is in the queue before it counts as done (a feeder's list written out), so that the
+	 * sentinels come after every item */
+	int rc = s->ops->flush ? s->ops->flush(s->q) : 0;
+	if (rc) {
+		snprintf(why, len, "flushing what was put: %s", strerror(rc));
+		return -rc;
+	}
 	/* the last producer done tells every consumer to stop, one sentinel each */
-	if (atomic_fetch_add(&s->producers_done, 1) + 1 == s->producers)
-		for (unsigned c = 0; c < s->consumers; c++) {
+	if (atomic_fetch_add(&s->producers_done, 1) + 1 == s->producers) {
+		for (unsigned c = 0; c < s->consumers && !rc; c++) {
 			struct q_item end = {UINT32_MAX, 0, Q_SENTINEL, 0};
 			bool blocked;
-			int rc = put_item(s, &end, timeout_ns, &blocked);
-			if (rc) {
+			if ((rc = put_item(s, &end, timeout_ns, &blocked)))
 				snprintf(why, len, "put of a sentinel: %s", strerror(rc));
-				return -rc;
-			}
 		}
-	return 0;
+		if (!rc && s->ops->flush && (rc = s->ops->flush(s->q)))
+			snprintf(why, len, "flushing the sentinels: %s", strerror(rc));
+	}
+	return -rc;
 }
 
 static int consume(struct sc_role *r, struct queue_state *s, int64_t timeout_ns, char *why, size_t len)

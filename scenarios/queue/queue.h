@@ -49,6 +49,9 @@ struct queue_ops {
 	void (*done)(void *q);
 	/* Optional: a producer after its last put waits until every item put is done (join). */
 	int (*join)(void *q);
+	/* Optional: a producer after its last put (and sentinels) makes sure what it put is in the queue
+	 * (a feeder thread's list written out), before it counts as done. */
+	int (*flush)(void *q);
 };
 
 struct queue_state {

@@ -92,7 +92,7 @@ static void stop(void *p)
 	bell_ring(&q->not_full, true);
 }
 
-static const struct queue_ops ops = {bytes, init, NULL, put, get, stop, NULL, NULL};
+static const struct queue_ops ops = {bytes, init, NULL, put, get, stop, NULL, NULL, NULL};
 static const struct sc_desc scenario = QUEUE_SCENARIO(&ops);
 
 const struct wl_desc sc_queue_ring = {

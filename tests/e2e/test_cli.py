@@ -127,7 +127,7 @@ SCENARIOS = ["spawn/thread", "spawn/fork", "spawn/vfork", "spawn/exec", "spawn/p
              "ipc/tcp", "ipc/udp", "ipc/shm-futex", "ipc/shm-spin", "sync/mutex", "sync/mutex-adaptive", "sync/rlock",
              "sync/futex-lock", "sync/spin-tas", "sync/spin-ticket", "sync/deadlock", "sync/timer", "sync/rwlock",
              "sync/barrier", "sync/spin-barrier", "sync/event",
-             "queue/fifo", "queue/lifo", "queue/priority", "queue/joinable", "queue/ring"]
+             "queue/fifo", "queue/lifo", "queue/priority", "queue/joinable", "queue/ring", "queue/mp"]
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]
 
 
