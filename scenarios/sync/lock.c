@@ -50,6 +50,7 @@ int lock_role(struct sc_role *r, char *why, size_t len)
 	uint64_t x = r->role + 1, writes = 0;
 	bool alone = r->roles == 1;
 	int64_t read_pct = s->ops->acquire_shared ? r->params[LOCK_THIRD] : 0;
+	bool counting = s->ops->admits && s->ops->admits(r->params) > 1;
 	for (uint64_t i = 0; i < r->ops; i++) {
 		if (atomic_load_explicit(&s->stopped, memory_order_relaxed)) {
 			snprintf(why, len, "stopped: another role failed");
@@ -72,7 +73,12 @@ int lock_role(struct sc_role *r, char *why, size_t len)
 			if (s->holder != r->role && released > wait_from) /* it was waiting when the other let go */
 				cc_hist_record(&r->out->hist, (uint64_t)(now - released));
 		}
-		if (read) {
+		if (counting) { /* several may be inside: counted, not incremented */
+			unsigned now = atomic_fetch_add_explicit(&s->occupants, 1, memory_order_relaxed) + 1,
+				 most = atomic_load_explicit(&s->most, memory_order_relaxed);
+			while (now > most && !atomic_compare_exchange_weak(&s->most, &most, now))
+				;
+		} else if (read) {
 			x += s->inside; /* a reader reads */
 		} else {
 			s->inside++;
@@ -83,6 +89,8 @@ int lock_role(struct sc_role *r, char *why, size_t len)
 			s->holder = r->role;
 			s->released_ns = cc_now_ns();
 		}
+		if (counting)
+			atomic_fetch_sub_explicit(&s->occupants, 1, memory_order_relaxed);
 		if (read)
 			s->ops->release_shared(s->lock);
 		else
@@ -100,9 +108,15 @@ int lock_role(struct sc_role *r, char *why, size_t len)
 
 int lock_verify(const void *state, const int64_t *params, uint64_t ops, char *why, size_t len)
 {
-	(void)params;
 	(void)ops;
 	const struct lock_state *s = state;
+	unsigned admits = s->ops && s->ops->admits ? s->ops->admits(params) : 1, most = atomic_load(&s->most);
+	if (admits > 1) {
+		if (most <= admits)
+			return 0;
+		snprintf(why, len, "a semaphore of %u let %u roles in at once", admits, most);
+		return -EPROTO;
+	}
 	unsigned long long writes = atomic_load(&s->writes);
 	if (s->inside == writes)
 		return 0;

@@ -37,6 +37,9 @@ struct lock_ops {
 	 * says are reads (the same ones in every run); a read only reads what is under the lock. */
 	int (*acquire_shared)(void *lock);
 	void (*release_shared)(void *lock);
+	/* Optional, a counting semaphore: how many roles it lets in at once (its third parameter); the check
+	 * is then that no more were ever inside together. */
+	unsigned (*admits)(const int64_t *params);
 };
 
 struct lock_state {
@@ -44,6 +47,7 @@ struct lock_state {
 	_Alignas(64) unsigned char lock[LOCK_BYTES];
 	_Alignas(64) uint64_t inside;    /* incremented without atomics under the lock (by writers) */
 	atomic_ullong writes;           /* the exclusive acquisitions made: what inside must come to */
+	atomic_uint occupants, most;    /* a counting semaphore: roles inside now, and at most */
 	int64_t released_ns;            /* when the last holder released it */
 	unsigned holder;                /* ... and who that was */
 	_Alignas(64) struct {

@@ -345,6 +345,12 @@ static void ipc_stop_wakes_a_waiting_role(void **state)
 	}
 }
 
+static unsigned admits_two(const int64_t *params)
+{
+	(void)params;
+	return 2;
+}
+
 /* A lock that let two roles in at once loses increments made under it: the verify hook must say so.
  * (A real race cannot be made to happen on demand, so the count a broken lock would leave is set.) And
  * the fairness figures: equal shares give 1, one role served alone gives 1/n and a share of 0. */
@@ -361,6 +367,14 @@ static void a_lock_that_breaks_exclusion_fails_and_fairness_is_measured(void **s
 	s.inside = 3 * 40 - 1;
 	assert_int_equal(lock_verify(&s, NULL, 40, why, sizeof(why)), -EPROTO);
 	assert_non_null(strstr(why, "mutual exclusion broken: 120 increments under the lock came out as 119"));
+	static const struct lock_ops semaphore_of_two = {.admits = admits_two}; /* 3 roles let in at once: too many */
+	s.ops = &semaphore_of_two;
+	atomic_store(&s.most, 2);
+	assert_int_equal(lock_verify(&s, NULL, 40, why, sizeof(why)), 0);
+	atomic_store(&s.most, 3);
+	assert_int_equal(lock_verify(&s, NULL, 40, why, sizeof(why)), -EPROTO);
+	assert_non_null(strstr(why, "a semaphore of 2 let 3 roles in at once"));
+	s.ops = NULL;
 	double v[SC_MAX_METRICS];
 	s.share[0] = s.share[1] = s.share[2] = 10;
 	lock_measure(&s, NULL, 40, v);
