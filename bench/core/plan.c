@@ -643,7 +643,7 @@ double cc_cell_estimate_s(const struct cc_plan *plan, const struct cc_cell *c, u
 	return plan->repetitions * (1.1 * batch + 0.012);
 }
 
-/* Instance set-up once a round, and a share for the reference probes (40 ms each, at most once a second);
+/* Instance set-up once a round, and a share for the reference probes (40 ms each, at most once every 2 s);
  * rough, but the standard suite measured 175-179 s against this estimate of 180 s. */
 static double rounds_overhead_s(const struct cc_plan *plan)
 {
