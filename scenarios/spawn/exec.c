@@ -12,34 +12,28 @@
 
 #include "spawn.h"
 
-static int role(struct sc_role *r, char *why, size_t len)
+static pid_t start(uint64_t i, char *why, size_t len)
 {
 	const char *path = spawn_exit_path();
-	for (uint64_t i = 0; path && i < r->ops; i++) {
-		char status[8];
-		snprintf(status, sizeof(status), "%d", (int)(i & 0x7f));
-		char *const argv[] = {(char *)"concur-exit", status, NULL}, *const envp[] = {NULL};
-		int64_t t = sc_tick(r, i);
-		pid_t pid = fork();
-		if (pid == 0) {
-			execve(path, argv, envp);
-			_exit(127);
-		}
-		if (pid < 0) {
-			int err = -errno;
-			snprintf(why, len, "fork: %s", strerror(errno));
-			return err;
-		}
-		int err = spawn_reap(pid, i, &r->out->checksum, why, len);
-		if (err)
-			return err;
-		sc_tock(r, t);
+	char status[8], *argv[3], *const envp[] = {NULL};
+	spawn_exit_argv(i, status, argv);
+	if (!path) {
+		snprintf(why, len, "the tiny executable concur-exit is missing");
+		return -ENOENT;
 	}
-	if (path)
-		return 0;
-	snprintf(why, len, "the tiny executable concur-exit is missing");
-	return -ENOENT;
+	pid_t pid = fork();
+	if (pid == 0) {
+		execve(path, argv, envp);
+		_exit(127);
+	}
+	if (pid < 0) {
+		pid = -errno;
+		snprintf(why, len, "fork: %s", strerror(errno));
+	}
+	return pid;
 }
+
+static int role(struct sc_role *r, char *why, size_t len) { return spawn_each(r, start, why, len); }
 
 static const struct sc_desc scenario = {
 	.roles = 1,

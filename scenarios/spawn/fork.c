@@ -12,25 +12,19 @@
 
 #include "spawn.h"
 
-static int role(struct sc_role *r, char *why, size_t len)
+static pid_t start(uint64_t i, char *why, size_t len)
 {
-	for (uint64_t i = 0; i < r->ops; i++) {
-		int64_t t = sc_tick(r, i);
-		pid_t pid = fork();
-		if (pid == 0)
-			_exit((int)(i & 0x7f));
-		if (pid < 0) {
-			int err = -errno;
-			snprintf(why, len, "fork: %s", strerror(errno));
-			return err;
-		}
-		int err = spawn_reap(pid, i, &r->out->checksum, why, len);
-		if (err)
-			return err;
-		sc_tock(r, t);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit((int)(i & 0x7f));
+	if (pid < 0) {
+		pid = -errno;
+		snprintf(why, len, "fork: %s", strerror(errno));
 	}
-	return 0;
+	return pid;
 }
+
+static int role(struct sc_role *r, char *why, size_t len) { return spawn_each(r, start, why, len); }
 
 static const struct sc_desc scenario = {
 	.roles = 1,

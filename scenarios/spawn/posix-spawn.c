@@ -12,30 +12,20 @@
 
 #include "spawn.h"
 
-static int role(struct sc_role *r, char *why, size_t len)
+static pid_t start(uint64_t i, char *why, size_t len)
 {
 	const char *path = spawn_exit_path();
-	for (uint64_t i = 0; path && i < r->ops; i++) {
-		char status[8];
-		snprintf(status, sizeof(status), "%d", (int)(i & 0x7f));
-		char *const argv[] = {(char *)"concur-exit", status, NULL}, *const envp[] = {NULL};
-		pid_t pid;
-		int64_t t = sc_tick(r, i);
-		int rc = posix_spawn(&pid, path, NULL, NULL, argv, envp);
-		if (rc) {
-			snprintf(why, len, "posix_spawn %s: %s", path, strerror(rc));
-			return -rc;
-		}
-		int err = spawn_reap(pid, i, &r->out->checksum, why, len);
-		if (err)
-			return err;
-		sc_tock(r, t);
-	}
-	if (path)
-		return 0;
-	snprintf(why, len, "the tiny executable concur-exit is missing");
-	return -ENOENT;
+	char status[8], *argv[3], *const envp[] = {NULL};
+	spawn_exit_argv(i, status, argv);
+	pid_t pid;
+	int rc = path ? posix_spawn(&pid, path, NULL, NULL, argv, envp) : ENOENT;
+	if (!rc)
+		return pid;
+	snprintf(why, len, "posix_spawn %s: %s", path ? path : "concur-exit", strerror(rc));
+	return -rc;
 }
+
+static int role(struct sc_role *r, char *why, size_t len) { return spawn_each(r, start, why, len); }
 
 static const struct sc_desc scenario = {
 	.roles = 1,

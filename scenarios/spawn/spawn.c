@@ -53,6 +53,27 @@ int spawn_reap(pid_t pid, uint64_t i, uint64_t *sum, char *why, size_t len)
 	return 0;
 }
 
+int spawn_each(struct sc_role *r, pid_t (*start)(uint64_t i, char *why, size_t len), char *why, size_t len)
+{
+	for (uint64_t i = 0; i < r->ops; i++) {
+		int64_t t = sc_tick(r, i);
+		pid_t pid = start(i, why, len);
+		int err = pid < 0 ? pid : spawn_reap(pid, i, &r->out->checksum, why, len);
+		if (err)
+			return err;
+		sc_tock(r, t);
+	}
+	return 0;
+}
+
+void spawn_exit_argv(uint64_t i, char status[8], char *argv[3])
+{
+	snprintf(status, 8, "%d", (int)(i & 0x7f));
+	argv[0] = (char *)"concur-exit";
+	argv[1] = status;
+	argv[2] = NULL;
+}
+
 int spawn_none_left(const void *state, const int64_t *params, uint64_t ops, char *why, size_t len)
 {
 	(void)state, (void)params, (void)ops;

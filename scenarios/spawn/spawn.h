@@ -23,6 +23,11 @@ void spawn_touch_teardown(void *state, unsigned roles);
 /* Reaps child pid (its number i, expected to exit with i & 0x7f) and folds its status into *sum. 0, or
  * -errno / -EPROTO with why. */
 int spawn_reap(pid_t pid, uint64_t i, uint64_t *sum, char *why, size_t len);
+/* The loop of the scenarios that start a child per operation: start child i (its pid, or -errno with
+ * why), reap it, count it. 0, or -errno with why. */
+int spawn_each(struct sc_role *r, pid_t (*start)(uint64_t i, char *why, size_t len), char *why, size_t len);
+/* The arguments that make the tiny executable exit with i & 0x7f: argv[1] points into status. */
+void spawn_exit_argv(uint64_t i, char status[8], char *argv[3]);
 /* The verify hook of them all: no child of this process is left unreaped. */
 int spawn_none_left(const void *state, const int64_t *params, uint64_t ops, char *why, size_t len);
 
