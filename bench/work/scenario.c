@@ -3,6 +3,9 @@
 #include "work/scenario.h"
 
 #include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 int64_t sc_tick(struct sc_role *r, uint64_t i)
 {
@@ -32,3 +35,21 @@ void sc_yield(void)
 		sched_yield();
 }
 
+
+int sc_shared_mutex_conds(pthread_mutex_t *m, pthread_cond_t *const *conds, unsigned n, char *why, size_t len)
+{
+	pthread_mutexattr_t ma;
+	pthread_condattr_t ca;
+	pthread_mutexattr_init(&ma);
+	pthread_condattr_init(&ca);
+	int rc = pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED) ?:
+		 pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED) ?: pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) ?:
+		 pthread_mutex_init(m, &ma);
+	for (unsigned k = 0; k < n && !rc; k++)
+		rc = pthread_cond_init(conds[k], &ca);
+	pthread_mutexattr_destroy(&ma);
+	pthread_condattr_destroy(&ca);
+	if (rc)
+		snprintf(why, len, "a process-shared mutex and condition variables: %s", strerror(rc));
+	return -rc;
+}

@@ -10,6 +10,7 @@
 #ifndef CONCUR_SCENARIO_H
 #define CONCUR_SCENARIO_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -98,6 +99,10 @@ void sc_tock(struct sc_role *r, int64_t t0);
 /* The duration estimate (wl_desc.task_ns) of a ping-pong's round trip: two wake-ups across CPUs on a
  * VM, about 20 us (on one CPU about a tenth of that). */
 double sc_round_trip_ns(const int64_t *params);
+
+/* A mutex and n condition variables shared by every role, threads or processes (process-shared, the
+ * conditions' timed waits on CLOCK_MONOTONIC): 0, or -errno with why. */
+int sc_shared_mutex_conds(pthread_mutex_t *m, pthread_cond_t *const *conds, unsigned n, char *why, size_t len);
 
 /* Gives the CPU to the other roles: sched_yield, or coro_yield in a coroutine. */
 void sc_yield(void);

@@ -33,19 +33,8 @@ static int init_order(void *p, unsigned capacity, enum order order, char *why, s
 	struct classic *q = p;
 	q->order = order;
 	q->capacity = capacity;
-	pthread_mutexattr_t ma;
-	pthread_condattr_t ca;
-	pthread_mutexattr_init(&ma);
-	pthread_condattr_init(&ca);
-	int rc = pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED) ?:
-		 pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED) ?: pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) ?:
-		 pthread_mutex_init(&q->lock, &ma) ?: pthread_cond_init(&q->not_empty, &ca) ?:
-		 pthread_cond_init(&q->not_full, &ca) ?: pthread_cond_init(&q->all_done, &ca);
-	pthread_mutexattr_destroy(&ma);
-	pthread_condattr_destroy(&ca);
-	if (rc)
-		snprintf(why, len, "a process-shared mutex and conditions: %s", strerror(rc));
-	return -rc;
+	return sc_shared_mutex_conds(&q->lock, (pthread_cond_t *const[]){&q->not_empty, &q->not_full, &q->all_done}, 3,
+				     why, len);
 }
 
 static int init_fifo(void *q, unsigned c, char *why, size_t len) { return init_order(q, c, FIFO, why, len); }

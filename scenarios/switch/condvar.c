@@ -22,17 +22,7 @@ static int setup(void *p, const int64_t *params, unsigned roles, char *why, size
 {
 	(void)params, (void)roles;
 	struct state *s = p;
-	pthread_mutexattr_t ma;
-	pthread_condattr_t ca;
-	pthread_mutexattr_init(&ma);
-	pthread_condattr_init(&ca);
-	int rc = pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED) ?: pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED)
-		 ?: pthread_mutex_init(&s->lock, &ma) ?: pthread_cond_init(&s->changed, &ca);
-	pthread_mutexattr_destroy(&ma);
-	pthread_condattr_destroy(&ca);
-	if (rc)
-		snprintf(why, len, "a process-shared mutex and condition variable: %s", strerror(rc));
-	return -rc;
+	return sc_shared_mutex_conds(&s->lock, (pthread_cond_t *const[]){&s->changed}, 1, why, len);
 }
 
 static void teardown(void *p, unsigned roles)
