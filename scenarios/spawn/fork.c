@@ -26,16 +26,7 @@ static pid_t start(uint64_t i, char *why, size_t len)
 
 static int role(struct sc_role *r, char *why, size_t len) { return spawn_each(r, start, why, len); }
 
-static const struct sc_desc scenario = {
-	.roles = 1,
-	.executors = SC_THREADS | SC_PROCESSES,
-	.state_bytes = sizeof(struct spawn_touch),
-	.op = "fork and reap",
-	.setup = spawn_touch_setup,
-	.teardown = spawn_touch_teardown,
-	.role = role,
-	.verify = spawn_none_left,
-};
+static const struct sc_desc scenario = SPAWN_SCENARIO("fork and reap", role);
 
 static double op_ns(const int64_t *params) { return 150000 + (double)params[0] / 4096 * 40; }
 

@@ -31,6 +31,15 @@ void spawn_exit_argv(uint64_t i, char status[8], char *argv[3]);
 /* The verify hook of them all: no child of this process is left unreaped. */
 int spawn_none_left(const void *state, const int64_t *params, uint64_t ops, char *why, size_t len);
 
+/* The descriptor of a scenario that starts a child per operation (spawn_each with its role), the
+ * parent holding `touch` bytes: op says what one operation is, the rest (.plannable) follows. */
+#define SPAWN_SCENARIO(op_, role_, ...)                                                                    \
+	{                                                                                                  \
+		.roles = 1, .executors = SC_THREADS | SC_PROCESSES, .state_bytes = sizeof(struct spawn_touch), \
+		.op = (op_), .setup = spawn_touch_setup, .teardown = spawn_touch_teardown, .role = (role_),  \
+		.verify = spawn_none_left, __VA_ARGS__                                                     \
+	}
+
 /* The tiny executable (scenarios/spawn/tiny): beside the running program (an installed concur), else
  * where the build made it; NULL when neither exists. */
 const char *spawn_exit_path(void);
