@@ -138,7 +138,7 @@ static int consume(struct sc_role *r, struct queue_state *s, int64_t timeout_ns,
 		if (it.seq == Q_SENTINEL)
 			break;
 		if (it.put_ns)
-			cc_hist_record(&r->out->hist, (uint64_t)(cc_now_ns() - it.put_ns));
+			cc_hist_record(&r->out->hist, cc_since_ns(it.put_ns));
 		fold += item_fold(it.producer, it.seq);
 		n++;
 		if (s->ops->done)

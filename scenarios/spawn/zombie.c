@@ -90,7 +90,7 @@ static int reap_one(struct run *run, pid_t pid, bool nohang)
 		if (!run->bad)
 			run->bad = i + 1;
 	} else {
-		run->life_us[done] = (double)(now - run->exit_ns[i]) / 1e3;
+		run->life_us[done] = now > run->exit_ns[i] ? (double)(now - run->exit_ns[i]) / 1e3 : 0; /* cc_since_ns */
 		run->sum += cc_fold(i, (uint64_t)WEXITSTATUS(st));
 	}
 	atomic_store_explicit(&run->reaped, done + 1, memory_order_release);

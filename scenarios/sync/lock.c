@@ -69,9 +69,9 @@ int lock_role(struct sc_role *r, char *why, size_t len)
 			return -rc;
 		}
 		if (wait_from) {
-			int64_t now = cc_now_ns(), released = s->released_ns;
+			int64_t released = s->released_ns;
 			if (s->holder != r->role && released > wait_from) /* it was waiting when the other let go */
-				cc_hist_record(&r->out->hist, (uint64_t)(now - released));
+				cc_hist_record(&r->out->hist, cc_since_ns(released));
 		}
 		if (counting) { /* several may be inside: counted, not incremented */
 			unsigned now = atomic_fetch_add_explicit(&s->occupants, 1, memory_order_relaxed) + 1,
