@@ -623,6 +623,21 @@ class Failures(Base):
         self.assertEqual(subprocess.run(["pgrep", "-f", "concur-test run"], capture_output=True).stdout, b"",
                          "no role left behind")
 
+    def test_a_queue_that_loses_an_item_fails_its_cell_and_the_run_goes_on(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "lossy,queue/fifo", "--timeout", "60", "--out", o,
+                        binary=CONCUR_TEST)
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        self.assertNotIn("timed out", p.stderr, "the consumers still end at their sentinels")
+        doc = load_results(o)
+        self.assertValid(doc)
+        for c in doc["concur"]["benchmarks"]:
+            if c["workload"] == "lossy":
+                self.assertEqual(c["status"], "failed", c)
+                self.assertRegex(c["error"], r"(\d+) items put, (\d+) got")
+            else:
+                self.assertEqual(c["status"], "ok", c)
+
     def test_a_role_process_that_dies_fails_its_cell_at_once(self):
         # role 1 killed mid-run: role 0 waits on a channel the cell process still holds open, so without
         # being stopped it would wait for the watchdog

@@ -212,6 +212,11 @@ static void scenario_verifies(const struct wl_desc *wl, const int64_t *params)
 			assert_non_null(strstr(out.why, "token 2 came back as 258"));
 			continue;
 		}
+		if (!strcmp(wl->name, "lossy")) { /* the test build's queue that drops an item */
+			assert_int_equal(rc, -EPROTO);
+			assert_non_null(strstr(out.why, "items put"));
+			continue;
+		}
 		if (rc)
 			print_error("%s/%s as %s: %s\n", wl_class_name(wl->cls), wl->name, executors[e]->name, out.why);
 		assert_int_equal(rc, 0);
