@@ -68,7 +68,7 @@ int lock_role(struct sc_role *r, char *why, size_t len)
 			snprintf(why, len, "acquiring the lock: %s", strerror(rc));
 			return -rc;
 		}
-		if (wait_from) {
+		if (wait_from && !counting) {
 			int64_t released = s->released_ns;
 			if (s->holder != r->role && released > wait_from) /* it was waiting when the other let go */
 				cc_hist_record(&r->out->hist, cc_since_ns(released));
@@ -85,7 +85,7 @@ int lock_role(struct sc_role *r, char *why, size_t len)
 			writes++;
 		}
 		x = cc_busy(x, inside);
-		if (!alone && !read) { /* readers overlap: a hand-over is a writer's release */
+		if (!alone && !read && !counting) { /* readers, and a semaphore's holders, overlap: no hand-over */
 			s->holder = r->role;
 			s->released_ns = cc_now_ns();
 		}
