@@ -126,7 +126,7 @@ SCENARIOS = ["spawn/thread", "spawn/fork", "spawn/vfork", "spawn/exec", "spawn/p
              "switch/condvar", "switch/yield", "ipc/pipe", "ipc/fifo", "ipc/socketpair", "ipc/unix-dgram", "ipc/mq",
              "ipc/tcp", "ipc/udp", "ipc/shm-futex", "ipc/shm-spin", "sync/mutex", "sync/mutex-adaptive", "sync/rlock",
              "sync/futex-lock", "sync/spin-tas", "sync/spin-ticket", "sync/deadlock", "sync/timer", "sync/rwlock",
-             "sync/barrier", "sync/spin-barrier", "sync/event", "sync/semaphore",
+             "sync/barrier", "sync/spin-barrier", "sync/event", "sync/semaphore", "sync/value",
              "queue/fifo", "queue/lifo", "queue/priority", "queue/joinable", "queue/ring", "queue/mp"]
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]
 
@@ -301,7 +301,7 @@ class Usage(Base):
                 self.assertEqual(roles, "workers:2" if name == "deadlock" else "workers:1")
             elif cls == "sync":  # a lock's roles come from the sweep: alone and contended; others need two
                 self.assertIn(roles, ("workers:1", "workers:2") if name.endswith("lock") or name.startswith(
-                    ("mutex", "spin-t", "semaphore")) else ("workers:2",))
+                    ("mutex", "spin-t", "semaphore", "value")) else ("workers:2",))
                 if name.startswith("spin-"):  # spinners never on one CPU (locks and the barrier)
                     self.assertNotEqual(pin, "pin:same-cpu")
             elif cls == "queue":  # producers and consumers: two roles at least
