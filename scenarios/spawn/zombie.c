@@ -42,7 +42,10 @@ struct run {
 	uint64_t sum, bad; /* bad: a child that ended otherwise (or unknown), its number + 1 */
 };
 
-static struct run *current;
+/* The run the handler works for, and how many handlers are inside it: with the roles as threads the
+ * handler can run on another thread, even just as the role ends, which then waits them out. */
+static struct run *_Atomic current;
+static atomic_uint handlers;
 
 /* Children that have exited and are not reaped yet: zombies, or about to be (sampled after each fork
  * and at each reap, the one being reaped counted). */
@@ -103,14 +106,17 @@ static void on_sigchld(int sig)
 {
 	(void)sig;
 	int saved = errno;
-	struct run *run = current;
-	atomic_store(&run->again, true);
-	while (atomic_load(&run->again) && !atomic_exchange(&run->reaping, true)) {
+	atomic_fetch_add(&handlers, 1); /* before looking: the role's end waits for it from here */
+	struct run *run = atomic_load(&current);
+	if (run)
+		atomic_store(&run->again, true);
+	while (run && atomic_load(&run->again) && !atomic_exchange(&run->reaping, true)) {
 		atomic_store(&run->again, false);
 		while (reap_one(run, -1, true) > 0)
 			;
 		atomic_store(&run->reaping, false);
 	}
+	atomic_fetch_sub(&handlers, 1);
 	errno = saved;
 }
 
@@ -171,7 +177,7 @@ static int role(struct sc_role *r, char *why, size_t len)
 		err = -ENOMEM;
 		goto out;
 	}
-	current = &run;
+	atomic_store(&current, &run);
 	struct sigaction sa = {.sa_handler = on_sigchld, .sa_flags = SA_RESTART | SA_NOCLDSTOP}, old;
 	sigemptyset(&sa.sa_mask);
 	if (mode == REAP_HANDLER)
@@ -189,6 +195,9 @@ static int role(struct sc_role *r, char *why, size_t len)
 	}
 	if (mode == REAP_HANDLER)
 		sigaction(SIGCHLD, &old, NULL);
+	atomic_store(&current, NULL);
+	while (atomic_load(&handlers)) /* a handler that began before: this frame is its run */
+		cc_relax();
 	if (!err && run.bad) {
 		snprintf(why, len, "child %llu ended otherwise than it should", (unsigned long long)run.bad - 1);
 		err = -EPROTO;
@@ -201,7 +210,6 @@ static int role(struct sc_role *r, char *why, size_t len)
 		s->life_max_us = got ? run.life_us[got - 1] : 0;
 		r->out->checksum += run.sum;
 	}
-	current = NULL;
 out:
 	if (run.exit_ns != MAP_FAILED && run.exit_ns)
 		munmap(run.exit_ns, n * sizeof(int64_t));
