@@ -781,12 +781,29 @@ static void op_sweep(const struct fctx *x, const struct figure_kind *k)
 }
 
 /* Marks the scenarios whose number of roles differs between cells of one series (a lock's 1, 2, 4). */
+static int by_workload(const void *a, const void *b)
+{
+	return strcmp((*(struct pcell *const *)a)->workload, (*(struct pcell *const *)b)->workload);
+}
+
+/* (Sorted by series, so that a history directory of thousands of cells is not compared pair by pair.) */
 static void mark_roles_vary(struct pset *s)
 {
-	for (size_t k = 0; k < s->n; k++)
-		for (size_t j = 0; j < s->n && !s->c[k].roles_vary; j++)
-			s->c[k].roles_vary = s->c[k].scenario && s->c[j].workers != s->c[k].workers &&
-					     !strcmp(s->c[j].workload, s->c[k].workload);
+	struct pcell **sc = malloc((s->n ? s->n : 1) * sizeof(*sc));
+	size_t n = 0;
+	for (size_t k = 0; sc && k < s->n; k++)
+		if (s->c[k].scenario)
+			sc[n++] = &s->c[k];
+	if (sc)
+		qsort(sc, n, sizeof(*sc), by_workload);
+	for (size_t a = 0, b; sc && a < n; a = b) {
+		bool vary = false;
+		for (b = a; b < n && !strcmp(sc[b]->workload, sc[a]->workload); b++)
+			vary |= sc[b]->workers != sc[a]->workers;
+		for (size_t k = a; k < b; k++)
+			sc[k]->roles_vary = vary;
+	}
+	free(sc);
 }
 
 /* A scenario whose roles vary: time per operation (roles) or Jain's fairness (fairness) against the

@@ -27,9 +27,8 @@ static ssize_t send_part(struct ipc_state *s, int d, const void *m, size_t n)
 {
 	if (s->chan->send)
 		return s->chan->send(s, d, m, n);
-	int fd = s->fd[d][1];
-	ssize_t r = send(fd, m, n, MSG_NOSIGNAL); /* a peer gone is an error, not a SIGPIPE */
-	return r < 0 && errno == ENOTSOCK ? write(fd, m, n) : r;
+	/* a socket's peer gone is an error, not a SIGPIPE; a pipe's reader never goes (the cell holds it) */
+	return s->sock[d] ? send(s->fd[d][1], m, n, MSG_NOSIGNAL) : write(s->fd[d][1], m, n);
 }
 
 static ssize_t recv_part(struct ipc_state *s, int d, void *m, size_t cap)
@@ -219,7 +218,10 @@ int ipc_setup(void *state, const int64_t *params, unsigned roles, char *why, siz
 	s->size = (size_t)params[IPC_SIZE];
 	for (int d = 0; d < 2; d++)
 		s->fd[d][0] = s->fd[d][1] = -1;
-	return s->chan->open(s, s->size, why, len);
+	int err = s->chan->open(s, s->size, why, len);
+	for (int d = 0; d < 2 && !err; d++) /* once, not a failed send() per message on a pipe */
+		s->sock[d] = s->fd[d][1] >= 0 && is_socket(s->fd[d][1]);
+	return err;
 }
 
 void ipc_teardown(void *state, unsigned roles)
@@ -268,7 +270,7 @@ void ipc_stop(void *state)
 	for (int d = 0; d < 2; d++) {
 		if (s->fd[d][0] < 0)
 			continue;
-		if (is_socket(s->fd[d][0])) {
+		if (s->sock[d]) {
 			shutdown(s->fd[d][0], SHUT_RDWR);
 			shutdown(s->fd[d][1], SHUT_RDWR);
 		} else {

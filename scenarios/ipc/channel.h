@@ -47,6 +47,7 @@ struct ipc_chan {
 struct ipc_state {
 	const struct ipc_chan *chan; /* first: set by the harness (sc_desc.impl) */
 	int fd[2][2];                /* [direction][0 read, 1 write]; -1: none */
+	bool sock[2];                /* direction d is a socket (send without SIGPIPE), else a pipe (write) */
 	size_t size;
 	atomic_bool stopped;         /* a role failed: the others give up at their next step */
 	void *mem;                   /* the channel's own shared memory (shm rings) */
