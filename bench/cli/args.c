@@ -224,6 +224,37 @@ static int set_param(struct cli *cli, const char *v)
 	return 0;
 }
 
+/* --queue-order fifo,lifo,priority: the order parameter (WL_ORDER_PARAM) of every workload that has one. */
+static int set_queue_order(struct cli *cli, const char *v)
+{
+	static const char *const names[] = {"fifo", "lifo", "priority"};
+	char list[64] = "", *save = NULL, copy[256];
+	if (snprintf(copy, sizeof(copy), "%s", v) >= (int)sizeof(copy))
+		return bad(cli, "--queue-order: '%.40s...' is too long", v);
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		unsigned k = 0;
+		while (k < 3 && strcmp(t, names[k]))
+			k++;
+		if (k == 3)
+			return bad(cli, "--queue-order: '%s' is not fifo, lifo or priority", t);
+		if (strlen(list) + 3 > sizeof(list))
+			return bad(cli, "--queue-order: too many orders in '%s'", v);
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%u", list[0] ? "," : "", k);
+	}
+	if (!list[0])
+		return bad(cli, "--queue-order: expected fifo, lifo or priority, got '%s'", v);
+	for (unsigned k = 0; k < wl_count; k++) {
+		char param[128];
+		if (!wl_all[k]->task_cost)
+			continue;
+		snprintf(param, sizeof(param), "%s/%s.order=%s", wl_class_name(wl_all[k]->cls), wl_all[k]->name, list);
+		int err = set_param(cli, param);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int set_plot_dir(struct cli *cli, const char *v)
 {
 	if (!*v)
@@ -506,6 +537,9 @@ static const struct opt opts[] = {
 	{"timeout", "SECONDS", "watchdog per benchmark repetition (default 600); c2c: per pair (default 10)",
 	 set_timeout, V_RUN | V_C2C},
 	{"queue", "N", "pool queue capacity, rounded up to a power of two (default 1024)", set_queue, V_RUN},
+	{"queue-order", "LIST", "the order the tasks of a workload with tasks of differing lengths (cpu/tail) are "
+				"taken in: fifo, lifo, priority (shortest first), or a list of them to compare",
+	 set_queue_order, PLAN},
 	{"spin-ns", "NS", "idle pool workers and waiters spin this long before sleeping (default 50000)", set_spin,
 	 V_RUN},
 	{"max-live", "N", "per-task models: at most N threads or processes alive at once (default: no bound)",

@@ -223,7 +223,8 @@ static int load_cells(struct pset *s, const struct pfile *file)
 			.cpu_s = num(b, "cpu_s"),
 			.spawn_s = num(json_object_get(b, "spawn_s"), "median"),
 			.wall_s = num(json_object_get(b, "wall_s"), "median"),
-			.lat = {num(lat, "p50"), num(lat, "p90"), num(lat, "p99"), num(lat, "p999")},
+			.lat = {num(lat, "p50"), num(lat, "p90"), num(lat, "p99"), num(lat, "p999"), num(lat, "max")},
+			.latency_of = str(json_object_get(b, "scenario"), "latency_of", NULL),
 			.valid = json_is_true(json_object_get(b, "valid")),
 			.noisy = json_is_true(json_object_get(b, "noisy")),
 			.scenario = !strcmp(str(b, "kind", ""), "scenario"),
@@ -234,6 +235,10 @@ static int load_cells(struct pset *s, const struct pfile *file)
 							"fairness_jain"),
 					"value"),
 		};
+		static const char *const turnaround[] = {"turnaround_mean_ms", "turnaround_p50_ms", "turnaround_p99_ms",
+							 "turnaround_max_ms"};
+		for (unsigned t = 0; t < 4; t++)
+			c->turnaround[t] = num(json_object_get(json_object_get(b, "metrics"), turnaround[t]), "value");
 		char others[256] = "";
 		json_t *sc = json_object_get(b, "scenario");
 		double vcsw = num(sc, "voluntary_csw_per_op"), ivcsw = num(sc, "involuntary_csw_per_op");
@@ -861,6 +866,95 @@ static void by_roles(const struct fctx *x, const struct figure_kind *k)
 		render(x->fig, k, "roles.gp", name, path, vars, x->base, full);
 }
 
+/* A workload of tasks of differing lengths: each model's turnaround (mean, p50, p99, max) at its all-cores point,
+ * for every queue order it ran in, one figure per machine. */
+static void turnaround(const struct fctx *x, const struct figure_kind *k)
+{
+	static const char *const orders[] = {"fifo", "lifo", "priority"};
+	const char *wls[16], *models[32];
+	size_t nw = 0, nmod = distinct(x->s, FIELD(model), models, 32);
+	for (size_t i = 0; i < x->s->n; i++) { /* the base's points: one per order */
+		const struct pcell *c = &x->s->c[i];
+		size_t j = 0;
+		while (j < nw && strcmp(wls[j], c->workload))
+			j++;
+		if (j == nw && nw < 16 && !strcmp(c->base, x->base) && c->turnaround[0] >= 0)
+			wls[nw++] = c->workload;
+	}
+	for (size_t m = 0; m < x->nm && nw; m++) {
+		char safe[200], name[256], path[4200], vars[2048], full[320], qtitle[1100], gtitle[512], label[96];
+		char safe_machine[64];
+		plot_safe_name(safe, sizeof(safe), x->base);
+		plot_safe_name(safe_machine, sizeof(safe_machine), x->machines[m]);
+		snprintf(name, sizeof(name), "turnaround-%.180s%s%.32s", safe, x->nm > 1 ? "-" : "",
+			 x->nm > 1 ? safe_machine : "");
+		FILE *f = open_data(x->fig, name, path, sizeof(path));
+		if (!f)
+			return;
+		size_t rows = 0;
+		for (size_t md = 0; md < nmod; md++)
+			for (size_t w = 0; w < nw; w++) {
+				const struct pcell *c =
+					at_point(x->s, wls[w], x->machines[m], models[md], all_cores_point(x->s, x->machines[m], wls[w]));
+				if (!c || c->turnaround[0] < 0)
+					continue;
+				bool named = c->swept && !strcmp(c->swept, "order") && c->value >= 0 && c->value <= 2;
+				snprintf(label, sizeof(label), "%s %d%s%s", c->model, c->workers, named ? " " : "",
+					 named ? orders[c->value] : "");
+				plot_data_string(f, label, "");
+				fprintf(f, "\t%.6g\t%.6g\t%.6g\t%.6g\n", c->turnaround[0], c->turnaround[1], c->turnaround[2],
+					c->turnaround[3]);
+				rows++;
+			}
+		fclose(f);
+		snprintf(gtitle, sizeof(gtitle), "%s%s%s", x->base, x->nm > 1 ? " on " : "", x->nm > 1 ? x->machines[m] : "");
+		plot_quote(qtitle, sizeof(qtitle), gtitle);
+		snprintf(vars, sizeof(vars), "title=%s", qtitle);
+		snprintf(full, sizeof(full), "%s%s%s", k->title, x->nm > 1 ? " on " : "", x->nm > 1 ? x->machines[m] : "");
+		if (rows)
+			render(x->fig, k, "turnaround.gp", name, path, vars, x->base, full);
+	}
+}
+
+/* A scenario whose latency distribution is its result (a timer's lateness): its percentiles as a curve,
+ * a line per sweep point, executor and placement (and machine), on a "nines" axis. */
+static void percentiles(const struct fctx *x, const struct figure_kind *k)
+{
+	static const double nines[] = {0.30103, 1, 2, 3, 4}; /* -log10(1 - p) of p50 .. p99.9; max drawn at 4 */
+	char name[256], path[4200], vars[2048], full[320], qbase[512], label[300], what[160] = "";
+	size_t blocks = 0;
+	struct styles st = {"", ""};
+	FILE *f = NULL;
+	for (size_t i = 0; i < x->s->n; i++) {
+		const struct pcell *c = &x->s->c[i];
+		if (strcmp(c->base, x->base) || !c->latency_of || c->lat[0] < 0)
+			continue;
+		if (!f && !(f = figure_data(x->fig, k->kind, x->base, name, path)))
+			return;
+		snprintf(what, sizeof(what), "%s", c->latency_of);
+		snprintf(label, sizeof(label), "%s %s%s", c->model, c->pin, c->workload + strlen(c->base));
+		size_t h = 0;
+		while (h < x->nm && strcmp(x->machines[h], c->machine))
+			h++;
+		char suffix[80];
+		snprintf(suffix, sizeof(suffix), "%s%.64s", x->nm > 1 ? " @" : "", x->nm > 1 ? c->machine : "");
+		series_header(f, &blocks, &st, (int)(blocks % 12) + 1, label, suffix, "us", h, x->nm);
+		for (unsigned q = 0; q < 5; q++)
+			if (c->lat[q] >= 0)
+				fprintf(f, "%g\t%.6g\n", nines[q], fmax(c->lat[q] / 1e3, 0.001));
+	}
+	if (!f)
+		return;
+	fclose(f);
+	plot_quote(qbase, sizeof(qbase), x->base);
+	char qwhat[400];
+	plot_quote(qwhat, sizeof(qwhat), what);
+	snprintf(vars, sizeof(vars), "title=%s; what=%s; lts='%s'; dts='%s'", qbase, qwhat, st.lt, st.dt);
+	snprintf(full, sizeof(full), "%s: %s", k->title, what);
+	if (blocks)
+		render(x->fig, k, "percentiles.gp", name, path, vars, x->base, full);
+}
+
 /* Every kind of figure: a new kind is a function and a line here (and its paragraph in docs/figures.md). */
 static const struct figure_kind kinds[] = {
 	{"scaling", "Speedup against serial by workers",
@@ -879,6 +973,19 @@ static const struct figure_kind kinds[] = {
 	 "the tail (p90, p99, p99.9), on a logarithmic axis (down is better). A wide gap between p50 and p99 means "
 	 "some tasks waited behind others: queueing, a wake-up, a preemption.",
 	 latency, false, OF_TASKS | OF_SCENARIOS},
+	{"turnaround", "Turnaround by model and queue order",
+	 "Tasks of differing lengths, all there at the start, taken in first-come (fifo), last-come (lifo) or "
+	 "shortest-first (priority) order: for each model at all cores (its worker count after its name), the time "
+	 "from the start to a task's end, its mean, median, 99th percentile and the last (the makespan), in ms "
+	 "(down is better). Shortest first gives the least mean: no short task waits behind a long one; but the "
+	 "long ones all wait to the end, and with several workers the batch can end later than in fifo order.",
+	 turnaround, true, OF_TASKS},
+	{"percentiles", "Latency distribution",
+	 "A scenario whose result is how its latencies spread (a timer: how late a wake-up comes): the latency at "
+	 "the median, 90th, 99th and 99.9th percentile and the largest, one line per sweep point, executor and "
+	 "placement, on logarithmic axes (down is better). The right end is what a user meets once in a while: a "
+	 "line that rises steeply there has a tail a median hides.",
+	 percentiles, true, OF_SCENARIOS},
 	{"spawn", "Cost of starting the workers",
 	 "The time to create the workers (threads, processes, coroutines, a pool) before the first task, by worker "
 	 "count, on logarithmic axes (down is better): a fork costs more than a thread, a thread more than a "

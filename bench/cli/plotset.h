@@ -32,12 +32,14 @@ struct pcell {
 	char *others;      /* " param=value" of the other swept parameters: one figure each ("" when none) */
 	int workers, cores;
 	double speedup, tasks_per_s, cpu_s, spawn_s, wall_s;
-	double lat[4];
+	double lat[5];     /* p50, p90, p99, p99.9, max in ns; < 0 when unknown */
+	const char *latency_of; /* a scenario whose latency distribution is its result: what it measures */
 	bool valid, noisy;
 	bool scenario;     /* roles that interact: the per-operation figures below, no speedup */
 	bool roles_vary;   /* ... whose number of roles differs between its cells (a lock, a queue) */
 	double fairness;   /* a scenario's fairness_jain, < 0 when it has none */
 	double ns_per_op, cpu_ns_per_op, csw_per_op, bytes_per_s; /* < 0 when unknown */
+	double turnaround[4]; /* a task batch's turnaround mean, p50, p99, max in ms; < 0 when it has none */
 };
 
 struct pset {

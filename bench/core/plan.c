@@ -500,7 +500,13 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 				used = true;
 		}
 		if (!used) {
-			snprintf(err, errlen, "--param: no selected workload has a parameter '%s'", sel->params[k].name);
+			if (sel->params[k].wl && sel->params[k].wl->task_cost && !strcmp(sel->params[k].name, "order"))
+				snprintf(err, errlen, "--queue-order: no selected workload has tasks of differing lengths "
+						      "(%s/%s has)", wl_class_name(sel->params[k].wl->cls),
+					 sel->params[k].wl->name);
+			else
+				snprintf(err, errlen, "--param: no selected workload has a parameter '%s'",
+					 sel->params[k].name);
 			goto fail;
 		}
 	}

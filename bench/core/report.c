@@ -150,7 +150,19 @@ static double metric_of(const struct cc_cell *c, unsigned k)
 	double v[c->nreps ? c->nreps : 1], top = 0;
 	for (unsigned r = 0; r < c->nreps; r++)
 		top = (v[r] = c->reps[r].metrics[k]) > top || r == 0 ? v[r] : top;
-	return c->inst->wl->scenario->metrics[k].agg == SC_MAX ? top : cc_median(v, c->nreps);
+	return wl_metrics(c->inst->wl)[k].agg == SC_MAX ? top : cc_median(v, c->nreps);
+}
+
+/* The benchmark's own figures by name (wl_metrics); NULL when it has none. */
+static json_t *metrics_json(const struct cc_cell *c)
+{
+	const struct sc_metric *m = wl_metrics(c->inst->wl);
+	json_t *own = m ? json_object() : NULL;
+	for (unsigned k = 0; own && k < SC_MAX_METRICS && m[k].name; k++)
+		json_object_set_new(own, m[k].name,
+				    json_pack("{s:f, s:s, s:s, s:s}", "value", metric_of(c, k), "unit", m[k].unit,
+					      "aggregate", m[k].agg == SC_MAX ? "max" : "median", "help", m[k].help));
+	return own;
 }
 
 static json_t *scenario_json(const struct cc_cell *c)
@@ -165,12 +177,9 @@ static json_t *scenario_json(const struct cc_cell *c)
 			      o.cpu_ns, "voluntary_csw_per_op", o.vcsw, "involuntary_csw_per_op", o.ivcsw);
 	if (o.bytes_per_s >= 0)
 		json_object_set_new(j, "bytes_per_s", json_real(o.bytes_per_s));
-	json_t *own = sc->metrics ? json_object() : NULL;
-	for (unsigned k = 0; own && k < SC_MAX_METRICS && sc->metrics[k].name; k++)
-		json_object_set_new(own, sc->metrics[k].name,
-				    json_pack("{s:f, s:s, s:s, s:s}", "value", metric_of(c, k), "unit", sc->metrics[k].unit,
-					      "aggregate", sc->metrics[k].agg == SC_MAX ? "max" : "median", "help",
-					      sc->metrics[k].help));
+	if (sc->latency_of)
+		json_object_set_new(j, "latency_of", json_string(sc->latency_of));
+	json_t *own = metrics_json(c);
 	if (own)
 		json_object_set_new(j, "metrics", own);
 	return j;
@@ -332,6 +341,8 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 		json_object_set_new(b, "model_note", json_string(c->note));
 	if (wl->scenario)
 		json_object_set_new(b, "scenario", scenario_json(c));
+	else if (wl->task_cost)
+		json_object_set_new(b, "metrics", metrics_json(c));
 	return b;
 }
 
@@ -837,6 +848,14 @@ static void summary_notes(FILE *f, const struct cc_plan *p, const struct cc_cell
 	fputc('\n', f);
 }
 
+/* The benchmark's own figures (wl_metrics), which lead the notes. */
+static void metrics_print(FILE *f, const struct cc_cell *c)
+{
+	const struct sc_metric *m = wl_metrics(c->inst->wl);
+	for (unsigned j = 0; m && j < SC_MAX_METRICS && m[j].name; j++)
+		fprintf(f, "%s=%.4g ", m[j].name, metric_of(c, j));
+}
+
 /* A scenario's table: per operation, the time, every role's CPU time and context switches. */
 static void scenario_summary(FILE *f, const struct cc_plan *p, const struct cc_instance *in)
 {
@@ -851,9 +870,7 @@ static void scenario_summary(FILE *f, const struct cc_plan *p, const struct cc_i
 			struct per_op o = scenario_per_op(c);
 			fprintf(f, "%12.0f %10llu %12.0f %9.2f  ", o.ns, (unsigned long long)c->latency.p99, o.cpu_ns,
 				o.vcsw + o.ivcsw);
-			const struct sc_metric *m = in->wl->scenario->metrics; /* its own figures lead the notes */
-			for (unsigned j = 0; m && j < SC_MAX_METRICS && m[j].name; j++)
-				fprintf(f, "%s=%.4g ", m[j].name, metric_of(c, j));
+			metrics_print(f, c);
 		} else {
 			fprintf(f, "%12s %10s %12s %9s  ", "-", "-", "-", "-");
 		}
@@ -892,9 +909,10 @@ void cc_report_summary(FILE *f, const struct cc_plan *p)
 				fprintf(f, "%8.2fx ", s);
 			else
 				fprintf(f, "%9s ", "-");
-			if (c->nreps)
+			if (c->nreps) {
 				fprintf(f, "%10.3f  ", median_of(c, rep_cpu));
-			else
+				metrics_print(f, c);
+			} else
 				fprintf(f, "%10s  ", "-");
 			summary_notes(f, p, c);
 		}

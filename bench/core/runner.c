@@ -132,10 +132,27 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	coro_guard_report_to(r->fatal, sizeof(r->fatal));
 	wl_fail_report_to(r->failed, sizeof(r->failed), &r->failed_claim);
 	/* the reference run is unpinned: only its checksum counts */
-	struct cc_job job = {c->inst->wl, c->inst->ctx, c->inst->ntasks, workers, UINT_MAX, run.plan->topo,
-			     reference ? NULL : c->cpus, run.plan->mopts, c->inst->params};
+	struct cc_job job = {.wl = c->inst->wl, .ctx = c->inst->ctx, .ntasks = c->inst->ntasks, .workers = workers,
+			     .latency_stride = UINT_MAX, .topo = run.plan->topo, .cpu = reference ? NULL : c->cpus,
+			     .opts = run.plan->mopts, .params = c->inst->params};
 	struct cc_outcome o = {.workers = r->workers, .hist = &r->hist};
 	struct rusage s0, s1, c0, c1;
+	uint64_t *order = cc_task_order(c->inst->wl, c->inst->ctx, c->inst->params, c->inst->ntasks, &r->err);
+	size_t done_bytes = c->inst->ntasks * sizeof(int64_t);
+	if (r->err) {
+		snprintf(o.why, sizeof(o.why), "ordering %" PRIu64 " tasks: %s", c->inst->ntasks, strerror(-r->err));
+		goto out;
+	}
+	job.order = order;
+	if (c->inst->wl->task_cost && !reference) { /* every task's end, seen from every process */
+		job.done_ns = mmap(NULL, done_bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (job.done_ns == MAP_FAILED) {
+			r->err = -errno;
+			snprintf(o.why, sizeof(o.why), "mapping %zu bytes for task end times: %s", done_bytes,
+				 strerror(errno));
+			goto out;
+		}
+	}
 
 	if (!reference) {
 		/* Warm-up on a tenth of the batch, timing every task: faults pages in and
@@ -168,6 +185,8 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 		nprobe += cc_probe_cpu_on(job.cpu, workers, probe + nprobe);
 		r->probe_ns = cc_median(probe, nprobe);
 	}
+	if (job.done_ns && !r->err)
+		cc_turnaround(job.done_ns, job.ntasks, o.start_ns, o.metrics);
 	r->spawn_s = o.spawn_s;
 	r->wall_s = o.wall_s;
 	r->checksum = o.checksum;
@@ -507,9 +526,9 @@ static void set_counters(gbc_state *st, const struct cc_cell *c, const struct cc
 	gbc_set_counter(st, "involuntary_csw", (double)rep->nivcsw, GBC_COUNTER_DEFAULT);
 	if (serial && serial->status == CC_OK && serial->nreps)
 		gbc_set_counter(st, "speedup", cc_cell_median_wall(serial) / rep->wall_s, GBC_COUNTER_DEFAULT);
-	const struct sc_desc *sc = c->inst->wl->scenario;
-	for (unsigned k = 0; sc && sc->metrics && k < SC_MAX_METRICS && sc->metrics[k].name; k++)
-		gbc_set_counter(st, sc->metrics[k].name, rep->metrics[k], GBC_COUNTER_DEFAULT);
+	const struct sc_metric *m = wl_metrics(c->inst->wl);
+	for (unsigned k = 0; m && k < SC_MAX_METRICS && m[k].name; k++)
+		gbc_set_counter(st, m[k].name, rep->metrics[k], GBC_COUNTER_DEFAULT);
 }
 
 /* Google Benchmark's repetition of a cell: the next measured repetition, replayed as manual time. */

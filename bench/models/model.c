@@ -60,9 +60,9 @@ void cc_worker_begin(struct cc_worker_out *out)
 	sample_cpu(w);
 }
 
-void cc_worker_task(const struct cc_job *job, struct cc_worker_out *out, uint64_t i)
+void cc_worker_task(const struct cc_job *job, struct cc_worker_out *out, uint64_t pos)
 {
-	uint64_t v;
+	uint64_t v, i = cc_job_task(job, pos);
 	if (out->until_sample == 0) {
 		int64_t t0 = cc_now_ns();
 		v = job->wl->task(job->ctx, i);
@@ -71,6 +71,8 @@ void cc_worker_task(const struct cc_job *job, struct cc_worker_out *out, uint64_
 	} else {
 		v = job->wl->task(job->ctx, i);
 	}
+	if (job->done_ns)
+		job->done_ns[pos] = cc_now_ns();
 	out->until_sample--;
 	out->checksum += cc_fold(i, v);
 	if ((++out->info.tasks & 63) == 0)
@@ -367,6 +369,51 @@ void cc_outcome_collect(struct cc_outcome *out, const struct cc_worker_out *w, u
 			last = w[k].finish_ns;
 	}
 	out->wall_s = (double)((end_ns ? end_ns : last) - start_ns) / 1e9;
+	out->start_ns = start_ns;
+}
+
+static int cheaper_first(const void *a, const void *b, void *job)
+{
+	const struct cc_job *j = job;
+	uint64_t i = *(const uint64_t *)a, k = *(const uint64_t *)b;
+	double ci = j->wl->task_cost(j->ctx, i), ck = j->wl->task_cost(j->ctx, k);
+	return ci < ck ? -1 : ci > ck ? 1 : (i > k) - (i < k);
+}
+
+uint64_t *cc_task_order(const struct wl_desc *wl, const void *ctx, const int64_t *params, uint64_t n, int *err)
+{
+	int k = wl->task_cost ? wl_param_index(wl, "order") : -1;
+	*err = 0;
+	if (k < 0 || params[k] == WL_ORDER_FIFO)
+		return NULL;
+	uint64_t *order = malloc((n ? n : 1) * sizeof(*order));
+	if (!order) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	for (uint64_t p = 0; p < n; p++)
+		order[p] = params[k] == WL_ORDER_LIFO ? n - 1 - p : p;
+	if (params[k] == WL_ORDER_PRIORITY) {
+		struct cc_job costs = {.wl = wl, .ctx = ctx};
+		qsort_r(order, n, sizeof(*order), cheaper_first, &costs);
+	}
+	return order;
+}
+
+void cc_turnaround(const int64_t *done_ns, uint64_t n, int64_t start_ns, double *values)
+{
+	struct cc_hist h;
+	double sum = 0;
+	cc_hist_reset(&h);
+	for (uint64_t p = 0; p < n; p++) {
+		int64_t t = done_ns[p] - start_ns;
+		cc_hist_record(&h, t > 0 ? (uint64_t)t : 0);
+		sum += t > 0 ? (double)t : 0;
+	}
+	values[0] = n ? sum / (double)n / 1e6 : 0;
+	values[1] = (double)cc_hist_quantile(&h, 0.5) / 1e6;
+	values[2] = (double)cc_hist_quantile(&h, 0.99) / 1e6;
+	values[3] = (double)h.max / 1e6;
 }
 
 static long futex(atomic_uint *addr, int op, unsigned val, const struct timespec *ts)

@@ -40,11 +40,14 @@ struct cc_job {
 	const int *cpu;          /* OS CPU per worker; NULL: unpinned (the OS decides) */
 	struct cc_model_opts opts;
 	const int64_t *params;   /* the instance's parameter values (scenarios read them) */
+	const uint64_t *order;   /* the task at each position of the queue (cc_task_order); NULL: 0, 1, 2 ... */
+	int64_t *done_ns;        /* each position's end time (every process sees it); NULL: not kept */
 };
 
 struct cc_outcome {
 	double spawn_s;        /* creating workers until all have passed the start gate */
 	double wall_s;         /* gate opened until the last worker finished */
+	int64_t start_ns;      /* when the gate opened: every task of the batch has arrived */
 	uint64_t checksum;     /* order-independent fold of every task's result */
 	char note[160];        /* what the model wants said about this run (pool wait statistics...) */
 	struct cc_worker_info *workers; /* caller-provided, one per worker */
@@ -78,11 +81,11 @@ void cc_worker_bind(const struct cc_job *job, unsigned k, bool process, struct c
 
 /*
  * The work of a worker, the same in every model: begin (in the worker, once
- * placed), then one call per task (run it, time one in latency_stride, fold its
+ * placed), then one call per position of the queue (run its task, time one in latency_stride, fold its
  * result, sample the CPU every 64 tasks), then end (in the worker).
  */
 void cc_worker_begin(struct cc_worker_out *out);
-void cc_worker_task(const struct cc_job *job, struct cc_worker_out *out, uint64_t i);
+void cc_worker_task(const struct cc_job *job, struct cc_worker_out *out, uint64_t pos);
 void cc_worker_end(struct cc_worker_out *out);
 
 /* What a pool model gives its pool's hooks: the job, one report per worker, and whether the
@@ -96,6 +99,19 @@ struct cc_pool_run {
 /* Pool hooks (arg: a struct cc_pool_run): in worker k, bind and begin; end as it exits. */
 void cc_pool_worker_start(unsigned k, void *arg);
 void cc_pool_worker_stop(unsigned k, void *arg);
+
+/* The task at a position of the job's queue: the models take positions 0, 1, 2 ... in turn. */
+static inline uint64_t cc_job_task(const struct cc_job *job, uint64_t pos)
+{
+	return job->order ? job->order[pos] : pos;
+}
+
+/* The queue a workload with task_cost is run from, as its WL_ORDER_PARAM says: the task at each position
+ * (malloc'd; NULL with *err 0 for first come first served, which needs no table; *err -ENOMEM). */
+uint64_t *cc_task_order(const struct wl_desc *wl, const void *ctx, const int64_t *params, uint64_t n, int *err);
+/* Turnaround figures (wl_metrics' order: mean, p50, p99, max in ms) of n tasks that ended at done_ns[]
+ * in a batch that started at start_ns. */
+void cc_turnaround(const int64_t *done_ns, uint64_t n, int64_t start_ns, double *values);
 
 /* begin; claim tasks from *next until none are left; end. */
 void cc_worker_loop(const struct cc_job *job, atomic_uint_fast64_t *next, struct cc_worker_out *out);

@@ -36,14 +36,17 @@ struct cc_spawn_stats cc_spawn_each(uint64_t n, unsigned max_live, const struct 
 	return st;
 }
 
-void cc_task_run(const struct cc_job *job, uint64_t i, int cpu, bool process, struct cc_task_record *rec)
+void cc_task_run(const struct cc_job *job, uint64_t pos, int cpu, bool process, struct cc_task_record *rec)
 {
 	char why[160];
 	rec->bind_err = cpu >= 0 ? topo_bind(job->topo, (unsigned)cpu, process, why, sizeof(why)) : 0;
-	bool timed = i % (job->latency_stride ? job->latency_stride : 1) == 0;
+	bool timed = pos % (job->latency_stride ? job->latency_stride : 1) == 0;
 	int64_t t0 = timed ? cc_now_ns() : 0;
-	rec->result = job->wl->task(job->ctx, i);
-	rec->ns = timed ? (uint64_t)(cc_now_ns() - t0) : 0;
+	rec->result = job->wl->task(job->ctx, cc_job_task(job, pos));
+	int64_t t1 = timed || job->done_ns ? cc_now_ns() : 0;
+	rec->ns = timed ? (uint64_t)(t1 - t0) : 0;
+	if (job->done_ns)
+		job->done_ns[pos] = t1;
 	rec->cpu = sched_getcpu();
 }
 
@@ -57,9 +60,9 @@ void cc_task_collect(const struct cc_job *job, const struct cc_task_record *rec,
 		cc_hist_reset(&w[k].hist);
 	}
 	uint64_t stride = job->latency_stride ? job->latency_stride : 1;
-	for (uint64_t i = 0; i < job->ntasks; i++) {
+	for (uint64_t i = 0; i < job->ntasks; i++) { /* i: a position in the queue */
 		struct cc_worker_out *o = &w[i % places];
-		o->checksum += cc_fold(i, rec[i].result);
+		o->checksum += cc_fold(cc_job_task(job, i), rec[i].result);
 		o->info.tasks++;
 		if (rec[i].bind_err && !o->info.bind_err)
 			o->info.bind_err = rec[i].bind_err;

@@ -38,10 +38,11 @@ struct cc_spawn_stats {
  * started is reaped before it returns, whatever happens. */
 struct cc_spawn_stats cc_spawn_each(uint64_t n, unsigned max_live, const struct cc_spawner *s);
 
-/* Runs task i in the calling worker and fills its record (binding to cpu if >= 0 first). */
-void cc_task_run(const struct cc_job *job, uint64_t i, int cpu, bool process, struct cc_task_record *rec);
+/* Runs the task at position pos of the job's queue (cc_job_task) in the calling worker and fills its
+ * record (binding to cpu if >= 0 first). */
+void cc_task_run(const struct cc_job *job, uint64_t pos, int cpu, bool process, struct cc_task_record *rec);
 
-/* Folds the records into one report per place (task i ran on place i % workers). */
+/* Folds the records into one report per place (position i ran on place i % workers). */
 void cc_task_collect(const struct cc_job *job, const struct cc_task_record *rec, struct cc_worker_out *w);
 
 #endif

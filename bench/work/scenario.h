@@ -37,16 +37,6 @@ struct sc_role {
 	const struct coro_opts *coro; /* the run's coroutine backend, stack size and poller */
 };
 
-#define SC_MAX_METRICS 4
-
-/* A figure a scenario reports besides time, CPU and context switches per operation (the zombies alive
- * at most): its name (a JSON key), its unit, and how repetitions combine (their median, or their
- * largest: a worst case stays the worst). */
-struct sc_metric {
-	const char *name, *unit, *help;
-	enum sc_agg { SC_MEDIAN, SC_MAX } agg;
-};
-
 struct sc_desc {
 	unsigned roles;      /* how many roles (a ping-pong: 2); 0: each --workers count from min_roles to
 			      * max_roles (a ring of N) */
@@ -63,6 +53,9 @@ struct sc_desc {
 	int (*plannable)(const void *impl, const int64_t *params, char *why, size_t len);
 	size_t state_bytes;  /* the shared state: zeroed, in a shared mapping, before every batch */
 	const char *op;      /* what one operation is: "round trip", "fork and reap" */
+	/* Optional: what the latency samples measure when their distribution is the scenario's result (a
+	 * timer's lateness): concur plot then draws it as a percentile curve. */
+	const char *latency_of;
 	/* Optional: before the roles start (descriptors made here are inherited by process roles); 0 or
 	 * -errno with why. */
 	int (*setup)(void *state, const int64_t *params, unsigned roles, char *why, size_t len);

@@ -1,5 +1,6 @@
 /* What workloads and scenarios share: class names, parameters, memory checks, wl_fail, buffers. */
 #include "work/workload.h"
+#include "work/scenario.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -109,4 +110,19 @@ void wl_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(fail_report.buf, fail_report.len, fmt, ap);
 	va_end(ap);
+}
+
+const struct sc_metric *wl_metrics(const struct wl_desc *wl)
+{
+	static const struct sc_metric turnaround[] = {
+		{"turnaround_mean_ms", "ms", "mean time from the batch's start to a task's end", SC_MEDIAN},
+		{"turnaround_p50_ms", "ms", "median time from the batch's start to a task's end", SC_MEDIAN},
+		{"turnaround_p99_ms", "ms", "99th percentile of the time from the batch's start to a task's end",
+		 SC_MEDIAN},
+		{"turnaround_max_ms", "ms", "the last task's end: the batch's makespan", SC_MEDIAN},
+		{0},
+	};
+	if (wl->scenario)
+		return wl->scenario->metrics;
+	return wl->task_cost ? turnaround : NULL;
 }

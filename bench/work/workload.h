@@ -30,6 +30,16 @@ struct wl_param {
 	const char *help;
 };
 
+#define SC_MAX_METRICS 4
+
+/* A figure a benchmark reports besides its times, CPU and context switches (a scenario's zombies alive
+ * at most, a task batch's turnaround): its name (a JSON key), its unit, and how repetitions combine
+ * (their median, or their largest: a worst case stays the worst). */
+struct sc_metric {
+	const char *name, *unit, *help;
+	enum sc_agg { SC_MEDIAN, SC_MAX } agg;
+};
+
 struct wl_desc {
 	const char *name; /* without the class: "hash" */
 	enum wl_class cls;
@@ -73,7 +83,23 @@ struct wl_desc {
 	/* Set for a scenario (core/scenario.h): roles that interact, not a batch of tasks; task is then
 	 * NULL and default_tasks counts operations. */
 	const struct sc_desc *scenario;
+	/* Optional, for a workload whose tasks differ in length (cpu/tail): about what task i costs, in any
+	 * unit. Such a workload has WL_ORDER_PARAM, the order its tasks enter the one queue every model takes
+	 * them from, and reports each task's turnaround, from the batch's start (when every task has
+	 * arrived) to the task's end (wl_metrics). */
+	double (*task_cost)(const void *ctx, uint64_t i);
 };
+
+/* The queue disciplines of WL_ORDER_PARAM: first come first served, last come first served, and
+ * priority to the cheapest task (shortest job first; ties in arrival order). */
+enum wl_order { WL_ORDER_FIFO, WL_ORDER_LIFO, WL_ORDER_PRIORITY };
+#define WL_ORDER_PARAM {"order", WL_INT, WL_ORDER_FIFO, WL_ORDER_FIFO, WL_ORDER_PRIORITY, \
+	"the order tasks are taken in: 0 first come first served (FIFO), 1 last come first served (LIFO), " \
+	"2 shortest first (priority by task_cost)"}
+
+/* The benchmark's own figures (a scenario's metrics, a task batch's turnaround), the list ending with
+ * a NULL name; NULL: none. */
+const struct sc_metric *wl_metrics(const struct wl_desc *wl);
 
 const char *wl_class_name(enum wl_class cls);
 /* For validate: 0 if bytes fit in half of this machine's memory, else -EINVAL with why saying

@@ -133,6 +133,7 @@ static const struct sc_desc scenario = {
 	.roles = 1,
 	.executors = SC_THREADS | SC_PROCESSES,
 	.op = "a wake-up us ahead (the latency: how late)",
+	.latency_of = "lateness of a wake-up",
 	.role = role,
 };
 

@@ -119,7 +119,7 @@ class Base(unittest.TestCase):
         return {n.split("/")[2] for n in self.listed("--suite", "smoke")}
 
 
-WORKLOADS = ["cpu/hash", "cpu/spin", "cpu/primes", "cpu/mandelbrot", "cpu/matmul", "mem/stream", "mem/chase",
+WORKLOADS = ["cpu/hash", "cpu/spin", "cpu/primes", "cpu/mandelbrot", "cpu/matmul", "cpu/tail", "mem/stream", "mem/chase",
              "sync/counter", "io/sleep", "io/pipe", "io/file", "io/tcp", "mix/cpu-io"]
 SCENARIOS = ["spawn/thread", "spawn/fork", "spawn/vfork", "spawn/exec", "spawn/posix-spawn", "spawn/daemon",
              "spawn/zombie", "spawn/coroutine", "switch/pipe", "switch/futex", "switch/eventfd", "switch/semaphore", "switch/ring",
@@ -853,6 +853,33 @@ class Workloads(Base):
         for r in ratios:
             self.assertIn(r["fastest"], ["threads", "coro-pool"])
         self.assertIn("at each ratio", p.stderr)
+
+    def test_queue_orders_do_the_same_tasks_and_report_turnaround(self):
+        self.assertUsageError(["run", "--queue-order", "fifo,sjf"], "--queue-order", "'sjf'")
+        self.assertUsageError(["run", "--queue-order", ""], "--queue-order")
+        self.assertUsageError(["list", "--workloads", "cpu/hash", "--queue-order", "lifo"], "--queue-order",
+                              "cpu/tail")
+        o = self.out()
+        models = "serial,thread-pool,process-pool,process-per-task"
+        p = self.concur("run", "--suite", "smoke", "--workloads", "cpu/tail", "--models", models,
+                        "--queue-order", "fifo,lifo,priority", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = load_results(o)
+        self.assertValid(doc)
+        cells = self.cells(doc)
+        self.assertEqual(len(cells), 3 * (1 + 3 * 2))
+        self.assertEqual(len({c["checksum"] for c in cells.values()}), 1, "every order runs the same tasks")
+        for name, c in cells.items():
+            self.assertEqual(c["status"], "ok", name)
+            m = {k: v["value"] for k, v in c["metrics"].items()}
+            self.assertEqual(set(m), {"turnaround_mean_ms", "turnaround_p50_ms", "turnaround_p99_ms",
+                                      "turnaround_max_ms"})
+            self.assertGreater(m["turnaround_mean_ms"], 0)
+            self.assertLessEqual(m["turnaround_mean_ms"], m["turnaround_max_ms"])
+            self.assertLessEqual(m["turnaround_p50_ms"], m["turnaround_p99_ms"])
+            self.assertLessEqual(m["turnaround_p99_ms"], m["turnaround_max_ms"])
+        self.assertIn("cpu/tail/thread-pool/workers:2/pin:core/order:2", cells)
+        self.assertIn("turnaround_mean_ms=", p.stderr)
 
     def test_the_full_suite_sweeps_every_workload(self):
         p = self.concur("list", "--suite", "full", "--workloads", "tcp,cpu-io", "--models", "serial")

@@ -53,10 +53,12 @@ static void teardown(const struct wl_desc *wl, void *ctx)
 
 /* Runs the job as the runner does: a workload that changes shared state is reset before and
  * must verify after (sync/counter's total exact under every model). */
-static void run(const struct cc_model *m, const struct wl_desc *wl, void *ctx, unsigned workers, uint64_t ntasks,
-		struct ran *r)
+static void run_ordered(const struct cc_model *m, const struct wl_desc *wl, void *ctx, unsigned workers,
+			uint64_t ntasks, const uint64_t *order, int64_t *done_ns, struct ran *r)
 {
-	struct cc_job job = {wl, ctx, ntasks, workers, 1, NULL, NULL, {.queue = 64, .spin_ns = 10000, .coroutines = 5}, NULL};
+	struct cc_job job = {.wl = wl, .ctx = ctx, .ntasks = ntasks, .workers = workers, .latency_stride = 1,
+			     .opts = {.queue = 64, .spin_ns = 10000, .coroutines = 5}, .order = order,
+			     .done_ns = done_ns};
 	memset(r, 0, sizeof(*r));
 	r->out.workers = r->workers;
 	r->out.hist = &r->hist;
@@ -68,6 +70,12 @@ static void run(const struct cc_model *m, const struct wl_desc *wl, void *ctx, u
 		if (r->rc)
 			print_error("%s: %s\n", m->name, r->out.why);
 	}
+}
+
+static void run(const struct cc_model *m, const struct wl_desc *wl, void *ctx, unsigned workers, uint64_t ntasks,
+		struct ran *r)
+{
+	run_ordered(m, wl, ctx, workers, ntasks, NULL, NULL, r);
 }
 
 static void every_model_matches_serial(void **state)
@@ -103,6 +111,62 @@ static void every_model_matches_serial(void **state)
 		}
 		teardown(wl, ctx);
 	}
+}
+
+/* cpu/tail taken in each order under every model: the same tasks (serial's first-come checksum), lifo the
+ * reverse, priority every short task before any long one, and every task's end time recorded from every
+ * worker, thread or process, with turnaround figures that hold together. */
+static void every_queue_order_runs_the_same_tasks(void **state)
+{
+	(void)state;
+	enum { N = 120 };
+	static struct ran ref, got;
+	int64_t p[] = {2, 20, 10, WL_ORDER_FIFO};
+	void *ctx = setup(&wl_cpu_tail, p);
+	run(&model_serial, &wl_cpu_tail, ctx, 1, N, &ref);
+	int64_t *done = mmap(NULL, N * sizeof(int64_t), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	assert_true(done != MAP_FAILED);
+	for (int64_t o = WL_ORDER_FIFO; o <= WL_ORDER_PRIORITY; o++) {
+		int err;
+		p[3] = o;
+		uint64_t *order = cc_task_order(&wl_cpu_tail, ctx, p, N, &err);
+		assert_int_equal(err, 0);
+		assert_true((order == NULL) == (o == WL_ORDER_FIFO));
+		if (o == WL_ORDER_LIFO)
+			for (uint64_t k = 0; k < N; k++)
+				assert_int_equal(order[k], N - 1 - k);
+		if (o == WL_ORDER_PRIORITY) { /* every short task first, each cost class in arrival order */
+			unsigned longs = 0;
+			for (uint64_t k = 0; k < N; k++) {
+				double c = wl_cpu_tail.task_cost(ctx, order[k]);
+				longs += c > 1;
+				assert_true(k == 0 || c > wl_cpu_tail.task_cost(ctx, order[k - 1]) || order[k] > order[k - 1]);
+				assert_true(c == 1 || k >= N - N / 10);
+			}
+			assert_int_equal(longs, N / 10); /* one in every 10 */
+		}
+		for (unsigned m = 0; m < model_count; m++) {
+			unsigned workers = model_all[m]->single_worker ? 1 : 2;
+			memset(done, 0, N * sizeof(int64_t));
+			run_ordered(model_all[m], &wl_cpu_tail, ctx, workers, N, order, done, &got);
+			assert_int_equal(got.rc, 0);
+			assert_int_equal(got.out.checksum, ref.out.checksum);
+			for (uint64_t k = 0; k < N; k++)
+				if (done[k] < got.out.start_ns) {
+					print_error("%s: place %llu ended %lld ns before the start\n", model_all[m]->name,
+						    (unsigned long long)k, (long long)(got.out.start_ns - done[k]));
+					fail();
+				}
+			double t[4];
+			cc_turnaround(done, N, got.out.start_ns, t);
+			assert_true(t[0] > 0 && t[0] <= t[3]);
+			assert_true(t[1] <= t[2] && t[2] <= t[3]);
+			assert_true(t[3] <= got.out.wall_s * 1e3 + 1e-6);
+		}
+		free(order);
+	}
+	munmap(done, N * sizeof(int64_t));
+	teardown(&wl_cpu_tail, ctx);
 }
 
 static void more_workers_than_tasks(void **state)
@@ -172,7 +236,8 @@ static void per_task_models_respect_max_live(void **state)
 	const struct cc_model *per_task[] = {&model_thread_per_task, &model_process_per_task};
 	for (unsigned m = 0; m < 2; m++) {
 		for (unsigned live = 1; live <= 3; live += 2) {
-			struct cc_job job = {&wl_cpu_hash, ctx, 40, 2, 1, NULL, NULL, {.max_live = live}, NULL};
+			struct cc_job job = {.wl = &wl_cpu_hash, .ctx = ctx, .ntasks = 40, .workers = 2, .latency_stride = 1,
+					     .opts = {.max_live = live}};
 			memset(&got, 0, sizeof(got));
 			got.out.workers = got.workers;
 			got.out.hist = &got.hist;
@@ -205,7 +270,7 @@ static void scenario_verifies(const struct wl_desc *wl, const int64_t *params)
 		cc_hist_reset(&hist);
 		struct cc_outcome out = {.workers = info, .hist = &hist};
 		unsigned roles = wl->scenario->roles ? wl->scenario->roles : 3; /* a ring of 3, three roles on a lock */
-		struct cc_job job = {wl, NULL, 40, roles, 1, NULL, NULL, {0}, params};
+		struct cc_job job = {.wl = wl, .ntasks = 40, .workers = roles, .latency_stride = 1, .params = params};
 		int rc = sc_run(&job, executors[e], &out);
 		if (!strcmp(wl->name, "broken")) {
 			assert_int_equal(rc, -EPROTO);
@@ -426,6 +491,7 @@ int main(void)
 	setpgid(0, 0); /* the fault workload tells worker processes apart by their process group */
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_model_matches_serial),
+		cmocka_unit_test(every_queue_order_runs_the_same_tasks),
 		cmocka_unit_test(more_workers_than_tasks),
 		cmocka_unit_test(a_different_result_changes_the_checksum),
 		cmocka_unit_test(crashed_worker_fails_the_run),
