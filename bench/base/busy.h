@@ -13,11 +13,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/gil.h"
+
+/* Steps between two yield points of a GIL (base/gil.h): a few microseconds, as a few bytecodes. */
+#define CC_BUSY_SLICE 4096
+
 static inline uint64_t cc_busy_chain(uint64_t x, uint64_t steps)
 {
-	for (uint64_t s = 0; s < steps; s++) {
-		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-		__asm__ volatile("" : "+r"(x)); /* one step per iteration: no unrolling into closed forms */
+	for (uint64_t done = 0; done < steps;) {
+		uint64_t end = steps - done > CC_BUSY_SLICE ? done + CC_BUSY_SLICE : steps;
+		for (; done < end; done++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			__asm__ volatile("" : "+r"(x)); /* one step per iteration: no unrolling into closed forms */
+		}
+		cc_gil_yield_point();
 	}
 	return x;
 }

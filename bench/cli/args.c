@@ -308,6 +308,20 @@ static int set_max_live(struct cli *cli, const char *v)
 	return set_count(cli, "--max-live", v, 1, 1u << 22, &cli->sel.mopts.max_live);
 }
 
+/* --gil-interval: microseconds, or a number with us, ms or s ("5ms", as sys.setswitchinterval(0.005)). */
+static int set_gil_interval(struct cli *cli, const char *v)
+{
+	char *end;
+	errno = 0;
+	double x = strtod(v, &end);
+	double scale = !strcmp(end, "") || !strcmp(end, "us") ? 1 : !strcmp(end, "ms") ? 1e3 : !strcmp(end, "s") ? 1e6 : -1;
+	if (end == v || errno || scale < 0 || !(x * scale >= 1 && x * scale <= 10e6))
+		return bad(cli, "--gil-interval: '%s' is not a switch interval from 1us to 10s (a number of "
+				"microseconds, or with us, ms or s)", v);
+	cli->sel.mopts.gil_interval_us = (unsigned)(x * scale + 0.5);
+	return 0;
+}
+
 static int set_coroutines(struct cli *cli, const char *v)
 {
 	return set_count(cli, "--coroutines", v, 1, 1u << 20, &cli->sel.mopts.coroutines);
@@ -545,6 +559,8 @@ static const struct opt opts[] = {
 	{"max-live", "N", "per-task models: at most N threads or processes alive at once (default: no bound)",
 	 set_max_live, V_RUN},
 	{"coroutines", "N", "coro-pool, hybrid: coroutines per worker thread (default 64)", set_coroutines, V_RUN},
+	{"gil-interval", "T", "gil: the switch interval, in microseconds or with us, ms or s (default 5ms, as "
+			      "CPython's)", set_gil_interval, V_RUN},
 	{"shape", "PxTxC", "hybrid: P processes x T threads x C coroutines; --workers must be P*T", set_shape,
 	 V_RUN | V_LIST},
 	{"coro-backend", "NAME", "coroutine context switch: asm (default where built) or ucontext",
@@ -685,7 +701,7 @@ static int parse_opts(struct cli *cli, int argc, char **argv, int first)
 void cli_init(struct cli *cli)
 {
 	*cli = (struct cli){
-		.sel = {.timeout_s = 600, .max_cv = 0.05, .mopts = {.queue = 1024, .spin_ns = 50000, .coroutines = 64}},
+		.sel = {.timeout_s = 600, .max_cv = 0.05, .mopts = {.queue = 1024, .spin_ns = 50000, .coroutines = 64, .gil_interval_us = 5000}},
 		.cmp = {.threshold = 0.05, .alpha = 0.01, .format = "table"},
 		.hist = {.window = 30, .p = 0.001},
 		.c2c = {.batches = 5, .round_trips = 2000, .timeout_s = 10}};

@@ -356,6 +356,7 @@ static json_t *model_settings_json(const struct cc_model_opts *m)
 				 coro_guard_name(coro_guard_probe()), "poller", coro_poller_name(m->coro.poller));
 	json_t *o = json_pack("{s:i, s:i, s:i, s:i, s:o}", "queue", m->queue, "spin_ns", m->spin_ns, "max_live",
 			      m->max_live, "coroutines", m->coroutines, "coro", coro);
+	json_object_set_new(o, "gil_interval_us", json_integer(m->gil_interval_us ? m->gil_interval_us : 5000));
 	if (m->shape_processes) {
 		char shape[48];
 		snprintf(shape, sizeof(shape), "%ux%ux%u", m->shape_processes, m->shape_threads, m->coroutines);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/gil.h"
 #include "coro/sched.h"
 
 int cio_sleep_ns(int64_t ns)
@@ -19,8 +20,10 @@ int cio_sleep_ns(int64_t ns)
 	}
 	struct timespec ts = {ns / 1000000000, ns % 1000000000};
 	int rc;
+	cc_gil_blocking_begin();
 	while ((rc = clock_nanosleep(CLOCK_MONOTONIC, 0, &ts, &ts)) == EINTR)
 		;
+	cc_gil_blocking_end();
 	if (rc) {
 		errno = rc;
 		return -1;
@@ -41,8 +44,10 @@ int cio_wait(int fd, short events)
 	}
 	struct pollfd p = {fd, events, 0};
 	int n;
+	cc_gil_blocking_begin();
 	while ((n = poll(&p, 1, -1)) < 0 && errno == EINTR)
 		;
+	cc_gil_blocking_end();
 	return n < 0 ? -1 : p.revents;
 }
 
@@ -77,12 +82,22 @@ static ssize_t rw_coro(int fd, void *buf, size_t n, unsigned events)
 
 ssize_t cio_read(int fd, void *buf, size_t n)
 {
-	return coro_running() ? rw_coro(fd, buf, n, POLLIN) : read(fd, buf, n);
+	if (coro_running())
+		return rw_coro(fd, buf, n, POLLIN);
+	cc_gil_blocking_begin();
+	ssize_t r = read(fd, buf, n);
+	cc_gil_blocking_end();
+	return r;
 }
 
 ssize_t cio_write(int fd, const void *buf, size_t n)
 {
-	return coro_running() ? rw_coro(fd, (void *)buf, n, POLLOUT) : write(fd, buf, n);
+	if (coro_running())
+		return rw_coro(fd, (void *)buf, n, POLLOUT);
+	cc_gil_blocking_begin();
+	ssize_t r = write(fd, buf, n);
+	cc_gil_blocking_end();
+	return r;
 }
 
 ssize_t cio_read_full(int fd, void *buf, size_t n)
@@ -117,8 +132,12 @@ ssize_t cio_write_full(int fd, const void *buf, size_t n)
 
 int cio_accept(int fd, struct sockaddr *addr, socklen_t *len)
 {
-	if (!coro_running())
-		return accept4(fd, addr, len, SOCK_CLOEXEC);
+	if (!coro_running()) {
+		cc_gil_blocking_begin();
+		int c = accept4(fd, addr, len, SOCK_CLOEXEC);
+		cc_gil_blocking_end();
+		return c;
+	}
 	for (;;) {
 		if (cio_wait(fd, POLLIN) < 0)
 			return -1;
@@ -130,8 +149,12 @@ int cio_accept(int fd, struct sockaddr *addr, socklen_t *len)
 
 int cio_connect(int fd, const struct sockaddr *addr, socklen_t len)
 {
-	if (!coro_running())
-		return connect(fd, addr, len);
+	if (!coro_running()) {
+		cc_gil_blocking_begin();
+		int rc = connect(fd, addr, len);
+		cc_gil_blocking_end();
+		return rc;
+	}
 	int fl = fcntl(fd, F_GETFL);
 	if (fl < 0 || (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0))
 		return -1;

@@ -9,6 +9,9 @@
  * thread runs other coroutines meanwhile — what gevent's monkey-patching does
  * to Python's socket module, without patching anything.
  *
+ * In a thread that runs under a global interpreter lock (base/gil.h: the gil model), every blocking
+ * call releases the lock and takes it back after, as CPython's blocking calls do.
+ *
  * Regular files cannot be waited on (they are always "ready"); inside a
  * coroutine a read or write of one that would wait is the blocking call.
  */

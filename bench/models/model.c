@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/gil.h"
 #include "base/proc.h"
 
 #define MODEL(sym) &sym,
@@ -63,6 +64,7 @@ void cc_worker_begin(struct cc_worker_out *out)
 void cc_worker_task(const struct cc_job *job, struct cc_worker_out *out, uint64_t pos)
 {
 	uint64_t v, i = cc_job_task(job, pos);
+	cc_gil_yield_point(); /* between tasks, as between bytecodes */
 	if (out->until_sample == 0) {
 		int64_t t0 = cc_now_ns();
 		v = job->wl->task(job->ctx, i);

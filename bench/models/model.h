@@ -28,6 +28,7 @@ struct cc_model_opts {
 	struct coro_opts coro; /* coroutine models: backend, stack size, poller */
 	unsigned coroutines;   /* coro-pool and hybrid: coroutines per worker thread */
 	unsigned shape_processes, shape_threads; /* hybrid: 0 = derived from the workers and the topology */
+	unsigned gil_interval_us; /* gil: the switch interval (CPython's sys.setswitchinterval) */
 };
 
 struct cc_job {

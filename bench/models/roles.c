@@ -10,6 +10,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/gil.h"
 #include "work/workload.h"
 #include "coro/sched.h"
 
@@ -17,7 +18,8 @@ bool sc_runs_as(const struct sc_desc *sc, const struct cc_model *model)
 {
 	return (model == &model_threads && (sc->executors & SC_THREADS)) ||
 	       (model == &model_processes && (sc->executors & SC_PROCESSES)) ||
-	       (model == &model_coroutines && (sc->executors & SC_COROUTINES));
+	       (model == &model_coroutines && (sc->executors & SC_COROUTINES)) ||
+	       (model == &model_gil && (sc->executors & SC_GIL));
 }
 
 /* One mapping shared by the coordinator and every role, threads or processes. */
@@ -30,6 +32,7 @@ struct shared {
 		char why[200];
 	} failed[8]; /* the first roles' failures; the rest say only that they failed */
 	unsigned nfailed;
+	struct cc_gil *gil;      /* the gil executor's lock; NULL for the others */
 	struct cc_worker_out *w; /* one per role, after the header */
 	void *state;             /* the scenario's, after the reports */
 };
@@ -67,8 +70,20 @@ static void role_main(unsigned k, void *p)
 {
 	struct shared *sh = p;
 	cc_worker_bind(sh->job, k, sh->process, &sh->w[k]);
-	if (cc_gate_pass(&sh->gate))
-		role_body(sh, k);
+	if (!cc_gate_pass(&sh->gate))
+		return;
+	if (sh->gil)
+		cc_gil_enter(sh->gil);
+	role_body(sh, k);
+	cc_gil_leave();
+}
+
+/* The gil executor's switch interval: the scenario's own gil_interval_us when set, else the run's. */
+static int64_t gil_interval_ns(const struct cc_job *job)
+{
+	int k = wl_param_index(job->wl, "gil_interval_us");
+	int64_t us = k >= 0 && job->params[k] > 0 ? job->params[k] : job->opts.gil_interval_us;
+	return (us > 0 ? us : 5000) * 1000;
 }
 
 struct coro_role {
@@ -141,6 +156,12 @@ int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_out
 	int err = sc->setup ? sc->setup(sh->state, job->params, n, out->why, sizeof(out->why)) : 0;
 	if (err)
 		goto out;
+	struct cc_gil gil;
+	if (model == &model_gil && (err = cc_gil_init(&gil, gil_interval_ns(job)))) {
+		snprintf(out->why, sizeof(out->why), "gil: setting up the lock: %s", strerror(-err));
+		goto torn;
+	}
+	sh->gil = model == &model_gil ? &gil : NULL;
 	if (model == &model_coroutines)
 		err = run_coroutines(sh, n, &t0, &start, out->why, sizeof(out->why));
 	else if (sh->process)
@@ -180,6 +201,16 @@ int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_out
 		out->spawn_s = (double)(start - t0) / 1e9;
 		cc_outcome_collect(out, sh->w, n, start, 0);
 	}
+	if (sh->gil) {
+		snprintf(out->note, sizeof(out->note),
+			 "GIL interval %lld us: %llu switches, %llu drop requests, %llu forced waits, %llu releases "
+			 "around IO",
+			 (long long)(gil.interval_ns / 1000), (unsigned long long)cc_gil_switches(&gil),
+			 (unsigned long long)atomic_load(&gil.drop_requests), (unsigned long long)atomic_load(&gil.forced_waits),
+			 (unsigned long long)atomic_load(&gil.io_releases));
+		cc_gil_destroy(&gil);
+	}
+torn:
 	if (sc->teardown)
 		sc->teardown(sh->state, n);
 out:

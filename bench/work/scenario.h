@@ -24,7 +24,9 @@
 /* How roles can run: the executors a scenario declares (bit mask). Coroutines are roles of one thread
  * (so only same-cpu is planned for them): a role must then give up the thread only through the
  * coroutine runtime (coro_yield, coro_wait_fd, cio_*), never block it. */
-enum sc_executor { SC_THREADS = 1, SC_PROCESSES = 2, SC_COROUTINES = 4 };
+/* SC_GIL: threads under one global interpreter lock (base/gil.h), as the gil model runs them; its switch
+ * interval is the scenario's gil_interval_us parameter when it has one and it is not 0, else --gil-interval. */
+enum sc_executor { SC_THREADS = 1, SC_PROCESSES = 2, SC_COROUTINES = 4, SC_GIL = 8 };
 
 /* What one role is given: the shared state, its number, how many operations, and its report. */
 struct sc_role {

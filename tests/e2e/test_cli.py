@@ -125,7 +125,7 @@ SCENARIOS = ["spawn/thread", "spawn/fork", "spawn/vfork", "spawn/exec", "spawn/p
              "spawn/zombie", "spawn/coroutine", "switch/pipe", "switch/futex", "switch/eventfd", "switch/semaphore", "switch/ring",
              "switch/condvar", "switch/yield", "ipc/pipe", "ipc/fifo", "ipc/socketpair", "ipc/unix-dgram", "ipc/mq",
              "ipc/tcp", "ipc/udp", "ipc/shm-futex", "ipc/shm-spin", "sync/mutex", "sync/mutex-adaptive", "sync/rlock",
-             "sync/futex-lock", "sync/spin-tas", "sync/spin-ticket", "sync/deadlock", "sync/timer", "sync/rwlock",
+             "sync/futex-lock", "sync/spin-tas", "sync/spin-ticket", "sync/deadlock", "sync/timer", "sync/convoy", "sync/rwlock",
              "sync/barrier", "sync/spin-barrier", "sync/event", "sync/semaphore", "sync/value",
              "queue/fifo", "queue/lifo", "queue/priority", "queue/joinable", "queue/ring", "queue/mp"]
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]

@@ -259,10 +259,11 @@ static void per_task_models_respect_max_live(void **state)
  * checksum. The test build's broken channel must fail, saying where. */
 static void scenario_verifies(const struct wl_desc *wl, const int64_t *params)
 {
-	static const struct cc_model *const executors[] = {&model_threads, &model_processes, &model_coroutines};
-	uint64_t sum[3] = {0};
+	static const struct cc_model *const executors[] = {&model_threads, &model_processes, &model_coroutines,
+							   &model_gil};
+	uint64_t sum[4] = {0};
 	unsigned ran = 0;
-	for (unsigned e = 0; e < 3; e++) {
+	for (unsigned e = 0; e < 4; e++) {
 		if (!sc_runs_as(wl->scenario, executors[e]))
 			continue;
 		struct cc_worker_info info[8] = {0};
@@ -298,7 +299,7 @@ static void scenario_verifies(const struct wl_desc *wl, const int64_t *params)
 		sum[e] = out.checksum;
 		ran++;
 	}
-	for (unsigned e = 1; e < 3 && ran; e++) /* the same work whatever runs the roles */
+	for (unsigned e = 1; e < 4 && ran; e++) /* the same work whatever runs the roles */
 		assert_true(sum[e] == 0 || sum[e] == sum[0]);
 	assert_true(!ran || sum[0] != 0);
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "base/gil.h"
 #include "work/workload.h"
 
 struct mandel_ctx {
@@ -28,6 +29,7 @@ static uint64_t mandel_task(const void *p, uint64_t i)
 			k++;
 		}
 		total += k;
+		cc_gil_yield_point();
 	}
 	return total;
 }

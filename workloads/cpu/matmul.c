@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/gil.h"
 #include "work/workload.h"
 
 #define BAND 16
@@ -50,6 +51,7 @@ static uint64_t matmul_task(const void *p, uint64_t i)
 				memcpy(&bits, &tile[r][j], 8);
 				h = (h ^ bits) * 0x100000001b3ull;
 			}
+		cc_gil_yield_point();
 	}
 	return h;
 }

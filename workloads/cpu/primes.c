@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "base/gil.h"
 #include "work/workload.h"
 
 struct primes_ctx {
@@ -31,8 +32,10 @@ static uint64_t primes_task(const void *p, uint64_t i)
 {
 	const struct primes_ctx *c = p;
 	uint64_t lo = c->from + i * c->span, count = 0;
-	for (uint64_t n = lo; n < lo + c->span; n++)
+	for (uint64_t n = lo; n < lo + c->span; n++) {
 		count += is_prime(n);
+		cc_gil_yield_point();
+	}
 	return count;
 }
 

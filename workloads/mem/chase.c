@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "base/gil.h"
 #include "work/workload.h"
 
 struct node {
@@ -26,8 +27,11 @@ static uint64_t chase_task(const void *p, uint64_t i)
 {
 	const struct chase_ctx *c = p;
 	uint64_t at = (i * 0x9e3779b97f4a7c15ull) % c->n;
-	for (uint64_t s = 0; s < c->steps; s++)
+	for (uint64_t s = 0; s < c->steps; s++) {
 		at = c->nodes[at].next;
+		if ((s & 4095) == 4095)
+			cc_gil_yield_point();
+	}
 	return at;
 }
 

@@ -19,6 +19,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base/gil.h"
 #include "work/workload.h"
 
 #define SHARDS 64
@@ -45,6 +46,8 @@ static uint64_t counter_task(const void *p, uint64_t i)
 			pthread_mutex_lock(&c->mutex);
 			c->locked++;
 			pthread_mutex_unlock(&c->mutex);
+			if ((k & 255) == 255)
+				cc_gil_yield_point();
 		}
 		break;
 	case 1:
@@ -52,6 +55,8 @@ static uint64_t counter_task(const void *p, uint64_t i)
 			pthread_spin_lock(&c->spin);
 			c->locked++;
 			pthread_spin_unlock(&c->spin);
+			if ((k & 255) == 255)
+				cc_gil_yield_point();
 		}
 		break;
 	case 2:
