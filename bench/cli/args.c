@@ -265,7 +265,7 @@ static int set_plot_dir(struct cli *cli, const char *v)
 
 static int set_out(struct cli *cli, const char *v)
 {
-	if (cli->v != V_RUN && cli->v != V_C2C)
+	if (cli->v != V_RUN && cli->v != V_C2C && cli->v != V_LESSONS)
 		return set_plot_dir(cli, v);
 	if (!*v)
 		return bad(cli, "--out: empty file name");
@@ -539,8 +539,9 @@ static const struct opt opts[] = {
 	{"tasks", "N", "tasks per batch (default: the workload's, scaled by the suite)", set_tasks, PLAN},
 	{"param", "[wl.]name=v[,v...]", "set a workload parameter; a list sweeps it (repeatable)", set_param, PLAN},
 	{"out", "FILE|DIR", "run: results file (default results/<machine-id>/<UTC time>.json); c2c: the matrix as "
-			    "JSON; plot, history: the directory for charts (default plots/out)",
-	 set_out, V_RUN | V_PLOT | V_HISTORY | V_C2C},
+			    "JSON; lessons: the Markdown page (default standard output); plot, history: the directory "
+			    "for charts (default plots/out)",
+	 set_out, V_RUN | V_PLOT | V_HISTORY | V_C2C | V_LESSONS},
 	{"plot", "DIR", "after the run, draw its charts into DIR/<machine-id>/ (make bench: plots/out); c2c: the "
 			"heatmap into DIR",
 	 set_plot_dir, V_RUN | V_C2C},
@@ -608,12 +609,19 @@ static const struct {
 	{"history", V_HISTORY, "DIR|FILES...: each benchmark's medians over time, change points marked"},
 	{"plot", V_PLOT, "FILES|DIRS...: charts (SVG, PNG) and index.html, with gnuplot"},
 	{"c2c", V_C2C, "the core-to-core matrix: one-way cache-line time between every pair of CPUs (--sample K)"},
+	{"lessons", V_LESSONS, "RESULT.json [MICRO.json]: the course notes' claims with this run's figures, as Markdown"},
 	{0},
 };
 
 /* How many file arguments a verb takes, at most and at least. */
-static unsigned verb_args(enum verb v) { return v == V_COMPARE ? 2 : v & (V_HISTORY | V_PLOT) ? 256 : 0; }
-static unsigned verb_min_args(enum verb v) { return v == V_COMPARE ? 2 : v & (V_HISTORY | V_PLOT) ? 1 : 0; }
+static unsigned verb_args(enum verb v)
+{
+	return v & (V_COMPARE | V_LESSONS) ? 2 : v & (V_HISTORY | V_PLOT) ? 256 : 0;
+}
+static unsigned verb_min_args(enum verb v)
+{
+	return v == V_COMPARE ? 2 : v & (V_HISTORY | V_PLOT | V_LESSONS) ? 1 : 0;
+}
 
 void cli_usage(FILE *f)
 {

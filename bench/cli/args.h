@@ -9,7 +9,7 @@
 #include "cli/verbs.h"
 #include "core/plan.h"
 
-enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8, V_COMPARE = 16, V_HISTORY = 32, V_PLOT = 64, V_C2C = 128 };
+enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8, V_COMPARE = 16, V_HISTORY = 32, V_PLOT = 64, V_C2C = 128, V_LESSONS = 256 };
 
 struct cli {
 	const char *verb;

@@ -83,6 +83,8 @@ int main(int argc, char **argv)
 		cli.hist.out = cli.plot_dir;
 		return cli_history(cli.args, cli.nargs, &cli.hist);
 	}
+	if (cli.v == V_LESSONS)
+		return cli_lessons(cli.args[0], cli.nargs > 1 ? cli.args[1] : NULL, cli.out);
 	if (cli.v == V_PLOT)
 		return cli_plot(cli.args, cli.nargs, cli.plot_dir ? cli.plot_dir : "plots/out", true);
 	struct cli_like like = {0};

@@ -38,6 +38,10 @@ int cli_history(const char *const *args, unsigned nargs, const struct cc_history
  * figures' data files and the index (gnuplot is not run). */
 int cli_plot(const char *const *files, unsigned nfiles, const char *dir, bool draw);
 
+/* concur lessons: the course notes' claims with this result file's figures, as Markdown on standard output
+ * or atomically into out; micro (concur-micro --json's output) adds the pools' own figures. */
+int cli_lessons(const char *result, const char *micro, const char *out);
+
 /* run --like BASE.json: the work of another run (cli/like.c). */
 struct cli_like {
 	const char *path;

@@ -380,15 +380,37 @@ static const struct question {
 	bool scenarios;  /* answered by every scenario naming it */
 	bool one_wait;   /* its workload's first parameter is a task's wait in us: the ideal is one of them */
 	bool by_ratio;   /* the winner at each ratio of its workload's cpu_us to wait_us */
+	bool gil_line;   /* what the gil model's best speedup was, beside the free threads' */
 } questions[] = {
-	{"cpu", "CPU-bound: speedup over serial and CPU time", false, false, false},
-	{"io", "IO-bound: wall time against the ideal of one wait, and memory", false, true, false},
-	{"mixed", "mixed: which model wins at each ratio of computing to waiting", false, false, true},
-	{"spawn", "spawning: the cheapest unit of work to create and reap", true, false, false},
-	{"ipc", "IPC: the fastest channel there and back", true, false, false},
-	{"lock", "locks: the fastest, alone and contended", true, false, false},
-	{"queue", "queues: the fastest from producers to consumers", true, false, false},
+	{"cpu", "CPU-bound: speedup over serial and CPU time", false, false, false, true},
+	{"io", "IO-bound: wall time against the ideal of one wait, and memory", false, true, false, false},
+	{"mixed", "mixed: which model wins at each ratio of computing to waiting", false, false, true, false},
+	{"spawn", "spawning: the cheapest unit of work to create and reap", true, false, false, false},
+	{"ipc", "IPC: the fastest channel there and back", true, false, false, false},
+	{"lock", "locks: the fastest, alone and contended", true, false, false, false},
+	{"queue", "queues: the fastest from producers to consumers", true, false, false, false},
 };
+
+/* The best speedup of the gil model and of threads on one instance and placement, at any worker count:
+ * what a GIL leaves of the threads' gain. NULL when gil did not run. */
+static json_t *gil_best_json(const struct cc_plan *p, const struct cc_instance *in, enum topo_policy pin)
+{
+	const struct cc_cell *best[2] = {NULL, NULL}; /* gil, threads */
+	for (unsigned k = 0; k < p->ncells; k++) {
+		const struct cc_cell *c = &p->cells[k];
+		int m = c->model == &model_gil ? 0 : c->model == &model_threads ? 1 : -1;
+		if (m < 0 || c->inst != in || c->pin != pin || c->status != CC_OK || !c->nreps || cell_speedup(c) < 0)
+			continue;
+		if (!best[m] || cell_speedup(c) > cell_speedup(best[m]))
+			best[m] = c;
+	}
+	if (!best[0])
+		return NULL;
+	json_t *g = json_pack("{s:f, s:i}", "best_speedup", cell_speedup(best[0]), "workers", best[0]->workers);
+	if (best[1])
+		json_object_set_new(g, "threads_best_speedup", json_real(cell_speedup(best[1])));
+	return g;
+}
 
 /* The instance of wl (or, wl NULL, of any workload) answering question key at its base parameters, else
  * its first (a sweep that leaves the base out). */
@@ -550,6 +572,9 @@ static json_t *headline_json(const struct cc_plan *p)
 			json_object_set_new(a, "fastest_at_all_cores", json_string(winner->model->name));
 		if (questions[q].by_ratio)
 			json_object_set_new(a, "by_ratio", by_ratio_json(p, in->wl, pin));
+		json_t *gil = questions[q].gil_line ? gil_best_json(p, in, pin) : NULL;
+		if (gil)
+			json_object_set_new(a, "gil", gil);
 		json_object_set_new(h, questions[q].key, a);
 	}
 	return h;
@@ -598,9 +623,18 @@ static void headline_print(FILE *f, json_t *h)
 					json_number_value(json_object_get(row, "max_rss_kb")) / 1024);
 			fputc('\n', f);
 		}
-		json_t *w = json_object_get(a, "fastest_at_all_cores");
+		json_t *w = json_object_get(a, "fastest_at_all_cores"), *gil = json_object_get(a, "gil");
 		if (w)
 			fprintf(f, "  fastest at all cores: %s\n", json_string_value(w));
+		if (gil) {
+			json_t *threads = json_object_get(gil, "threads_best_speedup");
+			fprintf(f, "  under a GIL, the best CPU-bound speedup would be %.2fx (gil, %lld workers)",
+				json_number_value(json_object_get(gil, "best_speedup")),
+				(long long)json_integer_value(json_object_get(gil, "workers")));
+			if (threads)
+				fprintf(f, "; free threads reached %.2fx", json_number_value(threads));
+			fputc('\n', f);
+		}
 		json_t *ratios = json_object_get(a, "by_ratio");
 		if (json_array_size(ratios) > 1) {
 			fprintf(f, "  at each ratio, all cores:\n  %10s %10s  %-16s %12s %9s\n", "cpu us", "wait us",

@@ -165,7 +165,7 @@ const struct wl_desc sc_sync_convoy = {
 					    {"gil_interval_us", WL_INT, 0, 0, 10000000,
 					     "the gil executor's switch interval (0: --gil-interval)"},
 					    {0}},
-	.default_tasks = 20,
+	.default_tasks = 10,
 	.task_ns = op_ns,
 	.sweep = "gil_interval_us=1000,5000,20000,100000",
 	.scenario = &scenario,

@@ -291,7 +291,7 @@ class Usage(Base):
         pairs = {p["policy"] for p in json.loads(self.concur("topo", "--json").stdout)["pairs"] if p["available"]}
         for n in scenarios:
             cls, name, executor, roles, pin = n.split("/")
-            self.assertIn(executor, ("threads", "processes", "coroutines"))
+            self.assertIn(executor, ("threads", "processes", "coroutines", "gil"))
             self.assertIn(pin[len("pin:"):], pairs)
             if name == "yield":  # roles that take turns on one CPU by design
                 self.assertEqual(pin, "pin:same-cpu")
@@ -368,7 +368,10 @@ class Run(Base):
             self.assertEqual(len(c["worker_tasks"]), c["workers"])
             self.assertGreater(c["cpu_s"], 0)
             if c["kind"] == "scenario":  # every role does every operation; role 0 times them
-                self.assertEqual(c["worker_tasks"], [c["tasks"]] * c["workers"])
+                if c["workload"] == "convoy":  # role 0's requests; the others compute beside them
+                    self.assertEqual(c["worker_tasks"], [c["tasks"]] + [0] * (c["workers"] - 1))
+                else:
+                    self.assertEqual(c["worker_tasks"], [c["tasks"]] * c["workers"])
                 self.assertEqual(c["scenario"]["ops"], c["tasks"])
                 self.assertGreater(c["scenario"]["cpu_ns_per_op"], 0)
                 continue
@@ -1470,6 +1473,79 @@ def find_browser():
         if path:
             return path
     return None
+
+
+class Lessons(Base):
+    def test_the_page_walks_the_notes_with_this_runs_figures(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "cpu/hash,io/sleep,sync/convoy,spawn/fork,cpu/tail",
+                        "--models", "serial,threads,gil,processes", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = load_results(o)
+        self.assertValid(doc)
+        gil = doc["concur"]["headline"]["cpu"]["gil"]
+        self.assertGreater(gil["best_speedup"], 0)
+        self.assertIn("under a GIL, the best CPU-bound speedup would be", p.stderr)
+        micro = os.path.join(self.tmp.name, "micro.json")
+        with open(micro, "w") as f:
+            json.dump({"benchmarks": [
+                {"name": "pool/thread/submit-wait/cross-cpu/sleeping/manual_time", "aggregate_name": "median",
+                 "run_name": "pool/thread/submit-wait/cross-cpu/sleeping/manual_time", "real_time": 60000.0,
+                 "time_unit": "ns"},
+                {"name": "pool/thread/submit-each/workers:2/manual_time", "aggregate_name": "median",
+                 "run_name": "pool/thread/submit-each/workers:2/manual_time", "real_time": 1e6, "ns_per_task": 300.0,
+                 "time_unit": "ns"}]}, f)
+        page = os.path.join(self.tmp.name, "lessons.md")
+        p = self.concur("lessons", o, micro, "--out", page)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(page) as f:
+            text = f.read()
+        titles = re.findall(r"^## \d+\. (.*)$", text, re.M)
+        self.assertEqual(len(titles), 12)
+        self.assertEqual(titles[0], "Processes do not share memory")
+        self.assertIn("The GIL", titles)
+        self.assertIn("under a GIL the best speedup is", text)
+        self.assertIn("sync/convoy/gil/workers:2", text)
+        self.assertIn("`spawn/fork/threads/workers:1/pin:same-cpu`", text)
+        self.assertIn("60 µs a task", text)  # apply, from the micro file
+        self.assertIn("300 ns a task", text)  # apply_async
+        self.assertIn("Not in this result file: sync/value", text)  # not run: said, with the command above it
+        # without the micro file the page says how to get it; to standard output without --out
+        p = self.concur("lessons", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("concur-micro --json", p.stdout)
+
+    def test_outside_strings_stay_code(self):
+        o = self.out()
+        self.assertEqual(self.concur("run", "--suite", "smoke", "--workloads", "spawn/fork", "--models", "threads",
+                                     "--out", o).returncode, 0)
+        doc = load_results(o)
+        doc["concur"]["benchmarks"][0]["name"] = "x`</code><script>alert(1)</script>\n## Injected"
+        bad = os.path.join(self.tmp.name, "bad.json")
+        with open(bad, "w") as f:
+            json.dump(doc, f)
+        p = self.concur("lessons", bad)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("\n## Injected", p.stdout)
+        self.assertIn("`x'</code><script>alert(1)</script> ## Injected`", p.stdout)
+
+    def test_bad_files_are_refused_with_the_position(self):
+        broken = os.path.join(self.tmp.name, "broken.json")
+        with open(broken, "w") as f:
+            f.write('{"concur": {"benchmarks": [1,\n ]}')
+        p = self.concur("lessons", broken)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("broken.json:2:", p.stderr)
+        plain = os.path.join(self.tmp.name, "plain.json")
+        with open(plain, "w") as f:
+            json.dump({"benchmarks": []}, f)
+        p = self.concur("lessons", plain)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("not a concur result file", p.stderr)
+        p = self.concur("lessons")
+        self.assertEqual(p.returncode, 2)
+        p = self.concur("lessons", plain, plain, plain)
+        self.assertEqual(p.returncode, 2)
 
 
 class PageLinks(html.parser.HTMLParser):
