@@ -368,6 +368,15 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 					unplanned(plan, re, name, "takes %u to %u roles", sc->min_roles, sc->max_roles);
 					continue;
 				}
+				/* a model that starts a thread or process per task runs them on its workers' places in turn:
+				 * past the CPUs the sweep's counts repeat the same places, and the same figures */
+				if (!sc && model->spawn_each_ns && (!sel->nworkers || sel->workers_auto) && sel->topo &&
+				    nw > sel->topo->npu) {
+					unplanned(plan, re, name, "a %s per task: past the %u CPUs more workers are the same "
+								  "places again (--workers %u runs it)",
+						  model == &model_thread_per_task ? "thread" : "process", sel->topo->npu, nw);
+					continue;
+				}
 				if (re && regexec(re, name, 0, NULL, 0))
 					continue;
 				struct cc_cell *c = &plan->cells[plan->ncells];
