@@ -95,6 +95,11 @@ static unsigned scenario_lines(const struct lessons *l, const char *wl, const ch
 		fputs(": ", l->f);
 		dur(l->f, num(sc, "ns_per_op"));
 		fputs(" per operation", l->f);
+		double p99 = num(json_object_get(b, "latency"), "p99");
+		if (p99 > 0) {
+			fputs(", p99 ", l->f);
+			dur(l->f, p99);
+		}
 		for (unsigned k = 0; k < nm; k++) {
 			double v = metric(b, metrics[k]);
 			if (v >= 0)

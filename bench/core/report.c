@@ -628,9 +628,9 @@ static void headline_print(FILE *f, json_t *h)
 			fprintf(f, "  fastest at all cores: %s\n", json_string_value(w));
 		if (gil) {
 			json_t *threads = json_object_get(gil, "threads_best_speedup");
-			fprintf(f, "  under a GIL, the best CPU-bound speedup would be %.2fx (gil, %lld workers)",
-				json_number_value(json_object_get(gil, "best_speedup")),
-				(long long)json_integer_value(json_object_get(gil, "workers")));
+			long long w = (long long)json_integer_value(json_object_get(gil, "workers"));
+			fprintf(f, "  under a GIL, the best CPU-bound speedup would be %.2fx (gil, %lld worker%s)",
+				json_number_value(json_object_get(gil, "best_speedup")), w, w == 1 ? "" : "s");
 			if (threads)
 				fprintf(f, "; free threads reached %.2fx", json_number_value(threads));
 			fputc('\n', f);
