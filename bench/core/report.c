@@ -389,6 +389,7 @@ static const struct question {
 	{"ipc", "IPC: the fastest channel there and back", true, false, false, false},
 	{"lock", "locks: the fastest, alone and contended", true, false, false, false},
 	{"queue", "queues: the fastest from producers to consumers", true, false, false, false},
+	{"serve", "serving: the fastest IO model for a closed loop of requests", true, false, false, false},
 };
 
 /* The best speedup of the gil model and of threads on one instance and placement, at any worker count:

@@ -324,14 +324,16 @@ static int ensure_reference(struct cc_cell *c, int64_t deadline)
 	struct cell_report *r;
 	size_t size;
 	char why[256];
-	/* a scenario's reference: its roles as threads, unpinned */
+	/* a scenario's reference: its roles unpinned, as threads when it has them (else as processes: a server
+	 * that forks must not carry its client's sockets into its children) */
 	bool sc = in->wl->scenario != NULL;
-	int rc = run_batch(c, sc ? &model_threads : &model_serial, sc ? c->workers : 1, true, deadline, &r, &size, why,
-			   sizeof(why));
+	const struct cc_model *ref = !sc ? &model_serial : sc_runs_as(in->wl->scenario, &model_threads) ? &model_threads :
+												  &model_processes;
+	int rc = run_batch(c, ref, sc ? c->workers : 1, true, deadline, &r, &size, why, sizeof(why));
 	if (rc == -EINTR)
 		return rc;
 	if (rc) {
-		fail_cell(c, CC_FAILED, sc ? "the reference run (threads, unpinned) failed: %s" :
+		fail_cell(c, CC_FAILED, sc ? "the reference run (its roles unpinned) failed: %s" :
 					     "the reference run (serial) failed: %s", why);
 		return rc;
 	}

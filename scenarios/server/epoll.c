@@ -1,0 +1,87 @@
+/*
+ * server/epoll and server/epoll-et: one thread multiplexing every connection with epoll, non-blocking
+ * reads and writes, the kernel keeping the interest set: level-triggered (told while a socket is ready;
+ * the interest switches between reading and writing) or edge-triggered (told when it becomes ready, so
+ * each event is drained until the socket would block).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "server.h"
+
+struct loop {
+	int ep;
+	bool edge;
+};
+
+static int watch(void *arg, struct srv_conn *c)
+{
+	struct loop *l = arg;
+	struct epoll_event ev = {.events = l->edge ? EPOLLIN | EPOLLOUT | EPOLLET : EPOLLIN, .data.ptr = c};
+	return epoll_ctl(l->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0 ? -errno : 0;
+}
+
+static int serve_epoll(struct srv_state *s, bool edge, char *why, size_t len)
+{
+	struct srv_table t = {.listening = true};
+	struct loop l = {epoll_create1(EPOLL_CLOEXEC), edge};
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL}, evs[256];
+	int err = 0;
+	if (l.ep < 0 || epoll_ctl(l.ep, EPOLL_CTL_ADD, s->listen_fd, &ev) < 0) {
+		err = -errno;
+		snprintf(why, len, "epoll: %s", strerror(errno));
+	}
+	while (!err && !srv_table_done(&t)) {
+		int k = epoll_wait(l.ep, evs, 256, 100);
+		if (k < 0 && errno != EINTR) {
+			err = -errno;
+			snprintf(why, len, "epoll_wait: %s", strerror(errno));
+		}
+		for (int i = 0; i < k && !err; i++) {
+			struct srv_conn *c = evs[i].data.ptr;
+			if (!c) {
+				err = srv_accept_all(s, &t, watch, &l, why, len);
+				if (!t.listening)
+					epoll_ctl(l.ep, EPOLL_CTL_DEL, s->listen_fd, NULL);
+				continue;
+			}
+			bool was = c->replying;
+			int rc = srv_conn_step(s, c);
+			if (rc < 0) {
+				err = rc;
+				snprintf(why, len, "a connection: %s", strerror(-rc));
+			} else if (rc == 1) {
+				srv_table_close(&t, c); /* closing removes it from the interest set */
+			} else if (!edge && was != c->replying) {
+				struct epoll_event m = {.events = c->replying ? EPOLLOUT : EPOLLIN, .data.ptr = c};
+				if (epoll_ctl(l.ep, EPOLL_CTL_MOD, c->fd, &m) < 0) {
+					err = -errno;
+					snprintf(why, len, "epoll_ctl: %s", strerror(errno));
+				}
+			}
+		}
+		if (!err && srv_stopping(s) && t.listening) {
+			err = srv_accept_all(s, &t, watch, &l, why, len);
+			if (!t.listening)
+				epoll_ctl(l.ep, EPOLL_CTL_DEL, s->listen_fd, NULL);
+		}
+	}
+	srv_table_free(&t);
+	if (l.ep >= 0)
+		close(l.ep);
+	return err;
+}
+
+static int serve_level(struct srv_state *s, char *why, size_t len) { return serve_epoll(s, false, why, len); }
+static int serve_edge(struct srv_state *s, char *why, size_t len) { return serve_epoll(s, true, why, len); }
+
+static const struct srv_model level = {.serve = serve_level}, edge = {.serve = serve_edge};
+static const struct sc_desc level_scenario = SRV_SCENARIO(&level), edge_scenario = SRV_SCENARIO(&edge);
+SRV_DESC(sc_server_epoll, "epoll", "one thread multiplexing every connection with level-triggered epoll, "
+	 "non-blocking IO", level_scenario);
+SRV_DESC(sc_server_epoll_et, "epoll-et", "one thread multiplexing every connection with edge-triggered epoll, "
+	 "non-blocking IO", edge_scenario);

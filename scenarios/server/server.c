@@ -1,0 +1,403 @@
+/* What every server/ scenario shares; see server.h. */
+#define _GNU_SOURCE
+#include "server.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/busy.h"
+#include "coro/io.h"
+
+enum { CLIENT, SERVER };
+
+/* The byte k of request i (numbered across all connections): lower-case letters, so the reply is
+ * checkable, and the set of requests is the same whichever connection carries which. */
+static char request_byte(uint64_t i, size_t k) { return (char)('a' + (i * 7 + k) % 26); }
+
+void srv_answer(struct srv_state *s, char *buf)
+{
+	if (s->cpu_steps)
+		__asm__ volatile("" ::"r"(cc_busy(s->cpu_steps | 1, s->cpu_steps)));
+	if (s->wait_ns)
+		cio_sleep_ns(s->wait_ns);
+	for (size_t k = 0; k < s->size; k++)
+		buf[k] = (char)toupper((unsigned char)buf[k]);
+	atomic_fetch_add_explicit(&s->served, 1, memory_order_relaxed);
+}
+
+int srv_serve_one(struct srv_state *s, int fd, char *buf)
+{
+	ssize_t n = cio_read_full(fd, buf, s->size);
+	if (n == 0)
+		return 0;
+	if (n < (ssize_t)s->size)
+		return n < 0 ? -errno : -EPROTO;
+	srv_answer(s, buf);
+	return cio_write_full(fd, buf, s->size) == (ssize_t)s->size ? 1 : -errno;
+}
+
+int srv_conn_step(struct srv_state *s, struct srv_conn *c)
+{
+	for (;;) {
+		if (!c->replying) {
+			ssize_t n = read(c->fd, c->buf + c->got, s->size - c->got);
+			if (n == 0)
+				return 1;
+			if (n < 0)
+				return errno == EAGAIN || errno == EINTR ? 0 : errno == ECONNRESET ? 1 : -errno;
+			if ((c->got += (size_t)n) < s->size)
+				continue;
+			srv_answer(s, c->buf);
+			c->replying = true;
+			c->sent = 0;
+		}
+		ssize_t n = send(c->fd, c->buf + c->sent, s->size - c->sent, MSG_NOSIGNAL);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : errno == EPIPE || errno == ECONNRESET ? 1 : -errno;
+		if ((c->sent += (size_t)n) == s->size)
+			c->replying = false, c->got = 0;
+	}
+}
+
+int srv_accept_nonblocking(struct srv_state *s)
+{
+	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0)
+		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+}
+
+int srv_accept_all(struct srv_state *s, struct srv_table *t, int (*added)(void *arg, struct srv_conn *c), void *arg,
+		   char *why, size_t len)
+{
+	int fl = fcntl(s->listen_fd, F_GETFL); /* "every connection waiting" ends where accept would block */
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(s->listen_fd, F_SETFL, fl | O_NONBLOCK);
+	while (t->listening) {
+		int fd = srv_accept_nonblocking(s);
+		if (fd == -EAGAIN || fd == -EINTR || fd == -ECONNABORTED)
+			return 0;
+		if (fd < 0) {
+			if (srv_stopping(s)) {
+				t->listening = false; /* shut down: no more connections */
+				return 0;
+			}
+			snprintf(why, len, "accept: %s", strerror(-fd));
+			return fd;
+		}
+		if ((size_t)fd >= t->cap) {
+			size_t cap = t->cap ? t->cap : 64;
+			while (cap <= (size_t)fd)
+				cap *= 2;
+			struct srv_conn **grown = realloc(t->by_fd, cap * sizeof(*grown));
+			if (!grown) {
+				close(fd);
+				snprintf(why, len, "a table of %zu connections: %s", cap, strerror(ENOMEM));
+				return -ENOMEM;
+			}
+			memset(grown + t->cap, 0, (cap - t->cap) * sizeof(*grown));
+			t->by_fd = grown, t->cap = cap;
+		}
+		struct srv_conn *c = calloc(1, sizeof(*c) + s->size);
+		if (!c) {
+			close(fd);
+			snprintf(why, len, "connection %u: %s", t->open + 1, strerror(ENOMEM));
+			return -ENOMEM;
+		}
+		c->fd = fd;
+		c->buf = (char *)(c + 1);
+		t->by_fd[fd] = c;
+		t->open++;
+		int err = added ? added(arg, c) : 0;
+		if (err) {
+			snprintf(why, len, "connection %u: %s", t->open, strerror(-err));
+			srv_table_close(t, c);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void srv_table_close(struct srv_table *t, struct srv_conn *c)
+{
+	t->by_fd[c->fd] = NULL;
+	t->open--;
+	close(c->fd);
+	free(c);
+}
+
+void srv_table_free(struct srv_table *t)
+{
+	for (size_t fd = 0; fd < t->cap; fd++)
+		if (t->by_fd[fd])
+			srv_table_close(t, t->by_fd[fd]);
+	free(t->by_fd);
+}
+
+int srv_setup(void *state, const int64_t *params, unsigned roles, char *why, size_t len)
+{
+	(void)roles;
+	struct srv_state *s = state;
+	s->size = (size_t)params[SRV_SIZE];
+	s->conns = (unsigned)params[SRV_CONNS];
+	s->workers = (unsigned)params[SRV_WORKERS];
+	s->cpu_steps = params[SRV_CPU_US] ? cc_busy_steps(params[SRV_CPU_US] * 1000) : 0;
+	s->wait_ns = params[SRV_WAIT_US] * 1000;
+	/* both ends of every connection may live in this machine's one limit of descriptors */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	s->addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof(s->addr);
+	const char *step = "socket";
+	int one = 1;
+	if ((s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    (step = "SO_REUSEADDR", setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) < 0 ||
+	    (step = "bind 127.0.0.1", bind(s->listen_fd, (struct sockaddr *)&s->addr, sizeof(s->addr))) < 0 ||
+	    (step = "listen", listen(s->listen_fd, SOMAXCONN)) < 0 ||
+	    (step = "getsockname", getsockname(s->listen_fd, (struct sockaddr *)&s->addr, &al)) < 0) {
+		int err = -errno;
+		snprintf(why, len, "the listener on 127.0.0.1: %s: %s", step, strerror(errno));
+		if (s->listen_fd >= 0)
+			close(s->listen_fd);
+		s->listen_fd = -1;
+		return err;
+	}
+	return 0;
+}
+
+void srv_teardown(void *state, unsigned roles)
+{
+	(void)roles;
+	struct srv_state *s = state;
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+}
+
+void srv_stop(void *state)
+{
+	struct srv_state *s = state;
+	atomic_store(&s->stop, true);
+	shutdown(s->listen_fd, SHUT_RDWR); /* an accept blocked in any process returns */
+}
+
+static double cpu_s(int who)
+{
+	struct rusage ru;
+	getrusage(who, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
+struct gen_conn {
+	int fd;
+	uint64_t seq;   /* the request in flight on it */
+	size_t got;
+	int64_t t0;     /* the request's start, when timed */
+};
+
+/* Sends request seq of connection c whole (a small request fits the socket; a large one may wait). */
+static int send_request(struct srv_state *s, struct gen_conn *g, char *buf)
+{
+	for (size_t k = 0; k < s->size; k++)
+		buf[k] = request_byte(g->seq, k);
+	size_t done = 0;
+	while (done < s->size) {
+		ssize_t n = send(g->fd, buf + done, s->size - done, MSG_NOSIGNAL);
+		if (n >= 0) {
+			done += (size_t)n;
+			continue;
+		}
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		struct pollfd p = {g->fd, POLLOUT, 0};
+		if (poll(&p, 1, 100) < 0 && errno != EINTR)
+			return -errno;
+		if (srv_stopping(s))
+			return -ECANCELED;
+	}
+	return 0;
+}
+
+/* The load generator: conns connections, one request outstanding on each, until ops replies came back
+ * checked. */
+static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t len)
+{
+	unsigned n = s->conns;
+	struct gen_conn *g = calloc(n, sizeof(*g));
+	char *req = malloc(s->size), *rep = malloc((size_t)n * s->size);
+	int ep = epoll_create1(EPOLL_CLOEXEC), err = g && req && rep && ep >= 0 ? 0 : -ENOMEM;
+	uint64_t sent = 0, done = 0;
+	double cpu0 = cpu_s(RUSAGE_SELF);
+	unsigned opened = 0;
+	if (err)
+		snprintf(why, len, "the generator's %u connections: %s", n, strerror(-err));
+	for (; opened < n && !err; opened++) {
+		int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		g[opened].fd = fd;
+		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = opened};
+		if (fd < 0 || connect(fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) < 0 ||
+		    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0 ||
+		    fcntl(fd, F_SETFL, O_NONBLOCK) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			err = -errno;
+			snprintf(why, len, "connection %u of %u to 127.0.0.1:%u: %s", opened + 1, n, ntohs(s->addr.sin_port),
+				 strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			g[opened].fd = -1;
+			break;
+		}
+	}
+	for (unsigned c = 0; c < opened && !err && sent < r->ops; c++, sent++) {
+		g[c].seq = sent;
+		g[c].t0 = sc_tick(r, sent);
+		if ((err = send_request(s, &g[c], req)))
+			snprintf(why, len, "request on connection %u: %s", c, strerror(-err));
+	}
+	struct epoll_event evs[64];
+	while (!err && done < r->ops) {
+		int k = epoll_wait(ep, evs, 64, 100);
+		if (k < 0 && errno != EINTR) {
+			err = -errno;
+			snprintf(why, len, "epoll_wait: %s", strerror(errno));
+			break;
+		}
+		if (k <= 0 && srv_stopping(s)) {
+			err = -ECANCELED;
+			snprintf(why, len, "stopped: the server failed");
+			break;
+		}
+		for (int e = 0; e < k && !err; e++) {
+			unsigned c = evs[e].data.u32;
+			char *buf = rep + (size_t)c * s->size;
+			ssize_t got = read(g[c].fd, buf + g[c].got, s->size - g[c].got);
+			if (got < 0 && (errno == EAGAIN || errno == EINTR))
+				continue;
+			if (got <= 0) {
+				err = got == 0 ? -EPROTO : -errno;
+				snprintf(why, len, "connection %u, request %llu: %s", c, (unsigned long long)g[c].seq,
+					 got == 0 ? "the server closed it before replying" : strerror(errno));
+				break;
+			}
+			if ((g[c].got += (size_t)got) < s->size)
+				continue;
+			for (size_t b = 0; b < s->size; b++)
+				if (buf[b] != (char)toupper((unsigned char)request_byte(g[c].seq, b))) {
+					err = -EPROTO;
+					snprintf(why, len, "connection %u, request %llu: byte %zu of the reply is %#x, not the "
+							   "request upper-cased",
+						 c, (unsigned long long)g[c].seq, b, (unsigned char)buf[b]);
+					break;
+				}
+			if (err)
+				break;
+			sc_tock(r, g[c].t0);
+			r->out->checksum += cc_fold(g[c].seq, (uint64_t)(unsigned char)buf[g[c].seq % s->size]);
+			done++;
+			g[c].got = 0;
+			if (sent < r->ops) {
+				g[c].seq = sent;
+				g[c].t0 = sc_tick(r, sent++);
+				if ((err = send_request(s, &g[c], req)))
+					snprintf(why, len, "request on connection %u: %s", c, strerror(-err));
+			}
+		}
+	}
+	for (unsigned c = 0; c < opened; c++)
+		close(g[c].fd);
+	s->client_cpu_s = cpu_s(RUSAGE_SELF) - cpu0;
+	srv_stop(s); /* every connection closed: the server winds down */
+	if (ep >= 0)
+		close(ep);
+	free(g);
+	free(req);
+	free(rep);
+	return err;
+}
+
+int srv_role(struct sc_role *r, char *why, size_t len)
+{
+	struct srv_state *s = r->state;
+	if (r->role == CLIENT)
+		return generate(r, s, why, len);
+	s->coro = r->coro;
+	double cpu0 = cpu_s(RUSAGE_SELF) + cpu_s(RUSAGE_CHILDREN);
+	int err = s->model->serve(s, why, len);
+	s->server_cpu_s = cpu_s(RUSAGE_SELF) + cpu_s(RUSAGE_CHILDREN) - cpu0;
+	struct rusage self, children;
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &children);
+	s->server_rss_kb = self.ru_maxrss;
+	s->child_rss_kb = children.ru_maxrss;
+	return err;
+}
+
+int srv_plannable(const void *impl, const int64_t *params, char *why, size_t len)
+{
+	const struct srv_model *m = impl;
+	struct rlimit rl;
+	/* the generator's end and the server's end of every connection, and a margin for the rest */
+	rlim_t need = 2 * (rlim_t)params[SRV_CONNS] + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		snprintf(why, len, "conns=%lld needs %llu descriptors, more than this process may open (%llu: ulimit -Hn)",
+			 (long long)params[SRV_CONNS], (unsigned long long)need, (unsigned long long)rl.rlim_max);
+		return -EINVAL;
+	}
+	return m->plannable ? m->plannable(params, why, len) : 0;
+}
+
+int srv_verify(const void *state, const int64_t *params, uint64_t ops, char *why, size_t len)
+{
+	(void)params;
+	const struct srv_state *s = state;
+	uint64_t served = atomic_load(&((struct srv_state *)s)->served);
+	if (served == ops)
+		return 0;
+	snprintf(why, len, "the server answered %llu requests of %llu", (unsigned long long)served, (unsigned long long)ops);
+	return -EPROTO;
+}
+
+uint64_t srv_total_ops(const int64_t *params, unsigned roles, uint64_t ops)
+{
+	(void)params, (void)roles;
+	return ops; /* the generator's; the server counts what it answered apart (served) */
+}
+
+double srv_op_ns(const int64_t *params)
+{
+	return 30000.0 + (double)params[SRV_CPU_US] * 1000 + (double)params[SRV_WAIT_US] * 1000 / (double)params[SRV_CONNS];
+}
+
+const struct sc_metric srv_metrics[] = {
+	{"server_cpu_us_per_req", "us", "CPU time of the server (its threads and children) per request", SC_MEDIAN},
+	{"client_cpu_us_per_req", "us", "CPU time of the load generator per request", SC_MEDIAN},
+	{"server_rss_kb", "KiB", "the server process's peak resident memory", SC_MAX},
+	{"child_rss_kb", "KiB", "the largest peak of a process the server started (0: none)", SC_MAX},
+	{0},
+};
+
+void srv_measure(const void *state, const int64_t *params, uint64_t ops, double *values)
+{
+	(void)params;
+	const struct srv_state *s = state;
+	values[0] = ops ? s->server_cpu_s * 1e6 / (double)ops : 0;
+	values[1] = ops ? s->client_cpu_s * 1e6 / (double)ops : 0;
+	values[2] = (double)s->server_rss_kb;
+	values[3] = (double)s->child_rss_kb;
+}
