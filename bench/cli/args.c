@@ -322,6 +322,14 @@ static int set_gil_interval(struct cli *cli, const char *v)
 	return 0;
 }
 
+static int set_port(struct cli *cli, const char *v)
+{
+	unsigned port = 0;
+	int rc = set_count(cli, "--port", v, 0, 65535, &port);
+	cli->port = (int)port;
+	return rc;
+}
+
 static int set_coroutines(struct cli *cli, const char *v)
 {
 	return set_count(cli, "--coroutines", v, 1, 1u << 20, &cli->sel.mopts.coroutines);
@@ -515,6 +523,7 @@ static int set_format(struct cli *cli, const char *v)
 }
 
 #define PLAN (V_RUN | V_LIST)
+#define PLAN_SERVE (PLAN | V_SERVE)
 static const struct opt opts[] = {
 	{"suite", "S", "smoke, quick, ci, standard (default) or full", set_suite, PLAN},
 	{"filter", "RE", "only benchmarks whose name matches this extended regex", set_filter, PLAN},
@@ -523,7 +532,7 @@ static const struct opt opts[] = {
 	{"workers", "1,2,4|auto", "worker counts (auto: 1, cores per L3, per NUMA node, all cores, all hardware "
 				  "threads, 2x; the suite's default). For coroutines: coroutines on its one thread; "
 				  "coro-pool, hybrid: pinned threads",
-	 set_workers, PLAN | V_TOPO},
+	 set_workers, PLAN_SERVE | V_TOPO},
 	{"pin", "POLICY[,..]", "placement: none, core (default), compact, scatter, pu; scenarios: same-cpu, smt, "
 			       "same-l3, cross-l3, cross-numa, cross-package (default: every one the machine has)",
 	 set_pin, PLAN | V_TOPO},
@@ -537,7 +546,7 @@ static const struct opt opts[] = {
 			      "--suite is given)",
 	 set_like, PLAN},
 	{"tasks", "N", "tasks per batch (default: the workload's, scaled by the suite)", set_tasks, PLAN},
-	{"param", "[wl.]name=v[,v...]", "set a workload parameter; a list sweeps it (repeatable)", set_param, PLAN},
+	{"param", "[wl.]name=v[,v...]", "set a workload parameter; a list sweeps it (repeatable)", set_param, PLAN_SERVE},
 	{"out", "FILE|DIR", "run: results file (default results/<machine-id>/<UTC time>.json); c2c: the matrix as "
 			    "JSON; lessons: the Markdown page (default standard output); plot, history: the directory "
 			    "for charts (default plots/out)",
@@ -560,6 +569,7 @@ static const struct opt opts[] = {
 	{"max-live", "N", "per-task models: at most N threads or processes alive at once (default: no bound)",
 	 set_max_live, V_RUN},
 	{"coroutines", "N", "coro-pool, hybrid: coroutines per worker thread (default 64)", set_coroutines, V_RUN},
+	{"port", "N", "serve: the port on 127.0.0.1 (default 0: any free one, printed)", set_port, V_SERVE},
 	{"gil-interval", "T", "gil: the switch interval, in microseconds or with us, ms or s (default 5ms, as "
 			      "CPython's)", set_gil_interval, V_RUN},
 	{"shape", "PxTxC", "hybrid: P processes x T threads x C coroutines; --workers must be P*T", set_shape,
@@ -609,6 +619,7 @@ static const struct {
 	{"history", V_HISTORY, "DIR|FILES...: each benchmark's medians over time, change points marked"},
 	{"plot", V_PLOT, "FILES|DIRS...: charts (SVG, PNG) and index.html, with gnuplot"},
 	{"c2c", V_C2C, "the core-to-core matrix: one-way cache-line time between every pair of CPUs (--sample K)"},
+	{"serve", V_SERVE, "IO-MODEL: one echo server of server/ alone on 127.0.0.1 until Ctrl-C (--port, --workers, --param)"},
 	{"lessons", V_LESSONS, "RESULT.json [MICRO.json]: the course notes' claims with this run's figures, as Markdown"},
 	{0},
 };
@@ -616,11 +627,11 @@ static const struct {
 /* How many file arguments a verb takes, at most and at least. */
 static unsigned verb_args(enum verb v)
 {
-	return v & (V_COMPARE | V_LESSONS) ? 2 : v & (V_HISTORY | V_PLOT) ? 256 : 0;
+	return v & (V_COMPARE | V_LESSONS) ? 2 : v & (V_HISTORY | V_PLOT) ? 256 : v == V_SERVE ? 1 : 0;
 }
 static unsigned verb_min_args(enum verb v)
 {
-	return v == V_COMPARE ? 2 : v & (V_HISTORY | V_PLOT | V_LESSONS) ? 1 : 0;
+	return v == V_COMPARE ? 2 : v & (V_HISTORY | V_PLOT | V_LESSONS | V_SERVE) ? 1 : 0;
 }
 
 void cli_usage(FILE *f)

@@ -9,7 +9,7 @@
 #include "cli/verbs.h"
 #include "core/plan.h"
 
-enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8, V_COMPARE = 16, V_HISTORY = 32, V_PLOT = 64, V_C2C = 128, V_LESSONS = 256 };
+enum verb { V_RUN = 1, V_LIST = 2, V_TOPO = 4, V_DOCTOR = 8, V_COMPARE = 16, V_HISTORY = 32, V_PLOT = 64, V_C2C = 128, V_LESSONS = 256, V_SERVE = 512 };
 
 struct cli {
 	const char *verb;
@@ -25,6 +25,7 @@ struct cli {
 	struct cc_compare_opts cmp;
 	struct cc_history_opts hist;
 	const char *plot_dir; /* run --plot, plot --out, history --out */
+	int port;             /* serve --port */
 	const char *args[256]; /* positional arguments, for the verbs that take files */
 	unsigned nargs;
 	bool help, version; /* --help, --version: print that and stop */

@@ -83,6 +83,8 @@ int main(int argc, char **argv)
 		cli.hist.out = cli.plot_dir;
 		return cli_history(cli.args, cli.nargs, &cli.hist);
 	}
+	if (cli.v == V_SERVE)
+		return cli_serve(cli.args[0], cli.port, &cli.sel);
 	if (cli.v == V_LESSONS)
 		return cli_lessons(cli.args[0], cli.nargs > 1 ? cli.args[1] : NULL, cli.out);
 	if (cli.v == V_PLOT)

@@ -151,7 +151,12 @@ void srv_table_free(struct srv_table *t)
 int srv_setup(void *state, const int64_t *params, unsigned roles, char *why, size_t len)
 {
 	(void)roles;
-	struct srv_state *s = state;
+	srv_prepare(state, params);
+	return srv_listen(state, 0, why, len);
+}
+
+void srv_prepare(struct srv_state *s, const int64_t *params)
+{
 	s->size = (size_t)params[SRV_SIZE];
 	s->conns = (unsigned)params[SRV_CONNS];
 	s->workers = (unsigned)params[SRV_WORKERS];
@@ -163,7 +168,12 @@ int srv_setup(void *state, const int64_t *params, unsigned roles, char *why, siz
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	s->addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+}
+
+int srv_listen(struct srv_state *s, int port, char *why, size_t len)
+{
+	s->addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				       .sin_port = htons((uint16_t)port)};
 	socklen_t al = sizeof(s->addr);
 	const char *step = "socket";
 	int one = 1;
@@ -173,7 +183,7 @@ int srv_setup(void *state, const int64_t *params, unsigned roles, char *why, siz
 	    (step = "listen", listen(s->listen_fd, SOMAXCONN)) < 0 ||
 	    (step = "getsockname", getsockname(s->listen_fd, (struct sockaddr *)&s->addr, &al)) < 0) {
 		int err = -errno;
-		snprintf(why, len, "the listener on 127.0.0.1: %s: %s", step, strerror(errno));
+		snprintf(why, len, "the listener on 127.0.0.1:%d: %s: %s", port, step, strerror(errno));
 		if (s->listen_fd >= 0)
 			close(s->listen_fd);
 		s->listen_fd = -1;

@@ -90,6 +90,10 @@ static inline bool srv_table_done(const struct srv_table *t) { return !t->listen
 static inline bool srv_stopping(struct srv_state *s) { return atomic_load(&s->stop); }
 
 int srv_setup(void *state, const int64_t *params, unsigned roles, char *why, size_t len);
+/* The state's settings from the parameters, and as many descriptors as this process may have. */
+void srv_prepare(struct srv_state *s, const int64_t *params);
+/* The listener, on 127.0.0.1:port (0: any free port; s->addr says which): 0, or -errno with why. */
+int srv_listen(struct srv_state *s, int port, char *why, size_t len);
 void srv_teardown(void *state, unsigned roles);
 void srv_stop(void *state);
 int srv_role(struct sc_role *r, char *why, size_t len);

@@ -15,6 +15,7 @@ import os
 import re
 import resource
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -1548,6 +1549,79 @@ class Lessons(Base):
         self.assertEqual(p.returncode, 2)
         p = self.concur("lessons", plain, plain, plain)
         self.assertEqual(p.returncode, 2)
+
+
+class Servers(Base):
+    """Every IO model of server/ run alone (concur serve) against a client written here, not concur's generator."""
+    MODELS = ["blocking-thread", "blocking-process", "prefork", "select", "poll", "epoll", "epoll-et", "coroutines"]
+
+    def setUp(self):
+        super().setUp()
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 4096)), hard))
+
+    def serve(self, model, *args):
+        p = subprocess.Popen([CONCUR, "serve", model, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=self.env, cwd=self.tmp.name)
+        line = p.stdout.readline()
+        m = re.search(r"127\.0\.0\.1:(\d+)", line)
+        if not m:
+            p.kill()
+            self.fail(f"{model}: no port in {line!r}: {p.stderr.read()}")
+        return p, int(m.group(1))
+
+    def children(self, pid):
+        kids = []
+        for d in os.listdir("/proc"):
+            if d.isdigit():
+                try:
+                    with open(f"/proc/{d}/stat") as f:
+                        if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                            kids.append(int(d))
+                except (OSError, IndexError, ValueError):
+                    pass
+        return kids
+
+    def test_every_model_answers_every_request_at_1_100_1000_connections(self):
+        for model in self.MODELS:
+            for n in (1, 100, 1000):
+                with self.subTest(model=model, conns=n):
+                    p, port = self.serve(model, "--workers", str(n))  # prefork: a process a connection
+                    socks = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(n)]
+                    for i, s in enumerate(socks):
+                        req = bytes(ord("a") + (i + k) % 26 for k in range(64))
+                        s.sendall(req)
+                        got = b""
+                        while len(got) < 64:
+                            part = s.recv(64 - len(got))
+                            self.assertTrue(part, f"{model}: connection {i} closed before its reply")
+                            got += part
+                        self.assertEqual(got, req.upper())
+                    kids = self.children(p.pid)
+                    for s in socks:
+                        s.close()
+                    p.send_signal(signal.SIGINT)
+                    try:
+                        rc = p.wait(timeout=60)
+                    except subprocess.TimeoutExpired:
+                        p.kill()
+                        p.wait()
+                        self.fail(f"{model} at {n} connections did not end after SIGINT")
+                    err = p.stderr.read()
+                    p.stdout.close()
+                    p.stderr.close()
+                    self.assertEqual(rc, 0, err)
+                    self.assertIn(f"{n} requests answered", err)
+                    for k in kids:
+                        self.assertFalse(os.path.exists(f"/proc/{k}"), f"{model}: process {k} left behind")
+                    with socket.socket() as free:
+                        free.bind(("127.0.0.1", port))  # the port is free again
+
+    def test_bad_serve_arguments(self):
+        self.assertUsageError(["serve", "carrier-pigeon"], "serve", "not an IO model", "epoll")
+        self.assertUsageError(["serve"], "serve")
+        self.assertUsageError(["serve", "epoll", "--port", "70000"], "--port")
+        self.assertUsageError(["serve", "epoll", "--param", "size=8,16"], "--param", "one value")
 
 
 class PageLinks(html.parser.HTMLParser):

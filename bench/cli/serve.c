@@ -1,0 +1,84 @@
+/*
+ * concur serve: one IO model of the server/ scenarios alone on 127.0.0.1 until SIGINT or SIGTERM, so
+ * that a load generator or a client of the user's own can be aimed at it. Requests are records of
+ * `size` bytes (--param size=N, default 64), each answered upper-cased once whole; --param cpu_us and
+ * wait_us add work and waiting to every request, --workers sizes a server that has a fixed number of
+ * processes or threads. After the signal the server stops accepting and ends when its clients have
+ * closed their connections.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "cli/args.h"
+#include "cli/verbs.h"
+#include "core/exitcodes.h"
+#include "core/registry.h"
+#include "scenarios/server/server.h"
+
+static struct srv_state *serving;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	srv_stop(serving); /* an atomic store and shutdown(2): safe in a handler */
+}
+
+int cli_serve(const char *name, int port, const struct cc_select *sel)
+{
+	char full[128], list[512] = "";
+	snprintf(full, sizeof(full), "%s%s", strchr(name, '/') ? "" : "server/", name);
+	const struct wl_desc *wl = wl_find(full);
+	for (unsigned k = 0; k < wl_count; k++)
+		if (wl_all[k]->cls == WL_SERVER)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", list[0] ? ", " : "", wl_all[k]->name);
+	if (!wl || wl->cls != WL_SERVER || !wl->scenario) {
+		char why[700];
+		snprintf(why, sizeof(why), "'%s' is not an IO model (%s)", name, list);
+		return cli_usage_error("serve", why);
+	}
+	int64_t params[WL_MAX_PARAMS];
+	for (unsigned k = 0; k < wl_param_count(wl); k++)
+		params[k] = wl->params[k].def;
+	for (unsigned k = 0; k < sel->nparams; k++) {
+		int at = wl_param_index(wl, sel->params[k].name);
+		if (at < 0 || (sel->params[k].wl && sel->params[k].wl != wl))
+			continue;
+		if (sel->params[k].nvalues != 1)
+			return cli_usage_error("serve", "--param: one value each: a server is not a sweep");
+		params[at] = sel->params[k].values[0];
+	}
+	if (sel->nworkers)
+		params[SRV_WORKERS] = sel->workers[0];
+	serving = mmap(NULL, sizeof(*serving), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (serving == MAP_FAILED) {
+		fprintf(stderr, "concur: serve: %s\n", strerror(errno));
+		return CC_EXIT_FAIL;
+	}
+	serving->model = wl->scenario->impl;
+	serving->coro = &sel->mopts.coro;
+	srv_prepare(serving, params);
+	char why[256];
+	if (srv_listen(serving, port, why, sizeof(why))) {
+		fprintf(stderr, "concur: serve: %s\n", why);
+		return CC_EXIT_FAIL;
+	}
+	struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: a blocked accept returns */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	printf("concur: serve: %s on 127.0.0.1:%u: requests of %zu bytes, answered upper-cased; Ctrl-C stops\n", full,
+	       ntohs(serving->addr.sin_port), serving->size);
+	fflush(stdout);
+	why[0] = 0;
+	int err = serving->model->serve(serving, why, sizeof(why));
+	fprintf(stderr, "concur: serve: %" PRIu64 " requests answered%s%s\n", (uint64_t)atomic_load(&serving->served),
+		err ? "; " : "", err ? why : "");
+	close(serving->listen_fd);
+	munmap(serving, sizeof(*serving));
+	return err ? CC_EXIT_FAIL : CC_EXIT_OK;
+}
