@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "base/busy.h"
+#include "base/proc.h"
 #include "coro/io.h"
+#include "coro/sched.h"
 
 enum { CLIENT, SERVER };
 
@@ -410,4 +412,129 @@ void srv_measure(const void *state, const int64_t *params, uint64_t ops, double 
 	values[1] = ops ? s->client_cpu_s * 1e6 / (double)ops : 0;
 	values[2] = (double)s->server_rss_kb;
 	values[3] = (double)s->child_rss_kb;
+}
+
+/* The coroutine server of one thread: an acceptor coroutine on the (non-blocking) listener, and a coroutine
+ * per connection it accepts. */
+struct coro_run {
+	struct srv_state *s;
+	struct coro_sched *sched;
+	int err;
+	char why[160];
+};
+
+struct coro_conn {
+	struct coro_run *run;
+	int fd;
+};
+
+static void coro_fail(struct coro_run *r, int err, const char *what)
+{
+	if (!r->err) {
+		r->err = err;
+		snprintf(r->why, sizeof(r->why), "%s: %s", what, strerror(-err));
+	}
+}
+
+static void coro_handle(void *p)
+{
+	struct coro_conn *c = p;
+	char *buf = malloc(c->run->s->size);
+	int rc = buf ? 1 : -ENOMEM;
+	while (rc == 1)
+		rc = srv_serve_one(c->run->s, c->fd, buf);
+	if (rc < 0)
+		coro_fail(c->run, rc, "a connection");
+	close(c->fd);
+	free(buf);
+	free(c);
+}
+
+static void coro_acceptor(void *p)
+{
+	struct coro_run *r = p;
+	for (;;) {
+		int fd = cio_accept(r->s->listen_fd, NULL, NULL);
+		if (fd < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			if (!srv_stopping(r->s))
+				coro_fail(r, -errno, "accept");
+			return;
+		}
+		struct coro_conn *c = malloc(sizeof(*c));
+		int err = c ? 0 : -ENOMEM;
+		if (c) {
+			*c = (struct coro_conn){r, fd};
+			err = coro_spawn(r->sched, coro_handle, c);
+		}
+		if (err) {
+			close(fd);
+			free(c);
+			coro_fail(r, err, "a coroutine for a connection");
+			return;
+		}
+	}
+}
+
+int srv_serve_coroutines(struct srv_state *s, char *why, size_t len)
+{
+	struct coro_run r = {.s = s};
+	int fl = fcntl(s->listen_fd, F_GETFL), err = coro_sched_create(s->coro, &r.sched);
+	if (err) {
+		snprintf(why, len, "the coroutine scheduler: %s", strerror(-err));
+		return err;
+	}
+	if (fl >= 0)
+		fcntl(s->listen_fd, F_SETFL, fl | O_NONBLOCK); /* the acceptor parks, never blocks the thread */
+	if (!(err = coro_spawn(r.sched, coro_acceptor, &r)))
+		err = coro_sched_run(r.sched);
+	coro_sched_destroy(r.sched);
+	if (err)
+		snprintf(why, len, "the coroutine scheduler: %s", strerror(-err));
+	else if ((err = r.err))
+		snprintf(why, len, "%s", r.why);
+	return err;
+}
+
+
+int srv_fork_workers(struct srv_state *s, int (*child)(struct srv_state *s), char *why, size_t len)
+{
+	int err = 0;
+	unsigned started = 0;
+	pid_t self = getpid();
+	for (; started < s->workers; started++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(cc_proc_child_init(self) == 0 && child(s) == 0 ? 0 : 1);
+		if (pid < 0) {
+			err = -errno;
+			snprintf(why, len, "forking process %u of %u: %s", started + 1, s->workers, strerror(errno));
+			srv_stop(s); /* the ones started end */
+			break;
+		}
+	}
+	for (unsigned k = 0; k < started; k++) {
+		int st;
+		pid_t pid;
+		while ((pid = wait(&st)) < 0 && errno == EINTR)
+			;
+		if (pid < 0)
+			break;
+		if ((!WIFEXITED(st) || WEXITSTATUS(st)) && !err) {
+			err = -EPROTO;
+			snprintf(why, len, "server process %d %s %d", (int)pid,
+				 WIFSIGNALED(st) ? "was killed by signal" : "exited with", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+		}
+	}
+	return err;
+}
+
+int srv_one_conn_per_worker(const int64_t *params, char *why, size_t len)
+{
+	if (params[SRV_CONNS] <= params[SRV_WORKERS])
+		return 0;
+	snprintf(why, len, "conns=%lld > workers=%lld: a worker serves one connection at a time, and the generator keeps "
+			   "all of them open", (long long)params[SRV_CONNS], (long long)params[SRV_WORKERS]);
+	return -EINVAL;
 }

@@ -90,6 +90,18 @@ static inline bool srv_table_done(const struct srv_table *t) { return !t->listen
 static inline bool srv_stopping(struct srv_state *s) { return atomic_load(&s->stop); }
 
 int srv_setup(void *state, const int64_t *params, unsigned roles, char *why, size_t len);
+/* One thread's coroutine server: an acceptor coroutine and a coroutine per connection (server/coroutines;
+ * coro-pool and hybrid run one on each of their threads or processes). */
+int srv_serve_coroutines(struct srv_state *s, char *why, size_t len);
+
+/* The plannable hook of a server whose workers each serve one connection at a time (prefork, thread-pool):
+ * not more connections than workers, since the generator keeps every one open. */
+int srv_one_conn_per_worker(const int64_t *params, char *why, size_t len);
+
+/* Forks s->workers processes that each run child (0: success) on the shared listener, and waits for all
+ * of them: 0, or -errno with why (a process that failed or was killed). */
+int srv_fork_workers(struct srv_state *s, int (*child)(struct srv_state *s), char *why, size_t len);
+
 /* The state's settings from the parameters, and as many descriptors as this process may have. */
 void srv_prepare(struct srv_state *s, const int64_t *params);
 /* The listener, on 127.0.0.1:port (0: any free port; s->addr says which): 0, or -errno with why. */
