@@ -245,6 +245,13 @@ static int load_cells(struct pset *s, const struct pfile *file)
 							 "turnaround_max_ms"};
 		for (unsigned t = 0; t < 4; t++)
 			c->turnaround[t] = num(json_object_get(json_object_get(b, "metrics"), turnaround[t]), "value");
+		json_t *own = json_object_get(json_object_get(b, "scenario"), "metrics");
+		json_t *conns = json_object_get(json_object_get(b, "params"), "conns");
+		c->conns = !strcmp(str(b, "class", ""), "server") && json_is_integer(conns) ? json_integer_value(conns) : -1;
+		c->requests_per_s = num(json_object_get(own, "requests_per_s"), "value");
+		c->server_cpu_us = num(json_object_get(own, "server_cpu_us_per_req"), "value");
+		c->server_rss_kb = fmax(num(json_object_get(own, "server_rss_kb"), "value"),
+					num(json_object_get(own, "child_rss_kb"), "value"));
 		char others[256] = "";
 		json_t *sc = json_object_get(b, "scenario");
 		double vcsw = num(sc, "voluntary_csw_per_op"), ivcsw = num(sc, "involuntary_csw_per_op");
@@ -872,6 +879,82 @@ static void by_roles(const struct fctx *x, const struct figure_kind *k)
 		render(x->fig, k, "roles.gp", name, path, vars, x->base, full);
 }
 
+/* The servers side by side (drawn once, with the first server/ section): per placement, requests per second,
+ * p99 latency, server CPU per request or server memory per connection against the connections, one line per
+ * IO model (and machine). */
+static void serving(const struct fctx *x, const struct figure_kind *k)
+{
+	static const char *const whats[][3] = {{"serve-rate", "requests per second", "higher"},
+					      {"serve-p99", "p99 latency (us)", "lower"},
+					      {"serve-cpu", "server CPU us per request", "lower"},
+					      {"serve-memory", "server KiB per connection", "lower"}};
+	unsigned w = 0;
+	while (w < 4 && strcmp(whats[w][0], k->kind))
+		w++;
+	const char *first = NULL, *pins[8], *bases[64];
+	size_t npin = 0, nb = 0;
+	for (size_t i = 0; i < x->s->n; i++) {
+		const struct pcell *c = &x->s->c[i];
+		if (c->conns < 0)
+			continue;
+		first = first ? first : c->base;
+		size_t j = 0;
+		while (j < npin && strcmp(pins[j], c->pin))
+			j++;
+		if (j == npin && npin < 8)
+			pins[npin++] = c->pin;
+		for (j = 0; j < nb && strcmp(bases[j], c->base);)
+			j++;
+		if (j == nb && nb < 64)
+			bases[nb++] = c->base;
+	}
+	if (w == 4 || !first || strcmp(first, x->base))
+		return;
+	for (size_t p = 0; p < npin; p++) {
+		char name[256], path[4200], vars[2048], full[320], label[160], safe_pin[64], qtitle[200];
+		plot_safe_name(safe_pin, sizeof(safe_pin), pins[p]);
+		snprintf(label, sizeof(label), "servers-%s", pins[p]);
+		FILE *f = figure_data(x->fig, k->kind, label, name, path);
+		if (!f)
+			return;
+		struct styles st = {"", ""};
+		size_t blocks = 0;
+		for (size_t b = 0; b < nb; b++)
+			for (size_t h = 0; h < x->nm; h++) {
+				size_t rows = 0;
+				for (long long last = 0;;) { /* the points in order of connections */
+					const struct pcell *next = NULL;
+					for (size_t i = 0; i < x->s->n; i++) {
+						const struct pcell *c = &x->s->c[i];
+						if (c->conns > last && !strcmp(c->base, bases[b]) && !strcmp(c->pin, pins[p]) &&
+						    !strcmp(c->machine, x->machines[h]) && (!next || c->conns < next->conns))
+							next = c;
+					}
+					if (!next)
+						break;
+					last = next->conns;
+					double y = w == 0 ? next->requests_per_s : w == 1 ? next->lat[2] / 1e3 :
+						   w == 2 ? next->server_cpu_us : next->server_rss_kb / (double)next->conns;
+					if (y <= 0)
+						continue;
+					char suffix[80];
+					snprintf(suffix, sizeof(suffix), "%s%.64s", x->nm > 1 ? " @" : "", x->nm > 1 ? x->machines[h] : "");
+					if (!rows++)
+						series_header(f, &blocks, &st, (int)b + 1, bases[b] + strlen("server/"), suffix, "y", h, x->nm);
+					fprintf(f, "%lld\t%.6g\n", next->conns, y);
+				}
+			}
+		fclose(f);
+		snprintf(full, sizeof(full), "servers at %s", pins[p]);
+		plot_quote(qtitle, sizeof(qtitle), full);
+		snprintf(vars, sizeof(vars), "title=%s; param='connections'; what='%s'; better='%s'; lts='%s'; dts='%s'",
+			 qtitle, whats[w][1], whats[w][2], st.lt, st.dt);
+		snprintf(full, sizeof(full), "%s, servers at %s", k->title, pins[p]);
+		if (blocks)
+			render(x->fig, k, "opsweep.gp", name, path, vars, x->base, full);
+	}
+}
+
 /* A workload of tasks of differing lengths: each model's turnaround (mean, p50, p99, max) at its all-cores point,
  * for every queue order it ran in, one figure per machine. */
 static void turnaround(const struct fctx *x, const struct figure_kind *k)
@@ -979,6 +1062,23 @@ static const struct figure_kind kinds[] = {
 	 "the tail (p90, p99, p99.9), on a logarithmic axis (down is better). A wide gap between p50 and p99 means "
 	 "some tasks waited behind others: queueing, a wake-up, a preemption.",
 	 latency, false, OF_TASKS | OF_SCENARIOS},
+	{"serve-rate", "Requests per second by connections",
+	 "Every IO model of server/ side by side at one placement: the replies per second the closed-loop generator got "
+	 "(every connection with one request outstanding, counted after all are open) against the connections, on "
+	 "logarithmic axes (up is better). Where a line falls, that way of serving stops keeping up.",
+	 serving, true, OF_SCENARIOS},
+	{"serve-p99", "p99 latency by connections",
+	 "The same servers: the 99th percentile of a request's time, from its send to its checked reply, against the "
+	 "connections (down is better). With every connection busy it grows with them: the requests queue.",
+	 serving, true, OF_SCENARIOS},
+	{"serve-cpu", "Server CPU per request by connections",
+	 "The server's CPU time (its threads and children) per request against the connections (down is better): "
+	 "busy polling pays a CPU whatever comes; a thread or process per connection pays switches.",
+	 serving, true, OF_SCENARIOS},
+	{"serve-memory", "Server memory per connection",
+	 "The server's peak resident memory (or its largest child's) divided by the connections (down is better): what "
+	 "a thread, a process or a coroutine per connection costs in memory.",
+	 serving, true, OF_SCENARIOS},
 	{"turnaround", "Turnaround by model and queue order",
 	 "Tasks of differing lengths, all there at the start, taken in first-come (fifo), last-come (lifo) or "
 	 "shortest-first (priority) order: for each model at all cores (its worker count after its name), the time "

@@ -40,6 +40,10 @@ struct pcell {
 	double fairness;   /* a scenario's fairness_jain, < 0 when it has none */
 	double ns_per_op, cpu_ns_per_op, csw_per_op, bytes_per_s; /* < 0 when unknown */
 	double turnaround[4]; /* a task batch's turnaround mean, p50, p99, max in ms; < 0 when it has none */
+	/* a server/ scenario: its connections, requests per second, server CPU us per request and peak RSS in
+	 * KiB (the server's, or its largest child's when larger); < 0 when unknown */
+	long long conns;
+	double requests_per_s, server_cpu_us, server_rss_kb;
 };
 
 struct pset {

@@ -30,7 +30,7 @@ struct wl_param {
 	const char *help;
 };
 
-#define SC_MAX_METRICS 4
+#define SC_MAX_METRICS 8
 
 /* A figure a benchmark reports besides its times, CPU and context switches (a scenario's zombies alive
  * at most, a task batch's turnaround): its name (a JSON key), its unit, and how repetitions combine

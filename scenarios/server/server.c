@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "base/busy.h"
+#include "base/clock.h"
 #include "base/proc.h"
 #include "coro/io.h"
 #include "coro/sched.h"
@@ -257,6 +258,7 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 	int ep = epoll_create1(EPOLL_CLOEXEC), err = g && req && rep && ep >= 0 ? 0 : -ENOMEM;
 	uint64_t sent = 0, done = 0;
 	double cpu0 = cpu_s(RUSAGE_SELF);
+	int64_t begun = cc_now_ns();
 	unsigned opened = 0;
 	if (err)
 		snprintf(why, len, "the generator's %u connections: %s", n, strerror(-err));
@@ -276,6 +278,8 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 			break;
 		}
 	}
+	int64_t connected = cc_now_ns();
+	s->connect_s = (double)(connected - begun) / 1e9;
 	for (unsigned c = 0; c < opened && !err && sent < r->ops; c++, sent++) {
 		g[c].seq = sent;
 		g[c].t0 = sc_tick(r, sent);
@@ -331,6 +335,7 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 			}
 		}
 	}
+	s->requests_s = (double)(cc_now_ns() - connected) / 1e9;
 	for (unsigned c = 0; c < opened; c++)
 		close(g[c].fd);
 	s->client_cpu_s = cpu_s(RUSAGE_SELF) - cpu0;
@@ -397,6 +402,10 @@ double srv_op_ns(const int64_t *params)
 }
 
 const struct sc_metric srv_metrics[] = {
+	{"requests_per_s", "1/s", "replies per second from the first request to the last reply (the connections open)",
+	 SC_MEDIAN},
+	{"connect_us", "us", "the generator's time to open one connection, of all it opened before the first request",
+	 SC_MEDIAN},
 	{"server_cpu_us_per_req", "us", "CPU time of the server (its threads and children) per request", SC_MEDIAN},
 	{"client_cpu_us_per_req", "us", "CPU time of the load generator per request", SC_MEDIAN},
 	{"server_rss_kb", "KiB", "the server process's peak resident memory", SC_MAX},
@@ -408,10 +417,12 @@ void srv_measure(const void *state, const int64_t *params, uint64_t ops, double 
 {
 	(void)params;
 	const struct srv_state *s = state;
-	values[0] = ops ? s->server_cpu_s * 1e6 / (double)ops : 0;
-	values[1] = ops ? s->client_cpu_s * 1e6 / (double)ops : 0;
-	values[2] = (double)s->server_rss_kb;
-	values[3] = (double)s->child_rss_kb;
+	values[0] = s->requests_s > 0 ? (double)ops / s->requests_s : 0;
+	values[1] = s->conns ? s->connect_s * 1e6 / s->conns : 0;
+	values[2] = ops ? s->server_cpu_s * 1e6 / (double)ops : 0;
+	values[3] = ops ? s->client_cpu_s * 1e6 / (double)ops : 0;
+	values[4] = (double)s->server_rss_kb;
+	values[5] = (double)s->child_rss_kb;
 }
 
 /* The coroutine server of one thread: an acceptor coroutine on the (non-blocking) listener, and a coroutine

@@ -47,6 +47,8 @@ struct srv_state {
 	atomic_uint_fast64_t served; /* requests answered, by any thread or process of the server */
 	/* set by the roles as they end */
 	double server_cpu_s, client_cpu_s;
+	double connect_s;  /* the generator opening every connection */
+	double requests_s; /* ... and from its first request to its last reply */
 	long server_rss_kb, child_rss_kb;
 	const struct coro_opts *coro;
 };
