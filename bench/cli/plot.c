@@ -248,6 +248,7 @@ static int load_cells(struct pset *s, const struct pfile *file)
 		json_t *own = json_object_get(json_object_get(b, "scenario"), "metrics");
 		json_t *conns = json_object_get(json_object_get(b, "params"), "conns");
 		c->conns = !strcmp(str(b, "class", ""), "server") && json_is_integer(conns) ? json_integer_value(conns) : -1;
+		c->rate = json_integer_value(json_object_get(json_object_get(b, "params"), "rate"));
 		c->requests_per_s = num(json_object_get(own, "requests_per_s"), "value");
 		c->server_cpu_us = num(json_object_get(own, "server_cpu_us_per_req"), "value");
 		c->server_rss_kb = fmax(num(json_object_get(own, "server_rss_kb"), "value"),
@@ -887,10 +888,12 @@ static void serving(const struct fctx *x, const struct figure_kind *k)
 	static const char *const whats[][3] = {{"serve-rate", "requests per second", "higher"},
 					      {"serve-p99", "p99 latency (us)", "lower"},
 					      {"serve-cpu", "server CPU us per request", "lower"},
-					      {"serve-memory", "server KiB per connection", "lower"}};
+					      {"serve-memory", "server KiB per connection", "lower"},
+					      {"serve-knee", "p99 latency (us) from when each request was due", "lower"}};
 	unsigned w = 0;
-	while (w < 4 && strcmp(whats[w][0], k->kind))
+	while (w < 5 && strcmp(whats[w][0], k->kind))
 		w++;
+	bool open = w == 4; /* against the open loop's offered rate; the others against connections, closed loop */
 	const char *first = NULL, *pins[8], *bases[64];
 	size_t npin = 0, nb = 0;
 	for (size_t i = 0; i < x->s->n; i++) {
@@ -898,6 +901,8 @@ static void serving(const struct fctx *x, const struct figure_kind *k)
 		if (c->conns < 0)
 			continue;
 		first = first ? first : c->base;
+		if ((c->rate > 0) != open)
+			continue;
 		size_t j = 0;
 		while (j < npin && strcmp(pins[j], c->pin))
 			j++;
@@ -908,7 +913,7 @@ static void serving(const struct fctx *x, const struct figure_kind *k)
 		if (j == nb && nb < 64)
 			bases[nb++] = c->base;
 	}
-	if (w == 4 || !first || strcmp(first, x->base))
+	if (w == 5 || !first || strcmp(first, x->base))
 		return;
 	for (size_t p = 0; p < npin; p++) {
 		char name[256], path[4200], vars[2048], full[320], label[160], safe_pin[64], qtitle[200];
@@ -926,14 +931,16 @@ static void serving(const struct fctx *x, const struct figure_kind *k)
 					const struct pcell *next = NULL;
 					for (size_t i = 0; i < x->s->n; i++) {
 						const struct pcell *c = &x->s->c[i];
-						if (c->conns > last && !strcmp(c->base, bases[b]) && !strcmp(c->pin, pins[p]) &&
-						    !strcmp(c->machine, x->machines[h]) && (!next || c->conns < next->conns))
+						long long at = open ? c->rate : c->conns;
+						if (c->conns >= 0 && (c->rate > 0) == open && at > last && !strcmp(c->base, bases[b]) &&
+						    !strcmp(c->pin, pins[p]) && !strcmp(c->machine, x->machines[h]) &&
+						    (!next || at < (open ? next->rate : next->conns)))
 							next = c;
 					}
 					if (!next)
 						break;
-					last = next->conns;
-					double y = w == 0 ? next->requests_per_s : w == 1 ? next->lat[2] / 1e3 :
+					last = open ? next->rate : next->conns;
+					double y = w == 0 ? next->requests_per_s : w == 1 || w == 4 ? next->lat[2] / 1e3 :
 						   w == 2 ? next->server_cpu_us : next->server_rss_kb / (double)next->conns;
 					if (y <= 0)
 						continue;
@@ -941,14 +948,14 @@ static void serving(const struct fctx *x, const struct figure_kind *k)
 					snprintf(suffix, sizeof(suffix), "%s%.64s", x->nm > 1 ? " @" : "", x->nm > 1 ? x->machines[h] : "");
 					if (!rows++)
 						series_header(f, &blocks, &st, (int)b + 1, bases[b] + strlen("server/"), suffix, "y", h, x->nm);
-					fprintf(f, "%lld\t%.6g\n", next->conns, y);
+					fprintf(f, "%lld\t%.6g\n", last, y);
 				}
 			}
 		fclose(f);
 		snprintf(full, sizeof(full), "servers at %s", pins[p]);
 		plot_quote(qtitle, sizeof(qtitle), full);
-		snprintf(vars, sizeof(vars), "title=%s; param='connections'; what='%s'; better='%s'; lts='%s'; dts='%s'",
-			 qtitle, whats[w][1], whats[w][2], st.lt, st.dt);
+		snprintf(vars, sizeof(vars), "title=%s; param='%s'; what='%s'; better='%s'; lts='%s'; dts='%s'", qtitle,
+			 open ? "offered requests per second" : "connections", whats[w][1], whats[w][2], st.lt, st.dt);
 		snprintf(full, sizeof(full), "%s, servers at %s", k->title, pins[p]);
 		if (blocks)
 			render(x->fig, k, "opsweep.gp", name, path, vars, x->base, full);
@@ -1078,6 +1085,11 @@ static const struct figure_kind kinds[] = {
 	{"serve-memory", "Server memory per connection",
 	 "The server's peak resident memory (or its largest child's) divided by the connections (down is better): what "
 	 "a thread, a process or a coroutine per connection costs in memory.",
+	 serving, true, OF_SCENARIOS},
+	{"serve-knee", "Open-loop latency by offered rate",
+	 "The servers under an open loop (--param rate=...): requests sent at a fixed rate whatever comes back, the "
+	 "p99 counted from when each request was due, against the offered rate (down is better). Flat, then a knee: "
+	 "past the rate a server can answer, requests queue and the latency climbs without bound.",
 	 serving, true, OF_SCENARIOS},
 	{"turnaround", "Turnaround by model and queue order",
 	 "Tasks of differing lengths, all there at the start, taken in first-come (fifo), last-come (lifo) or "

@@ -42,7 +42,7 @@ struct pcell {
 	double turnaround[4]; /* a task batch's turnaround mean, p50, p99, max in ms; < 0 when it has none */
 	/* a server/ scenario: its connections, requests per second, server CPU us per request and peak RSS in
 	 * KiB (the server's, or its largest child's when larger); < 0 when unknown */
-	long long conns;
+	long long conns, rate; /* rate: the open loop's requests per second; 0 closed loop */
 	double requests_per_s, server_cpu_us, server_rss_kb;
 };
 

@@ -165,6 +165,7 @@ void srv_prepare(struct srv_state *s, const int64_t *params)
 	s->workers = (unsigned)params[SRV_WORKERS];
 	s->cpu_steps = params[SRV_CPU_US] ? cc_busy_steps(params[SRV_CPU_US] * 1000) : 0;
 	s->wait_ns = params[SRV_WAIT_US] * 1000;
+	s->rate = (uint64_t)params[SRV_RATE];
 	/* both ends of every connection may live in this machine's one limit of descriptors */
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -220,16 +221,21 @@ static double cpu_s(int who)
 
 struct gen_conn {
 	int fd;
-	uint64_t seq;   /* the request in flight on it */
-	size_t got;
-	int64_t t0;     /* the request's start, when timed */
+	size_t got;       /* bytes of the oldest reply so far */
+	uint64_t *seq;    /* the requests in flight on it, oldest first (a ring of cap) */
+	int64_t *t0;      /* ... and when each was sent or, open loop, due; 0 when not timed */
+	unsigned head, count, cap;
 };
 
-/* Sends request seq of connection c whole (a small request fits the socket; a large one may wait). */
-static int send_request(struct srv_state *s, struct gen_conn *g, char *buf)
+/* Sends request seq on connection g whole (a small request fits the socket; a large one may wait), and
+ * notes it in flight from t0. */
+static int send_request(struct srv_state *s, struct gen_conn *g, uint64_t seq, int64_t t0, char *buf)
 {
 	for (size_t k = 0; k < s->size; k++)
-		buf[k] = request_byte(g->seq, k);
+		buf[k] = request_byte(seq, k);
+	unsigned at = (g->head + g->count++) % g->cap;
+	g->seq[at] = seq;
+	g->t0[at] = t0;
 	size_t done = 0;
 	while (done < s->size) {
 		ssize_t n = send(g->fd, buf + done, s->size - done, MSG_NOSIGNAL);
@@ -248,11 +254,13 @@ static int send_request(struct srv_state *s, struct gen_conn *g, char *buf)
 	return 0;
 }
 
-/* The load generator: conns connections, one request outstanding on each, until ops replies came back
- * checked. */
+/* The load generator: conns connections, then ops requests, every reply checked. Closed loop (rate 0):
+ * one request outstanding on each connection. Open loop: request k due k/rate seconds after the first,
+ * sent on connection k % conns whatever is still in flight there, its latency counted from when it was
+ * due (wrk2's correction for coordinated omission: a stalled server shows as latency, not as a lower rate). */
 static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t len)
 {
-	unsigned n = s->conns;
+	unsigned n = s->conns, cap = s->rate ? (unsigned)(r->ops / n + 2) : 1;
 	struct gen_conn *g = calloc(n, sizeof(*g));
 	char *req = malloc(s->size), *rep = malloc((size_t)n * s->size);
 	int ep = epoll_create1(EPOLL_CLOEXEC), err = g && req && rep && ep >= 0 ? 0 : -ENOMEM;
@@ -260,6 +268,12 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 	double cpu0 = cpu_s(RUSAGE_SELF);
 	int64_t begun = cc_now_ns();
 	unsigned opened = 0;
+	for (unsigned c = 0; c < n && !err; c++) {
+		g[c] = (struct gen_conn){.fd = -1, .cap = cap, .seq = malloc(cap * sizeof(uint64_t)),
+					 .t0 = malloc(cap * sizeof(int64_t))};
+		if (!g[c].seq || !g[c].t0)
+			err = -ENOMEM;
+	}
 	if (err)
 		snprintf(why, len, "the generator's %u connections: %s", n, strerror(-err));
 	for (; opened < n && !err; opened++) {
@@ -280,21 +294,33 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 	}
 	int64_t connected = cc_now_ns();
 	s->connect_s = (double)(connected - begun) / 1e9;
-	for (unsigned c = 0; c < opened && !err && sent < r->ops; c++, sent++) {
-		g[c].seq = sent;
-		g[c].t0 = sc_tick(r, sent);
-		if ((err = send_request(s, &g[c], req)))
+	double gap_ns = s->rate ? 1e9 / (double)s->rate : 0;
+	for (unsigned c = 0; c < opened && !err && !s->rate && sent < r->ops; c++, sent++)
+		if ((err = send_request(s, &g[c], sent, sc_tick(r, sent), req)))
 			snprintf(why, len, "request on connection %u: %s", c, strerror(-err));
-	}
 	struct epoll_event evs[64];
 	while (!err && done < r->ops) {
-		int k = epoll_wait(ep, evs, 64, 100);
+		int timeout = 100;
+		if (s->rate) { /* every request due by now goes out, on its connection */
+			int64_t now = cc_now_ns();
+			for (; sent < r->ops && connected + (int64_t)(gap_ns * (double)sent) <= now && !err; sent++) {
+				int64_t due = connected + (int64_t)(gap_ns * (double)sent);
+				unsigned c = (unsigned)(sent % n);
+				if ((err = send_request(s, &g[c], sent, sc_tick(r, sent) ? due : 0, req)))
+					snprintf(why, len, "request on connection %u: %s", c, strerror(-err));
+			}
+			if (sent < r->ops) {
+				int64_t wait = connected + (int64_t)(gap_ns * (double)sent) - cc_now_ns();
+				timeout = wait > 1000000 ? (int)(wait / 1000000) : 0;
+			}
+		}
+		int k = err ? 0 : epoll_wait(ep, evs, 64, timeout);
 		if (k < 0 && errno != EINTR) {
 			err = -errno;
 			snprintf(why, len, "epoll_wait: %s", strerror(errno));
 			break;
 		}
-		if (k <= 0 && srv_stopping(s)) {
+		if (k <= 0 && timeout > 0 && srv_stopping(s)) {
 			err = -ECANCELED;
 			snprintf(why, len, "stopped: the server failed");
 			break;
@@ -302,42 +328,52 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 		for (int e = 0; e < k && !err; e++) {
 			unsigned c = evs[e].data.u32;
 			char *buf = rep + (size_t)c * s->size;
-			ssize_t got = read(g[c].fd, buf + g[c].got, s->size - g[c].got);
-			if (got < 0 && (errno == EAGAIN || errno == EINTR))
-				continue;
-			if (got <= 0) {
-				err = got == 0 ? -EPROTO : -errno;
-				snprintf(why, len, "connection %u, request %llu: %s", c, (unsigned long long)g[c].seq,
-					 got == 0 ? "the server closed it before replying" : strerror(errno));
-				break;
-			}
-			if ((g[c].got += (size_t)got) < s->size)
-				continue;
-			for (size_t b = 0; b < s->size; b++)
-				if (buf[b] != (char)toupper((unsigned char)request_byte(g[c].seq, b))) {
-					err = -EPROTO;
-					snprintf(why, len, "connection %u, request %llu: byte %zu of the reply is %#x, not the "
-							   "request upper-cased",
-						 c, (unsigned long long)g[c].seq, b, (unsigned char)buf[b]);
+			for (;;) { /* every whole reply that has come */
+				ssize_t got = read(g[c].fd, buf + g[c].got, s->size - g[c].got);
+				if (got < 0 && (errno == EAGAIN || errno == EINTR))
+					break;
+				uint64_t seq = g[c].count ? g[c].seq[g[c].head] : 0;
+				if (got <= 0 || !g[c].count) {
+					err = got < 0 ? -errno : -EPROTO;
+					snprintf(why, len, "connection %u, request %llu: %s", c, (unsigned long long)seq,
+						 got < 0 ? strerror(errno) : got == 0 ? "the server closed it before replying" :
+											  "a reply nothing asked for");
 					break;
 				}
-			if (err)
-				break;
-			sc_tock(r, g[c].t0);
-			r->out->checksum += cc_fold(g[c].seq, (uint64_t)(unsigned char)buf[g[c].seq % s->size]);
-			done++;
-			g[c].got = 0;
-			if (sent < r->ops) {
-				g[c].seq = sent;
-				g[c].t0 = sc_tick(r, sent++);
-				if ((err = send_request(s, &g[c], req)))
-					snprintf(why, len, "request on connection %u: %s", c, strerror(-err));
+				if ((g[c].got += (size_t)got) < s->size)
+					continue;
+				for (size_t b = 0; b < s->size && !err; b++)
+					if (buf[b] != (char)toupper((unsigned char)request_byte(seq, b))) {
+						err = -EPROTO;
+						snprintf(why, len, "connection %u, request %llu: byte %zu of the reply is %#x, not the "
+								   "request upper-cased",
+							 c, (unsigned long long)seq, b, (unsigned char)buf[b]);
+					}
+				if (err)
+					break;
+				sc_tock(r, g[c].t0[g[c].head]);
+				r->out->checksum += cc_fold(seq, (uint64_t)(unsigned char)buf[seq % s->size]);
+				done++;
+				g[c].got = 0;
+				g[c].head = (g[c].head + 1) % g[c].cap;
+				g[c].count--;
+				if (!s->rate && sent < r->ops) {
+					if ((err = send_request(s, &g[c], sent, sc_tick(r, sent), req)))
+						snprintf(why, len, "request on connection %u: %s", c, strerror(-err));
+					sent++;
+				}
+				if (!s->rate)
+					break; /* one in flight: the next reply is not there yet */
 			}
 		}
 	}
 	s->requests_s = (double)(cc_now_ns() - connected) / 1e9;
-	for (unsigned c = 0; c < opened; c++)
-		close(g[c].fd);
+	for (unsigned c = 0; c < n; c++) {
+		if (g && g[c].fd >= 0 && c < opened)
+			close(g[c].fd);
+		if (g)
+			free(g[c].seq), free(g[c].t0);
+	}
 	s->client_cpu_s = cpu_s(RUSAGE_SELF) - cpu0;
 	srv_stop(s); /* every connection closed: the server winds down */
 	if (ep >= 0)
@@ -398,6 +434,8 @@ uint64_t srv_total_ops(const int64_t *params, unsigned roles, uint64_t ops)
 
 double srv_op_ns(const int64_t *params)
 {
+	if (params[SRV_RATE]) /* open loop: the batch lasts its requests over the rate */
+		return 1e9 / (double)params[SRV_RATE];
 	return 30000.0 + (double)params[SRV_CPU_US] * 1000 + (double)params[SRV_WAIT_US] * 1000 / (double)params[SRV_CONNS];
 }
 

@@ -21,7 +21,7 @@
 
 #include "work/scenario.h"
 
-enum { SRV_CONNS, SRV_SIZE, SRV_CPU_US, SRV_WAIT_US, SRV_WORKERS };
+enum { SRV_CONNS, SRV_SIZE, SRV_CPU_US, SRV_WAIT_US, SRV_WORKERS, SRV_RATE };
 
 struct srv_state;
 
@@ -43,6 +43,7 @@ struct srv_state {
 	unsigned conns, workers;
 	uint64_t cpu_steps; /* cpu_us of busy work */
 	int64_t wait_ns;
+	uint64_t rate;      /* the generator's requests per second (open loop); 0: closed loop */
 	atomic_bool stop;   /* the generator is done (or a role failed): the server winds down */
 	atomic_uint_fast64_t served; /* requests answered, by any thread or process of the server */
 	/* set by the roles as they end */
@@ -134,13 +135,14 @@ extern const struct sc_metric srv_metrics[];
 			{"cpu_us", WL_INT, 0, 0, 1000000, "the server's work per request, microseconds"}, \
 			{"wait_us", WL_INT, 0, 0, 1000000, "the server's wait per request, microseconds"}, \
 			{"workers", WL_INT, 16, 1, 1024, "processes or threads of a server that has a fixed number"}, \
+			{"rate", WL_INT, 0, 0, 10000000, "open loop: requests per second, latency from when each was due (0: closed loop)"}, \
 		{                                                                                      \
 			0                                                                              \
 		}                                                                                      \
 	}
 #define SRV_OPS 1000
 #define SRV_SWEEP "conns=1,10,100,1000"
-#define SRV_SMOKE ((const int64_t[]){2, 64, 0, 0, 2})
+#define SRV_SMOKE ((const int64_t[]){2, 64, 0, 0, 2, 0})
 
 #define SRV_DESC(sym_, name_, summary_, scenario_)                                                     \
 	const struct wl_desc sym_ = {.name = (name_), .cls = WL_SERVER, .summary = (summary_),          \

@@ -1148,12 +1148,23 @@ class Compare(Base):
 
     def test_a_slower_machine_is_told_from_slower_code(self):
         a = self.out("a.json")
-        # batches of 10 ms, not the smoke suite's 1 ms: a loaded machine (a sanitizer build beside other work)
-        # spreads those by more than the 100% threshold, and then nothing can be judged
         p = self.concur("run", "--suite", "smoke", "--workloads", "spin", "--models", "serial,threads",
-                        "--tasks", "1000", "--repetitions", "5", "--out", a)
+                        "--repetitions", "5", "--out", a)
         self.assertEqual(p.returncode, 0, p.stderr)
         doc = load_results(a)
+        # what is checked is compare's reading of the probes, not this machine's noise: every repetition at
+        # its benchmark's median (a sanitizer build beside a browser spreads them past any threshold)
+        medians = {}
+        for b in doc["benchmarks"]:
+            medians.setdefault(b["name"], []).append(b["real_time"])
+        for b in doc["benchmarks"]:
+            times = sorted(medians[b["name"]])
+            b["real_time"] = times[len(times) // 2]
+        for b in doc["concur"]["benchmarks"]:  # ... and their times against the probe as steady
+            if "probe" in b:
+                b["probe"]["relative_sigma"] = 0.01
+        with open(a, "w") as f:
+            json.dump(doc, f)
         # the same run on a machine 3x slower: every time and every probe sample 3x, times against the
         # probe unchanged (a change that large stands out of any spread a loaded test machine gives)
         for b in doc["benchmarks"]:
@@ -1617,6 +1628,25 @@ class Servers(Base):
                         self.assertFalse(os.path.exists(f"/proc/{k}"), f"{model}: process {k} left behind")
                     with socket.socket() as free:
                         free.bind(("127.0.0.1", port))  # the port is free again
+
+    def test_closed_and_open_loops_check_every_reply(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "server/epoll,server/blocking-thread",
+                        "--param", "conns=3", "--param", "rate=0,20000", "--pin", "same-l3", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        doc = load_results(o)
+        self.assertValid(doc)
+        cells = self.cells(doc)
+        self.assertEqual(len(cells), 4)
+        for name, c in cells.items():
+            self.assertEqual(c["status"], "ok", name)
+            self.assertEqual(c["checksum"], c["reference_checksum"])
+            m = {k: v["value"] for k, v in c["scenario"]["metrics"].items()}
+            self.assertGreater(m["requests_per_s"], 0)
+            self.assertGreater(m["server_cpu_us_per_req"], 0)
+            self.assertGreater(c["latency"]["samples"], 0)
+        for rate in (0, 20000):  # the same requests whatever serves them
+            self.assertEqual(len({c["checksum"] for c in cells.values() if c["params"]["rate"] == rate}), 1)
 
     def test_bad_serve_arguments(self):
         self.assertUsageError(["serve", "carrier-pigeon"], "serve", "not an IO model", "epoll")
