@@ -102,29 +102,12 @@ int srv_accept_all(struct srv_state *s, struct srv_table *t, int (*added)(void *
 			snprintf(why, len, "accept: %s", strerror(-fd));
 			return fd;
 		}
-		if ((size_t)fd >= t->cap) {
-			size_t cap = t->cap ? t->cap : 64;
-			while (cap <= (size_t)fd)
-				cap *= 2;
-			struct srv_conn **grown = realloc(t->by_fd, cap * sizeof(*grown));
-			if (!grown) {
-				close(fd);
-				snprintf(why, len, "a table of %zu connections: %s", cap, strerror(ENOMEM));
-				return -ENOMEM;
-			}
-			memset(grown + t->cap, 0, (cap - t->cap) * sizeof(*grown));
-			t->by_fd = grown, t->cap = cap;
-		}
-		struct srv_conn *c = calloc(1, sizeof(*c) + s->size);
+		struct srv_conn *c = srv_table_add(s, t, fd);
 		if (!c) {
 			close(fd);
 			snprintf(why, len, "connection %u: %s", t->open + 1, strerror(ENOMEM));
 			return -ENOMEM;
 		}
-		c->fd = fd;
-		c->buf = (char *)(c + 1);
-		t->by_fd[fd] = c;
-		t->open++;
 		int err = added ? added(arg, c) : 0;
 		if (err) {
 			snprintf(why, len, "connection %u: %s", t->open, strerror(-err));
@@ -133,6 +116,28 @@ int srv_accept_all(struct srv_state *s, struct srv_table *t, int (*added)(void *
 		}
 	}
 	return 0;
+}
+
+struct srv_conn *srv_table_add(struct srv_state *s, struct srv_table *t, int fd)
+{
+	if ((size_t)fd >= t->cap) {
+		size_t cap = t->cap ? t->cap : 64;
+		while (cap <= (size_t)fd)
+			cap *= 2;
+		struct srv_conn **grown = realloc(t->by_fd, cap * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		memset(grown + t->cap, 0, (cap - t->cap) * sizeof(*grown));
+		t->by_fd = grown, t->cap = cap;
+	}
+	struct srv_conn *c = calloc(1, sizeof(*c) + s->size);
+	if (!c)
+		return NULL;
+	c->fd = fd;
+	c->buf = (char *)(c + 1);
+	t->by_fd[fd] = c;
+	t->open++;
+	return c;
 }
 
 void srv_table_close(struct srv_table *t, struct srv_conn *c)

@@ -84,6 +84,8 @@ struct srv_table {
  * the stop, the listener's end clears t->listening. */
 int srv_accept_all(struct srv_state *s, struct srv_table *t, int (*added)(void *arg, struct srv_conn *c), void *arg,
 		   char *why, size_t len);
+/* A connection of descriptor fd in the table, with room for a request: NULL when memory runs out. */
+struct srv_conn *srv_table_add(struct srv_state *s, struct srv_table *t, int fd);
 void srv_table_close(struct srv_table *t, struct srv_conn *c);
 void srv_table_free(struct srv_table *t);
 /* Whether a server that never blocks may end: the listener is shut down and every connection closed. */

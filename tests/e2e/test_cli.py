@@ -128,7 +128,7 @@ SCENARIOS = ["spawn/thread", "spawn/fork", "spawn/vfork", "spawn/exec", "spawn/p
              "ipc/tcp", "ipc/udp", "ipc/shm-futex", "ipc/shm-spin", "sync/mutex", "sync/mutex-adaptive", "sync/rlock",
              "sync/futex-lock", "sync/spin-tas", "sync/spin-ticket", "sync/deadlock", "sync/timer", "sync/convoy", "sync/rwlock",
              "sync/barrier", "sync/spin-barrier", "sync/event", "sync/semaphore", "sync/value",
-             "queue/fifo", "queue/lifo", "queue/priority", "queue/joinable", "queue/ring", "queue/mp", "server/blocking-thread", "server/blocking-process", "server/prefork", "server/select", "server/poll", "server/epoll", "server/epoll-et", "server/coroutines", "server/thread-pool", "server/nonblocking", "server/coro-pool", "server/hybrid"]
+             "queue/fifo", "queue/lifo", "queue/priority", "queue/joinable", "queue/ring", "queue/mp", "server/blocking-thread", "server/blocking-process", "server/prefork", "server/select", "server/poll", "server/epoll", "server/epoll-et", "server/coroutines", "server/thread-pool", "server/nonblocking", "server/coro-pool", "server/hybrid", "server/io-uring"]
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]
 
 
@@ -1565,7 +1565,7 @@ class Lessons(Base):
 class Servers(Base):
     """Every IO model of server/ run alone (concur serve) against a client written here, not concur's generator."""
     MODELS = ["blocking-thread", "blocking-process", "prefork", "thread-pool", "nonblocking", "select", "poll", "epoll",
-              "epoll-et", "coroutines", "coro-pool", "hybrid"]
+              "epoll-et", "io-uring", "coroutines", "coro-pool", "hybrid"]
 
     def setUp(self):
         super().setUp()

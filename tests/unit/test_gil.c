@@ -33,12 +33,13 @@ struct turns {
 	int64_t holds[MAX_HOLDS]; /* ns a holder kept the lock before a requested switch */
 	unsigned nholds;
 	int64_t work_ns;
+	uint64_t slice; /* busy steps between yield points: calibrated once, before the threads start */
 };
 
 static void *compute(void *p)
 {
 	struct turns *t = p;
-	uint64_t slice = cc_busy_steps(20000); /* 20 us between yield points */
+	uint64_t slice = t->slice;
 	cc_gil_enter(&t->gil);
 	int64_t since = cc_now_ns(), until = since + t->work_ns;
 	while (cc_now_ns() < until) {
@@ -78,7 +79,7 @@ static void computing_threads_take_turns_at_the_interval(void **state)
 {
 	(void)state;
 	static struct turns t;
-	t = (struct turns){.work_ns = 150000000};
+	t = (struct turns){.work_ns = 150000000, .slice = cc_busy_steps(20000)}; /* 20 us between yield points */
 	pthread_mutex_init(&t.m, NULL);
 	assert_int_equal(cc_gil_init(&t.gil, 2000000), 0); /* 2 ms */
 	pthread_t th[THREADS];
