@@ -313,21 +313,28 @@ static void coroutines(const struct lessons *l)
 		missing(l, "io/sleep under the coroutine models");
 }
 
+static const char *const serve_metrics[] = {"requests_per_s", "server_cpu_us_per_req", "server_rss_kb"};
+
 static void io_models(const struct lessons *l)
 {
-	fputs("- concur has no server per IO model yet (blocking, non-blocking, select, poll, epoll, io_uring): the "
-	      "nearest figures are the channels themselves.\n",
-	      l->f);
-	if (!cheapest_lines(l, "ipc"))
-		missing(l, "the ipc/ scenarios");
+	static const char *const models[] = {"server/nonblocking", "server/select", "server/poll", "server/epoll",
+					     "server/epoll-et", "server/io-uring"};
+	unsigned n = cheapest_lines(l, "serve");
+	for (unsigned k = 0; k < 6; k++)
+		n += scenario_lines(l, models[k], serve_metrics, 3);
+	if (!n)
+		missing(l, "the server/ scenarios");
 }
 
 static void servers(const struct lessons *l)
 {
-	static const char *const m[] = {"threads", "processes", "thread-per-task", "process-per-task", "coroutines",
-					"coro-pool"};
-	if (!speedup_lines(l, "io/tcp", m, 6))
-		missing(l, "io/tcp");
+	static const char *const models[] = {"server/blocking-process", "server/blocking-thread", "server/prefork",
+					     "server/thread-pool", "server/coroutines", "server/coro-pool", "server/hybrid"};
+	unsigned n = 0;
+	for (unsigned k = 0; k < 7; k++)
+		n += scenario_lines(l, models[k], serve_metrics, 3);
+	if (!n)
+		missing(l, "the server/ scenarios");
 }
 
 static void distributed(const struct lessons *l)
@@ -378,10 +385,10 @@ static const struct lesson {
 	{"The IO models",
 	 "Blocking, non-blocking, multiplexed (select, poll, epoll) and asynchronous IO serve many connections at "
 	 "different costs.",
-	 "concur run --workloads ipc/pipe,ipc/socketpair,ipc/tcp", io_models},
+	 "concur run --filter '^server/' --param conns=1,10,100,1000", io_models},
 	{"Servers: a process, a thread or a coroutine per connection",
 	 "The notes' echo servers: a process or a thread per client, or coroutines on one thread (gevent).",
-	 "concur run --workloads io/tcp", servers},
+	 "concur run --filter '^server/(blocking|prefork|thread-pool|coro|hybrid)' --param conns=1,10,100,1000", servers},
 	{"The distributed task queue",
 	 "A master puts tasks on a queue that workers on other hosts take, and collects their results.", "-",
 	 distributed},
