@@ -381,15 +381,16 @@ static const struct question {
 	bool one_wait;   /* its workload's first parameter is a task's wait in us: the ideal is one of them */
 	bool by_ratio;   /* the winner at each ratio of its workload's cpu_us to wait_us */
 	bool gil_line;   /* what the gil model's best speedup was, beside the free threads' */
+	bool by_conns;   /* the fastest of its scenarios at each number of connections (servers) */
 } questions[] = {
-	{"cpu", "CPU-bound: speedup over serial and CPU time", false, false, false, true},
-	{"io", "IO-bound: wall time against the ideal of one wait, and memory", false, true, false, false},
-	{"mixed", "mixed: which model wins at each ratio of computing to waiting", false, false, true, false},
-	{"spawn", "spawning: the cheapest unit of work to create and reap", true, false, false, false},
-	{"ipc", "IPC: the fastest channel there and back", true, false, false, false},
-	{"lock", "locks: the fastest, alone and contended", true, false, false, false},
-	{"queue", "queues: the fastest from producers to consumers", true, false, false, false},
-	{"serve", "serving: the fastest IO model for a closed loop of requests", true, false, false, false},
+	{"cpu", "CPU-bound: speedup over serial and CPU time", false, false, false, true, false},
+	{"io", "IO-bound: wall time against the ideal of one wait, and memory", false, true, false, false, false},
+	{"mixed", "mixed: which model wins at each ratio of computing to waiting", false, false, true, false, false},
+	{"spawn", "spawning: the cheapest unit of work to create and reap", true, false, false, false, false},
+	{"ipc", "IPC: the fastest channel there and back", true, false, false, false, false},
+	{"lock", "locks: the fastest, alone and contended", true, false, false, false, false},
+	{"queue", "queues: the fastest from producers to consumers", true, false, false, false, false},
+	{"serve", "serving: the fastest IO model for a closed loop of requests", true, false, false, false, true},
 };
 
 /* The best speedup of the gil model and of threads on one instance and placement, at any worker count:
@@ -527,12 +528,64 @@ static json_t *scenario_question(const struct cc_plan *p, const struct question 
 			 "cheapest", cheapest);
 }
 
+/* A benchmark's own figure by name (wl_metrics); < 0 when it has none. */
+static double metric_named(const struct cc_cell *c, const char *name)
+{
+	const struct sc_metric *m = wl_metrics(c->inst->wl);
+	for (unsigned k = 0; m && k < SC_MAX_METRICS && m[k].name; k++)
+		if (!strcmp(m[k].name, name))
+			return metric_of(c, k);
+	return -1;
+}
+
+/* Per placement and number of connections, the closed-loop server answering the most requests a second,
+ * with its p99 and its CPU per request: every point the run has, not only the base one. */
+static json_t *by_conns_json(const struct cc_plan *p, const char *key)
+{
+	struct {
+		enum topo_policy pin;
+		int64_t conns;
+		const struct cc_cell *best;
+		double rate;
+	} by[128];
+	unsigned nby = 0;
+	for (unsigned k = 0; k < p->ncells; k++) {
+		const struct cc_cell *c = &p->cells[k];
+		const struct wl_desc *wl = c->inst->wl;
+		int conns = wl_param_index(wl, "conns"), rate = wl_param_index(wl, "rate");
+		double rps = metric_named(c, "requests_per_s");
+		if (!wl->headline || strcmp(wl->headline, key) || c->status != CC_OK || !c->nreps || conns < 0 ||
+		    (rate >= 0 && c->inst->params[rate]) || rps <= 0)
+			continue;
+		unsigned b = 0;
+		while (b < nby && (by[b].pin != c->pin || by[b].conns != c->inst->params[conns]))
+			b++;
+		if (b == nby && nby < 128)
+			by[nby++] = (typeof(by[0])){c->pin, c->inst->params[conns], NULL, 0};
+		if (b < nby && rps > by[b].rate)
+			by[b].best = c, by[b].rate = rps;
+	}
+	json_t *a = json_array();
+	for (unsigned b = 0; b < nby; b++) {
+		const struct cc_cell *c = by[b].best;
+		char name[96];
+		snprintf(name, sizeof(name), "%s/%s", wl_class_name(c->inst->wl->cls), c->inst->wl->name);
+		json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:f, s:I, s:f}", "pin", topo_policy_name(c->pin),
+						   "conns", (json_int_t)by[b].conns, "scenario", name, "requests_per_s",
+						   by[b].rate, "p99_ns", (json_int_t)c->latency.p99, "server_cpu_us_per_req",
+						   fmax(metric_named(c, "server_cpu_us_per_req"), 0)));
+	}
+	return a;
+}
+
 static json_t *headline_json(const struct cc_plan *p)
 {
 	json_t *h = json_object();
 	for (unsigned q = 0; q < sizeof(questions) / sizeof(questions[0]); q++) {
 		if (questions[q].scenarios) {
 			json_t *a = scenario_question(p, &questions[q]);
+			if (a && questions[q].by_conns)
+				json_object_set_new(a, "by_connections", by_conns_json(p, questions[q].key));
 			if (a)
 				json_object_set_new(h, questions[q].key, a);
 			continue;
@@ -599,6 +652,14 @@ static void headline_print(FILE *f, json_t *h)
 					json_string_value(json_object_get(row, "scenario")),
 					json_string_value(json_object_get(row, "executor")),
 					json_number_value(json_object_get(row, "ns_per_op")));
+			json_array_foreach(json_object_get(a, "by_connections"), i, row)
+				fprintf(f, "  %-14s %5lld conns  %-22s %10.0f requests/s, p99 %.0f us, %.1f us CPU a request\n",
+					json_string_value(json_object_get(row, "pin")),
+					(long long)json_integer_value(json_object_get(row, "conns")),
+					json_string_value(json_object_get(row, "scenario")),
+					json_number_value(json_object_get(row, "requests_per_s")),
+					(double)json_integer_value(json_object_get(row, "p99_ns")) / 1e3,
+					json_number_value(json_object_get(row, "server_cpu_us_per_req")));
 			fputc('\n', f);
 			continue;
 		}
