@@ -1,6 +1,7 @@
 /*
  * server/blocking-thread: a thread per connection, blocking in read and write (the notes' threaded chat
- * server): the acceptor blocks in accept and starts a thread for each connection it gets.
+ * server): the acceptor blocks in accept and starts a detached thread for each connection it gets, and
+ * at the end waits until the last one has ended.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,31 +14,47 @@
 
 #include "server.h"
 
-struct conn_thread {
-	pthread_t t;
+struct threads {
 	struct srv_state *s;
-	int fd, err;
+	pthread_mutex_t m;
+	pthread_cond_t ended;
+	unsigned live;
+	int err; /* the first connection's failure */
+};
+
+struct conn {
+	struct threads *t;
+	int fd;
 };
 
 static void *conn_main(void *p)
 {
-	struct conn_thread *c = p;
-	char *buf = malloc(c->s->size);
+	struct conn *c = p;
+	struct threads *t = c->t;
+	char *buf = malloc(t->s->size);
 	int rc = buf ? 1 : -ENOMEM;
 	while (rc == 1)
-		rc = srv_serve_one(c->s, c->fd, buf);
-	c->err = rc < 0 ? rc : 0;
+		rc = srv_serve_one(t->s, c->fd, buf);
 	close(c->fd);
 	free(buf);
+	free(c);
+	pthread_mutex_lock(&t->m);
+	if (rc < 0 && !t->err)
+		t->err = rc;
+	if (--t->live == 0)
+		pthread_cond_signal(&t->ended);
+	pthread_mutex_unlock(&t->m);
 	return NULL;
 }
 
 static int serve(struct srv_state *s, char *why, size_t len)
 {
-	struct conn_thread **t = NULL;
-	size_t n = 0, cap = 0;
+	struct threads t = {.s = s, .m = PTHREAD_MUTEX_INITIALIZER, .ended = PTHREAD_COND_INITIALIZER};
+	pthread_attr_t detached;
+	pthread_attr_init(&detached);
+	pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
 	int err = 0;
-	for (;;) {
+	for (unsigned n = 1;; n++) {
 		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
@@ -48,35 +65,36 @@ static int serve(struct srv_state *s, char *why, size_t len)
 			}
 			break;
 		}
-		struct conn_thread *c = malloc(sizeof(*c));
-		if (n == cap) {
-			struct conn_thread **grown = realloc(t, (cap ? 2 * cap : 64) * sizeof(*t));
-			if (grown)
-				t = grown, cap = cap ? 2 * cap : 64;
-		}
-		int rc = c && n < cap ? 0 : ENOMEM;
-		if (!rc) {
-			*c = (struct conn_thread){.s = s, .fd = fd};
-			rc = pthread_create(&c->t, NULL, conn_main, c);
+		struct conn *c = malloc(sizeof(*c));
+		pthread_t id;
+		pthread_mutex_lock(&t.m);
+		t.live++;
+		pthread_mutex_unlock(&t.m);
+		int rc = c ? 0 : ENOMEM;
+		if (c) {
+			*c = (struct conn){&t, fd};
+			rc = pthread_create(&id, &detached, conn_main, c);
 		}
 		if (rc) {
 			err = -rc;
-			snprintf(why, len, "a thread for connection %zu: %s", n + 1, strerror(rc));
+			snprintf(why, len, "a thread for connection %u: %s", n, strerror(rc));
 			close(fd);
 			free(c);
+			pthread_mutex_lock(&t.m);
+			t.live--;
+			pthread_mutex_unlock(&t.m);
 			break;
 		}
-		t[n++] = c;
 	}
-	for (size_t k = 0; k < n; k++) { /* they end as the generator closes their connections */
-		pthread_join(t[k]->t, NULL);
-		if (t[k]->err && !err) {
-			err = t[k]->err;
-			snprintf(why, len, "connection %zu: %s", k + 1, strerror(-err));
-		}
-		free(t[k]);
+	pthread_mutex_lock(&t.m); /* they end as the generator closes their connections */
+	while (t.live)
+		pthread_cond_wait(&t.ended, &t.m);
+	if (t.err && !err) {
+		err = t.err;
+		snprintf(why, len, "a connection: %s", strerror(-err));
 	}
-	free(t);
+	pthread_mutex_unlock(&t.m);
+	pthread_attr_destroy(&detached);
 	return err;
 }
 

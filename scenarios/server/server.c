@@ -171,6 +171,7 @@ void srv_prepare(struct srv_state *s, const int64_t *params)
 	s->cpu_steps = params[SRV_CPU_US] ? cc_busy_steps(params[SRV_CPU_US] * 1000) : 0;
 	s->wait_ns = params[SRV_WAIT_US] * 1000;
 	s->rate = (uint64_t)params[SRV_RATE];
+	s->reconnect = params[SRV_RECONNECT] != 0;
 	/* both ends of every connection may live in this machine's one limit of descriptors */
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -259,6 +260,24 @@ static int send_request(struct srv_state *s, struct gen_conn *g, uint64_t seq, i
 	return 0;
 }
 
+/* Connects g (blocking), then makes it non-blocking and watched as connection c: 0, or -errno. */
+static int open_conn(struct srv_state *s, int ep, struct gen_conn *g, unsigned c)
+{
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct epoll_event ev = {.events = EPOLLIN, .data.u32 = c};
+	g->fd = fd;
+	if (fd < 0 || connect(fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) < 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0 ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		int err = -errno;
+		if (fd >= 0)
+			close(fd);
+		g->fd = -1;
+		return err;
+	}
+	return 0;
+}
+
 /* The load generator: conns connections, then ops requests, every reply checked. Closed loop (rate 0):
  * one request outstanding on each connection. Open loop: request k due k/rate seconds after the first,
  * sent on connection k % conns whatever is still in flight there, its latency counted from when it was
@@ -281,22 +300,10 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 	}
 	if (err)
 		snprintf(why, len, "the generator's %u connections: %s", n, strerror(-err));
-	for (; opened < n && !err; opened++) {
-		int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		g[opened].fd = fd;
-		struct epoll_event ev = {.events = EPOLLIN, .data.u32 = opened};
-		if (fd < 0 || connect(fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) < 0 ||
-		    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) < 0 ||
-		    fcntl(fd, F_SETFL, O_NONBLOCK) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
-			err = -errno;
+	for (; opened < n && !err; opened++)
+		if ((err = open_conn(s, ep, &g[opened], opened)))
 			snprintf(why, len, "connection %u of %u to 127.0.0.1:%u: %s", opened + 1, n, ntohs(s->addr.sin_port),
-				 strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			g[opened].fd = -1;
-			break;
-		}
-	}
+				 strerror(-err));
 	int64_t connected = cc_now_ns();
 	s->connect_s = (double)(connected - begun) / 1e9;
 	double gap_ns = s->rate ? 1e9 / (double)s->rate : 0;
@@ -363,7 +370,14 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 				g[c].head = (g[c].head + 1) % g[c].cap;
 				g[c].count--;
 				if (!s->rate && sent < r->ops) {
-					if ((err = send_request(s, &g[c], sent, sc_tick(r, sent), req)))
+					int64_t t0 = sc_tick(r, sent); /* a reconnection is part of the request's time */
+					if (s->reconnect) {
+						close(g[c].fd);
+						if ((err = open_conn(s, ep, &g[c], c)))
+							snprintf(why, len, "connecting again for request %llu: %s",
+								 (unsigned long long)sent, strerror(-err));
+					}
+					if (!err && (err = send_request(s, &g[c], sent, t0, req)))
 						snprintf(why, len, "request on connection %u: %s", c, strerror(-err));
 					sent++;
 				}
@@ -409,6 +423,10 @@ int srv_role(struct sc_role *r, char *why, size_t len)
 int srv_plannable(const void *impl, const int64_t *params, char *why, size_t len)
 {
 	const struct srv_model *m = impl;
+	if (params[SRV_RECONNECT] && params[SRV_RATE]) {
+		snprintf(why, len, "reconnect=1 with rate=%lld: connecting per request is a closed loop's", (long long)params[SRV_RATE]);
+		return -EINVAL;
+	}
 	struct rlimit rl;
 	/* the generator's end and the server's end of every connection, and a margin for the rest */
 	rlim_t need = 2 * (rlim_t)params[SRV_CONNS] + 64;

@@ -21,7 +21,7 @@
 
 #include "work/scenario.h"
 
-enum { SRV_CONNS, SRV_SIZE, SRV_CPU_US, SRV_WAIT_US, SRV_WORKERS, SRV_RATE };
+enum { SRV_CONNS, SRV_SIZE, SRV_CPU_US, SRV_WAIT_US, SRV_WORKERS, SRV_RATE, SRV_RECONNECT };
 
 struct srv_state;
 
@@ -44,6 +44,7 @@ struct srv_state {
 	uint64_t cpu_steps; /* cpu_us of busy work */
 	int64_t wait_ns;
 	uint64_t rate;      /* the generator's requests per second (open loop); 0: closed loop */
+	bool reconnect;     /* closed loop: a new connection for every request (the notes' chat clients) */
 	atomic_bool stop;   /* the generator is done (or a role failed): the server winds down */
 	atomic_uint_fast64_t served; /* requests answered, by any thread or process of the server */
 	/* set by the roles as they end */
@@ -138,13 +139,14 @@ extern const struct sc_metric srv_metrics[];
 			{"wait_us", WL_INT, 0, 0, 1000000, "the server's wait per request, microseconds"}, \
 			{"workers", WL_INT, 16, 1, 1024, "processes or threads of a server that has a fixed number"}, \
 			{"rate", WL_INT, 0, 0, 10000000, "open loop: requests per second, latency from when each was due (0: closed loop)"}, \
+			{"reconnect", WL_INT, 0, 0, 1, "1: the generator connects again for every request (closed loop)"}, \
 		{                                                                                      \
 			0                                                                              \
 		}                                                                                      \
 	}
 #define SRV_OPS 1000
 #define SRV_SWEEP "conns=1,10,100,1000"
-#define SRV_SMOKE ((const int64_t[]){2, 64, 0, 0, 2, 0})
+#define SRV_SMOKE ((const int64_t[]){2, 64, 0, 0, 2, 0, 0})
 
 #define SRV_DESC(sym_, name_, summary_, scenario_)                                                     \
 	const struct wl_desc sym_ = {.name = (name_), .cls = WL_SERVER, .summary = (summary_),          \

@@ -1648,6 +1648,19 @@ class Servers(Base):
         for rate in (0, 20000):  # the same requests whatever serves them
             self.assertEqual(len({c["checksum"] for c in cells.values() if c["params"]["rate"] == rate}), 1)
 
+    def test_a_connection_per_request(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "server/blocking-process,server/epoll",
+                        "--param", "conns=2", "--param", "reconnect=1", "--pin", "same-l3", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        cells = self.cells(load_results(o))
+        self.assertEqual(len(cells), 2)
+        for name, c in cells.items():
+            self.assertEqual(c["status"], "ok", name)
+            self.assertEqual(c["checksum"], c["reference_checksum"])
+        p = self.concur("list", "--workloads", "server/epoll", "--param", "reconnect=1", "--param", "rate=0,1000", "--why")
+        self.assertIn("connecting per request is a closed loop's", p.stdout)
+
     def test_bad_serve_arguments(self):
         self.assertUsageError(["serve", "carrier-pigeon"], "serve", "not an IO model", "epoll")
         self.assertUsageError(["serve"], "serve")
