@@ -258,6 +258,16 @@ static void scenario_question(FILE *f, json_t *q, const char *machine)
 		double ns = json_number_value(json_object_get(row, "ns_per_op"));
 		fprintf(f, ns >= 100 ? ") %.0f ns" : ") %.3g ns", ns);
 	}
+	json_array_foreach(json_object_get(q, "by_connections"), i, row) /* servers: at each connection count */
+	{
+		fputs(i ? "; " : "<br>by connections: ", f);
+		html(f, jstr(row, "pin", "?"));
+		fprintf(f, " %lld: ", (long long)json_integer_value(json_object_get(row, "conns")));
+		html(f, jstr(row, "scenario", "?"));
+		fprintf(f, " %.0f/s, p99 %.0f µs, %.1f µs CPU", json_number_value(json_object_get(row, "requests_per_s")),
+			(double)json_integer_value(json_object_get(row, "p99_ns")) / 1e3,
+			json_number_value(json_object_get(row, "server_cpu_us_per_req")));
+	}
 	fputs("</td></tr>\n", f);
 }
 
