@@ -79,6 +79,8 @@ int cli_serve(const char *name, int port, const struct cc_select *sel)
 	fprintf(stderr, "concur: serve: %" PRIu64 " requests answered%s%s\n", (uint64_t)atomic_load(&serving->served),
 		err ? "; " : "", err ? why : "");
 	close(serving->listen_fd);
+	if (serving->wake_fd >= 0)
+		close(serving->wake_fd);
 	munmap(serving, sizeof(*serving));
 	return err ? CC_EXIT_FAIL : CC_EXIT_OK;
 }

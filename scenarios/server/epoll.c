@@ -25,13 +25,15 @@ static int watch(void *arg, struct srv_conn *c)
 	return epoll_ctl(l->ep, EPOLL_CTL_ADD, c->fd, &ev) < 0 ? -errno : 0;
 }
 
-static int serve_epoll(struct srv_state *s, bool edge, char *why, size_t len)
+static int serve_epoll(struct srv_state *s, int lfd, bool edge, char *why, size_t len)
 {
-	struct srv_table t = {.listening = true};
+	struct srv_table t = {.listen_fd = lfd, .listening = true};
 	struct loop l = {epoll_create1(EPOLL_CLOEXEC), edge};
 	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL}, evs[256];
 	int err = 0;
-	if (l.ep < 0 || epoll_ctl(l.ep, EPOLL_CTL_ADD, s->listen_fd, &ev) < 0) {
+	struct epoll_event wake = {.events = EPOLLIN, .data.ptr = &l}; /* the stop wakes it */
+	if (l.ep < 0 || epoll_ctl(l.ep, EPOLL_CTL_ADD, lfd, &ev) < 0 ||
+	    (s->wake_fd >= 0 && epoll_ctl(l.ep, EPOLL_CTL_ADD, s->wake_fd, &wake) < 0)) {
 		err = -errno;
 		snprintf(why, len, "epoll: %s", strerror(errno));
 	}
@@ -43,10 +45,14 @@ static int serve_epoll(struct srv_state *s, bool edge, char *why, size_t len)
 		}
 		for (int i = 0; i < k && !err; i++) {
 			struct srv_conn *c = evs[i].data.ptr;
+			if (c == (void *)&l) { /* the stop: seen below; it stays readable, so no more of it */
+				epoll_ctl(l.ep, EPOLL_CTL_DEL, s->wake_fd, NULL);
+				continue;
+			}
 			if (!c) {
 				err = srv_accept_all(s, &t, watch, &l, why, len);
 				if (!t.listening)
-					epoll_ctl(l.ep, EPOLL_CTL_DEL, s->listen_fd, NULL);
+					epoll_ctl(l.ep, EPOLL_CTL_DEL, lfd, NULL);
 				continue;
 			}
 			bool was = c->replying;
@@ -67,7 +73,7 @@ static int serve_epoll(struct srv_state *s, bool edge, char *why, size_t len)
 		if (!err && srv_stopping(s) && t.listening) {
 			err = srv_accept_all(s, &t, watch, &l, why, len);
 			if (!t.listening)
-				epoll_ctl(l.ep, EPOLL_CTL_DEL, s->listen_fd, NULL);
+				epoll_ctl(l.ep, EPOLL_CTL_DEL, lfd, NULL);
 		}
 	}
 	srv_table_free(&t);
@@ -76,8 +82,10 @@ static int serve_epoll(struct srv_state *s, bool edge, char *why, size_t len)
 	return err;
 }
 
-static int serve_level(struct srv_state *s, char *why, size_t len) { return serve_epoll(s, false, why, len); }
-static int serve_edge(struct srv_state *s, char *why, size_t len) { return serve_epoll(s, true, why, len); }
+static int level_on(struct srv_state *s, int lfd, char *why, size_t len) { return serve_epoll(s, lfd, false, why, len); }
+static int edge_on(struct srv_state *s, int lfd, char *why, size_t len) { return serve_epoll(s, lfd, true, why, len); }
+static int serve_level(struct srv_state *s, char *why, size_t len) { return srv_serve_threads(s, level_on, why, len); }
+static int serve_edge(struct srv_state *s, char *why, size_t len) { return srv_serve_threads(s, edge_on, why, len); }
 
 static const struct srv_model level = {.serve = serve_level}, edge = {.serve = serve_edge};
 static const struct sc_desc level_scenario = SRV_SCENARIO(&level), edge_scenario = SRV_SCENARIO(&edge);

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 
 enum { ACCEPT = 1, RECV = 2, SEND = 3, OP_MASK = 3 }; /* in the low bits of the user data; connections are aligned */
 
-static int queue(struct io_uring *ring, struct srv_state *s, struct srv_conn *c, int op)
+static int queue(struct io_uring *ring, struct srv_state *s, struct srv_conn *c, int op, int lfd)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 	if (!sqe) { /* full: hand what is queued to the kernel and try once more */
@@ -31,7 +32,7 @@ static int queue(struct io_uring *ring, struct srv_state *s, struct srv_conn *c,
 			return -EBUSY;
 	}
 	if (op == ACCEPT)
-		io_uring_prep_accept(sqe, s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		io_uring_prep_accept(sqe, lfd, NULL, NULL, SOCK_CLOEXEC);
 	else if (op == RECV)
 		io_uring_prep_recv(sqe, c->fd, c->buf + c->got, s->size - c->got, 0);
 	else
@@ -59,28 +60,35 @@ static int complete(struct io_uring *ring, struct srv_state *s, struct srv_table
 	if (op == RECV && (c->got += (size_t)res) == s->size) {
 		srv_answer(s, c->buf);
 		c->sent = 0;
-		return queue(ring, s, c, SEND);
+		return queue(ring, s, c, SEND, -1);
 	}
 	if (op == SEND && (c->sent += (size_t)res) == s->size) {
 		c->got = 0;
-		return queue(ring, s, c, RECV);
+		return queue(ring, s, c, RECV, -1);
 	}
-	return queue(ring, s, c, op); /* the rest of a request or a reply */
+	return queue(ring, s, c, op, -1); /* the rest of a request or a reply */
 }
 
-static int serve(struct srv_state *s, char *why, size_t len)
+static int serve_on(struct srv_state *s, int lfd, char *why, size_t len)
 {
 	struct io_uring ring;
-	struct srv_table t = {.listening = true};
+	struct srv_table t = {.listen_fd = lfd, .listening = true};
 	int err = io_uring_queue_init(256, &ring, 0);
 	if (err) {
 		snprintf(why, len, "io_uring_queue_init: %s", strerror(-err));
 		return err;
 	}
-	if ((err = queue(&ring, s, NULL, ACCEPT)))
+	if ((err = queue(&ring, s, NULL, ACCEPT, lfd)))
 		snprintf(why, len, "queueing an accept: %s", strerror(-err));
+	struct io_uring_sqe *wake = s->wake_fd >= 0 && !err ? io_uring_get_sqe(&ring) : NULL;
+	if (wake) { /* the stop wakes it: a completion with no connection and no operation */
+		io_uring_prep_poll_add(wake, s->wake_fd, POLLIN);
+		io_uring_sqe_set_data64(wake, 0);
+	}
 	while (!err && !srv_table_done(&t)) {
 		struct io_uring_cqe *cqe;
+		if (srv_stopping(s) && lfd != s->listen_fd)
+			t.listening = false; /* a listener of its own, which the stop does not shut down */
 		struct __kernel_timespec ts = {0, 100000000};
 		int rc = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts, NULL);
 		if (rc < 0 && rc != -ETIME && rc != -EINTR) {
@@ -97,6 +105,8 @@ static int serve(struct srv_state *s, char *why, size_t len)
 			uint64_t data = io_uring_cqe_get_data64(cqe);
 			int op = (int)(data & OP_MASK), res = cqe->res;
 			struct srv_conn *c = (struct srv_conn *)(uintptr_t)(data & ~(uint64_t)OP_MASK);
+			if (!data)
+				continue; /* the stop: seen at the top of the loop */
 			if (op != ACCEPT) {
 				if ((err = complete(&ring, s, &t, c, op, res)))
 					snprintf(why, len, "a connection: %s", strerror(-err));
@@ -106,7 +116,7 @@ static int serve(struct srv_state *s, char *why, size_t len)
 				int one = 1;
 				setsockopt(res, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 				struct srv_conn *n = srv_table_add(s, &t, res);
-				err = n ? queue(&ring, s, n, RECV) : -ENOMEM;
+				err = n ? queue(&ring, s, n, RECV, -1) : -ENOMEM;
 				if (!n)
 					close(res);
 			}
@@ -115,16 +125,20 @@ static int serve(struct srv_state *s, char *why, size_t len)
 			else if (!err && res < 0 && res != -EINTR && res != -ECONNABORTED && res != -EAGAIN)
 				err = res;
 			else if (!err)
-				err = queue(&ring, s, NULL, ACCEPT);
+				err = queue(&ring, s, NULL, ACCEPT, lfd);
 			if (err)
 				snprintf(why, len, "accept: %s", strerror(-err));
 		}
 		io_uring_cq_advance(&ring, seen);
 	}
+	if (lfd != s->listen_fd) /* a listener of its own: its accept, still queued, must not hold the exit up */
+		shutdown(lfd, SHUT_RDWR);
 	io_uring_queue_exit(&ring); /* first: nothing queued may still write into a connection's buffer */
 	srv_table_free(&t);
 	return err;
 }
+
+static int serve(struct srv_state *s, char *why, size_t len) { return srv_serve_threads(s, serve_on, why, len); }
 
 static int plannable(const int64_t *params, char *why, size_t len)
 {

@@ -10,9 +10,9 @@
 
 #include "server.h"
 
-static int serve(struct srv_state *s, char *why, size_t len)
+static int serve_on(struct srv_state *s, int lfd, char *why, size_t len)
 {
-	struct srv_table t = {.listening = true};
+	struct srv_table t = {.listen_fd = lfd, .listening = true};
 	int err = 0;
 	while (!err && !srv_table_done(&t)) {
 		err = srv_accept_all(s, &t, NULL, NULL, why, len);
@@ -32,6 +32,8 @@ static int serve(struct srv_state *s, char *why, size_t len)
 	srv_table_free(&t);
 	return err;
 }
+
+static int serve(struct srv_state *s, char *why, size_t len) { return srv_serve_threads(s, serve_on, why, len); }
 
 static const struct srv_model model = {.serve = serve};
 static const struct sc_desc scenario = SRV_SCENARIO(&model);

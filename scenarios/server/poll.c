@@ -11,15 +11,15 @@
 
 #include "server.h"
 
-static int serve(struct srv_state *s, char *why, size_t len)
+static int serve_on(struct srv_state *s, int lfd, char *why, size_t len)
 {
-	struct srv_table t = {.listening = true};
+	struct srv_table t = {.listen_fd = lfd, .listening = true};
 	struct pollfd *p = NULL;
 	size_t cap = 0;
 	int err = 0;
 	while (!err && !srv_table_done(&t)) {
-		if (cap < t.open + 1) {
-			size_t want = 2 * (t.open + 1);
+		if (cap < t.open + 2) {
+			size_t want = 2 * (t.open + 2);
 			struct pollfd *grown = realloc(p, want * sizeof(*p));
 			if (!grown) {
 				err = -ENOMEM;
@@ -30,7 +30,9 @@ static int serve(struct srv_state *s, char *why, size_t len)
 		}
 		nfds_t n = 0;
 		if (t.listening)
-			p[n++] = (struct pollfd){s->listen_fd, POLLIN, 0};
+			p[n++] = (struct pollfd){lfd, POLLIN, 0};
+		if (t.listening && !srv_stopping(s) && s->wake_fd >= 0) /* once stopped, no more: it stays readable */
+			p[n++] = (struct pollfd){s->wake_fd, POLLIN, 0};
 		for (size_t fd = 0; fd < t.cap; fd++)
 			if (t.by_fd[fd])
 				p[n++] = (struct pollfd){(int)fd, t.by_fd[fd]->replying ? POLLOUT : POLLIN, 0};
@@ -42,10 +44,12 @@ static int serve(struct srv_state *s, char *why, size_t len)
 		for (nfds_t i = 0; i < n && k > 0 && !err; i++) {
 			if (!p[i].revents)
 				continue;
-			if (p[i].fd == s->listen_fd) {
+			if (p[i].fd == lfd) {
 				err = srv_accept_all(s, &t, NULL, NULL, why, len);
 				continue;
 			}
+			if (p[i].fd == s->wake_fd)
+				continue; /* the stop: seen below */
 			struct srv_conn *c = t.by_fd[p[i].fd];
 			int rc = srv_conn_step(s, c);
 			if (rc < 0) {
@@ -62,6 +66,8 @@ static int serve(struct srv_state *s, char *why, size_t len)
 	free(p);
 	return err;
 }
+
+static int serve(struct srv_state *s, char *why, size_t len) { return srv_serve_threads(s, serve_on, why, len); }
 
 static const struct srv_model model = {.serve = serve};
 static const struct sc_desc scenario = SRV_SCENARIO(&model);

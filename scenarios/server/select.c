@@ -20,19 +20,21 @@ static int check_fd(void *arg, struct srv_conn *c)
 	return c->fd < FD_SETSIZE ? 0 : -EMFILE;
 }
 
-static int serve(struct srv_state *s, char *why, size_t len)
+static int serve_on(struct srv_state *s, int lfd, char *why, size_t len)
 {
-	struct srv_table t = {.listening = true};
-	int err = s->listen_fd < FD_SETSIZE ? 0 : -EMFILE;
+	struct srv_table t = {.listen_fd = lfd, .listening = true};
+	int err = lfd < FD_SETSIZE ? 0 : -EMFILE;
 	if (err)
-		snprintf(why, len, "the listener's descriptor %d is beyond select's FD_SETSIZE (%d)", s->listen_fd, FD_SETSIZE);
+		snprintf(why, len, "the listener's descriptor %d is beyond select's FD_SETSIZE (%d)", lfd, FD_SETSIZE);
 	while (!err && !srv_table_done(&t)) {
 		fd_set r, w;
 		FD_ZERO(&r);
 		FD_ZERO(&w);
 		int top = -1;
 		if (t.listening)
-			FD_SET(s->listen_fd, &r), top = s->listen_fd;
+			FD_SET(lfd, &r), top = lfd;
+		if (t.listening && !srv_stopping(s) && s->wake_fd >= 0 && s->wake_fd < FD_SETSIZE) /* the stop wakes it */
+			FD_SET(s->wake_fd, &r), top = s->wake_fd > top ? s->wake_fd : top;
 		for (size_t fd = 0; fd < t.cap; fd++)
 			if (t.by_fd[fd]) {
 				FD_SET((int)fd, t.by_fd[fd]->replying ? &w : &r);
@@ -44,7 +46,7 @@ static int serve(struct srv_state *s, char *why, size_t len)
 			err = -errno;
 			snprintf(why, len, "select: %s", strerror(errno));
 		}
-		if (k > 0 && t.listening && FD_ISSET(s->listen_fd, &r))
+		if (k > 0 && t.listening && FD_ISSET(lfd, &r))
 			err = srv_accept_all(s, &t, check_fd, NULL, why, len);
 		for (size_t fd = 0; fd < t.cap && k > 0 && !err; fd++) {
 			struct srv_conn *c = t.by_fd[fd];
@@ -75,6 +77,8 @@ static int plannable(const int64_t *params, char *why, size_t len)
 			   "others", (long long)params[SRV_CONNS], FD_SETSIZE, OTHER_FDS);
 	return -EINVAL;
 }
+
+static int serve(struct srv_state *s, char *why, size_t len) { return srv_serve_threads(s, serve_on, why, len); }
 
 static const struct srv_model model = {.serve = serve, .plannable = plannable};
 static const struct sc_desc scenario = SRV_SCENARIO(&model);

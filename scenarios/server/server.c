@@ -7,10 +7,12 @@
 #include <fcntl.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -74,9 +76,9 @@ int srv_conn_step(struct srv_state *s, struct srv_conn *c)
 	}
 }
 
-int srv_accept_nonblocking(struct srv_state *s)
+int srv_accept_nonblocking(int lfd)
 {
-	int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	if (fd < 0)
 		return errno == EWOULDBLOCK ? -EAGAIN : -errno;
 	int one = 1;
@@ -87,11 +89,15 @@ int srv_accept_nonblocking(struct srv_state *s)
 int srv_accept_all(struct srv_state *s, struct srv_table *t, int (*added)(void *arg, struct srv_conn *c), void *arg,
 		   char *why, size_t len)
 {
-	int fl = fcntl(s->listen_fd, F_GETFL); /* "every connection waiting" ends where accept would block */
+	int fl = fcntl(t->listen_fd, F_GETFL); /* "every connection waiting" ends where accept would block */
 	if (fl >= 0 && !(fl & O_NONBLOCK))
-		fcntl(s->listen_fd, F_SETFL, fl | O_NONBLOCK);
+		fcntl(t->listen_fd, F_SETFL, fl | O_NONBLOCK);
+	if (srv_stopping(s) && t->listen_fd != s->listen_fd) {
+		t->listening = false; /* a listener of its own, which the stop does not shut down */
+		return 0;
+	}
 	while (t->listening) {
-		int fd = srv_accept_nonblocking(s);
+		int fd = srv_accept_nonblocking(t->listen_fd);
 		if (fd == -EAGAIN || fd == -EINTR || fd == -ECONNABORTED)
 			return 0;
 		if (fd < 0) {
@@ -172,6 +178,8 @@ void srv_prepare(struct srv_state *s, const int64_t *params)
 	s->wait_ns = params[SRV_WAIT_US] * 1000;
 	s->rate = (uint64_t)params[SRV_RATE];
 	s->reconnect = params[SRV_RECONNECT] != 0;
+	s->threads = (unsigned)params[SRV_THREADS];
+	s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK); /* -1: the loops' timeouts notice the stop instead */
 	/* both ends of every connection may live in this machine's one limit of descriptors */
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -189,6 +197,7 @@ int srv_listen(struct srv_state *s, int port, char *why, size_t len)
 	int one = 1;
 	if ((s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    (step = "SO_REUSEADDR", setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) < 0 ||
+	    (step = "SO_REUSEPORT", setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) < 0 ||
 	    (step = "bind 127.0.0.1", bind(s->listen_fd, (struct sockaddr *)&s->addr, sizeof(s->addr))) < 0 ||
 	    (step = "listen", listen(s->listen_fd, SOMAXCONN)) < 0 ||
 	    (step = "getsockname", getsockname(s->listen_fd, (struct sockaddr *)&s->addr, &al)) < 0) {
@@ -208,6 +217,8 @@ void srv_teardown(void *state, unsigned roles)
 	struct srv_state *s = state;
 	if (s->listen_fd >= 0)
 		close(s->listen_fd);
+	if (s->wake_fd >= 0)
+		close(s->wake_fd);
 }
 
 void srv_stop(void *state)
@@ -215,6 +226,9 @@ void srv_stop(void *state)
 	struct srv_state *s = state;
 	atomic_store(&s->stop, true);
 	shutdown(s->listen_fd, SHUT_RDWR); /* an accept blocked in any process returns */
+	uint64_t one = 1;
+	if (s->wake_fd >= 0 && write(s->wake_fd, &one, sizeof(one)) < 0) /* a full counter is awake already */
+		return;
 }
 
 static double cpu_s(int who)
@@ -387,6 +401,8 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 		}
 	}
 	s->requests_s = (double)(cc_now_ns() - connected) / 1e9;
+	/* the stop before the connections close: a server thread woken by their ends knows it may finish */
+	srv_stop(s);
 	for (unsigned c = 0; c < n; c++) {
 		if (g && g[c].fd >= 0 && c < opened)
 			close(g[c].fd);
@@ -394,7 +410,6 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 			free(g[c].seq), free(g[c].t0);
 	}
 	s->client_cpu_s = cpu_s(RUSAGE_SELF) - cpu0;
-	srv_stop(s); /* every connection closed: the server winds down */
 	if (ep >= 0)
 		close(ep);
 	free(g);
@@ -609,4 +624,67 @@ int srv_one_conn_per_worker(const int64_t *params, char *why, size_t len)
 	snprintf(why, len, "conns=%lld > workers=%lld: a worker serves one connection at a time, and the generator keeps "
 			   "all of them open", (long long)params[SRV_CONNS], (long long)params[SRV_WORKERS]);
 	return -EINVAL;
+}
+
+struct listener_thread {
+	pthread_t t;
+	struct srv_state *s;
+	int (*one)(struct srv_state *s, int lfd, char *why, size_t len);
+	int lfd, err;
+	char why[160];
+};
+
+static void *listener_main(void *p)
+{
+	struct listener_thread *l = p;
+	l->err = l->one(l->s, l->lfd, l->why, sizeof(l->why));
+	return NULL;
+}
+
+int srv_serve_threads(struct srv_state *s, int (*one)(struct srv_state *s, int lfd, char *why, size_t len), char *why,
+		      size_t len)
+{
+	if (s->threads <= 1)
+		return one(s, s->listen_fd, why, len);
+	struct listener_thread *l = calloc(s->threads, sizeof(*l));
+	unsigned started = 0;
+	int err = l ? 0 : -ENOMEM;
+	for (; l && started < s->threads && !err; started++) {
+		int fd = s->listen_fd, on = 1;
+		if (started > 0 && ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+				    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0 ||
+				    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on)) < 0 ||
+				    bind(fd, (struct sockaddr *)&s->addr, sizeof(s->addr)) < 0 || listen(fd, SOMAXCONN) < 0)) {
+			err = -errno;
+			snprintf(why, len, "the listener of thread %u (SO_REUSEPORT on 127.0.0.1:%u): %s", started + 1,
+				 ntohs(s->addr.sin_port), strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+		l[started] = (struct listener_thread){.s = s, .one = one, .lfd = fd};
+		int rc = pthread_create(&l[started].t, NULL, listener_main, &l[started]);
+		if (rc) {
+			err = -rc;
+			snprintf(why, len, "thread %u of %u: %s", started + 1, s->threads, strerror(rc));
+			if (started > 0)
+				close(fd);
+			break;
+		}
+	}
+	if (err)
+		srv_stop(s); /* the threads started end */
+	for (unsigned k = 0; k < started; k++) {
+		pthread_join(l[k].t, NULL);
+		if (k > 0)
+			close(l[k].lfd);
+		if (l[k].err && !err) {
+			err = l[k].err;
+			snprintf(why, len, "thread %u: %s", k + 1, l[k].why);
+		}
+	}
+	if (!l)
+		snprintf(why, len, "%u threads: %s", s->threads, strerror(ENOMEM));
+	free(l);
+	return err;
 }

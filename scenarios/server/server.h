@@ -21,7 +21,7 @@
 
 #include "work/scenario.h"
 
-enum { SRV_CONNS, SRV_SIZE, SRV_CPU_US, SRV_WAIT_US, SRV_WORKERS, SRV_RATE, SRV_RECONNECT };
+enum { SRV_CONNS, SRV_SIZE, SRV_CPU_US, SRV_WAIT_US, SRV_WORKERS, SRV_RATE, SRV_RECONNECT, SRV_THREADS };
 
 struct srv_state;
 
@@ -41,11 +41,13 @@ struct srv_state {
 	struct sockaddr_in addr;
 	size_t size;
 	unsigned conns, workers;
+	unsigned threads;   /* a multiplexing server's threads, each with a listener of its own (SO_REUSEPORT) */
 	uint64_t cpu_steps; /* cpu_us of busy work */
 	int64_t wait_ns;
 	uint64_t rate;      /* the generator's requests per second (open loop); 0: closed loop */
 	bool reconnect;     /* closed loop: a new connection for every request (the notes' chat clients) */
 	atomic_bool stop;   /* the generator is done (or a role failed): the server winds down */
+	int wake_fd;        /* an eventfd the stop makes readable: wakes a multiplexing thread with nothing else to do */
 	atomic_uint_fast64_t served; /* requests answered, by any thread or process of the server */
 	/* set by the roles as they end */
 	double server_cpu_s, client_cpu_s;
@@ -71,11 +73,17 @@ struct srv_conn {
 /* Makes as much progress as the socket allows without blocking: 0 open (c->replying says which way it
  * waits), 1 closed by the generator, -errno. */
 int srv_conn_step(struct srv_state *s, struct srv_conn *c);
-/* Accepts one connection without blocking, non-blocking itself: its descriptor, -EAGAIN when none is
- * waiting, or -errno (after the stop: the listener was shut down). */
-int srv_accept_nonblocking(struct srv_state *s);
+/* Accepts one connection on listener lfd without blocking, non-blocking itself: its descriptor, -EAGAIN
+ * when none is waiting, or -errno (after the stop: the listener was shut down). */
+int srv_accept_nonblocking(int lfd);
+/* A multiplexing server on s->threads threads: one(s, lfd) on each, thread 0 on s->listen_fd and the others
+ * on listeners of their own bound to the same port (SO_REUSEPORT: the kernel spreads new connections), all
+ * joined: 0, or the first -errno with why. */
+int srv_serve_threads(struct srv_state *s, int (*one)(struct srv_state *s, int lfd, char *why, size_t len), char *why,
+		      size_t len);
 /* The connections of a server that never blocks, by descriptor. */
 struct srv_table {
+	int listen_fd;  /* the listener this table's thread accepts on */
 	struct srv_conn **by_fd;
 	size_t cap;
 	unsigned open;
@@ -140,13 +148,14 @@ extern const struct sc_metric srv_metrics[];
 			{"workers", WL_INT, 16, 1, 1024, "processes or threads of a server that has a fixed number"}, \
 			{"rate", WL_INT, 0, 0, 10000000, "open loop: requests per second, latency from when each was due (0: closed loop)"}, \
 			{"reconnect", WL_INT, 0, 0, 1, "1: the generator connects again for every request (closed loop)"}, \
+			{"threads", WL_INT, 1, 1, 256, "a multiplexing server's threads, each its own SO_REUSEPORT listener"}, \
 		{                                                                                      \
 			0                                                                              \
 		}                                                                                      \
 	}
 #define SRV_OPS 1000
 #define SRV_SWEEP "conns=1,10,100,1000"
-#define SRV_SMOKE ((const int64_t[]){2, 64, 0, 0, 2, 0, 0})
+#define SRV_SMOKE ((const int64_t[]){2, 64, 0, 0, 2, 0, 0, 1})
 
 #define SRV_DESC(sym_, name_, summary_, scenario_)                                                     \
 	const struct wl_desc sym_ = {.name = (name_), .cls = WL_SERVER, .summary = (summary_),          \

@@ -1648,6 +1648,18 @@ class Servers(Base):
         for rate in (0, 20000):  # the same requests whatever serves them
             self.assertEqual(len({c["checksum"] for c in cells.values() if c["params"]["rate"] == rate}), 1)
 
+    def test_multiplexing_servers_on_several_threads(self):
+        o = self.out()
+        models = "server/select,server/poll,server/epoll,server/epoll-et,server/io-uring,server/nonblocking"
+        p = self.concur("run", "--suite", "smoke", "--workloads", models, "--param", "conns=8", "--param", "threads=3",
+                        "--pin", "same-l3", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        cells = self.cells(load_results(o))
+        self.assertEqual(len(cells), 6)
+        for name, c in cells.items():
+            self.assertEqual(c["status"], "ok", name)
+            self.assertEqual(c["checksum"], c["reference_checksum"])
+
     def test_a_connection_per_request(self):
         o = self.out()
         p = self.concur("run", "--suite", "smoke", "--workloads", "server/blocking-process,server/epoll",
