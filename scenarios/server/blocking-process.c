@@ -40,14 +40,9 @@ static int serve(struct srv_state *s, char *why, size_t len)
 	for (;;) {
 		while (reap(false, &err, why, len) == 1)
 			;
-		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		int fd = srv_accept_blocking(s, why, len);
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (!srv_stopping(s) && !err) {
-				err = -errno;
-				snprintf(why, len, "accept: %s", strerror(errno));
-			}
+			err = fd == -ECANCELED || err ? err : fd;
 			break;
 		}
 		pid_t pid = fork();

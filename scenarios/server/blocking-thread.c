@@ -55,14 +55,9 @@ static int serve(struct srv_state *s, char *why, size_t len)
 	pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
 	int err = 0;
 	for (unsigned n = 1;; n++) {
-		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		int fd = srv_accept_blocking(s, why, len);
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (!srv_stopping(s)) {
-				err = -errno;
-				snprintf(why, len, "accept: %s", strerror(errno));
-			}
+			err = fd == -ECANCELED ? 0 : fd;
 			break;
 		}
 		struct conn *c = malloc(sizeof(*c));

@@ -56,13 +56,10 @@ static int serve_epoll(struct srv_state *s, int lfd, bool edge, char *why, size_
 				continue;
 			}
 			bool was = c->replying;
-			int rc = srv_conn_step(s, c);
+			int rc = srv_conn_serve(s, &t, c, why, len); /* closing removes it from the interest set */
 			if (rc < 0) {
 				err = rc;
-				snprintf(why, len, "a connection: %s", strerror(-rc));
-			} else if (rc == 1) {
-				srv_table_close(&t, c); /* closing removes it from the interest set */
-			} else if (!edge && was != c->replying) {
+			} else if (rc == 0 && !edge && was != c->replying) {
 				struct epoll_event m = {.events = c->replying ? EPOLLOUT : EPOLLIN, .data.ptr = c};
 				if (epoll_ctl(l.ep, EPOLL_CTL_MOD, c->fd, &m) < 0) {
 					err = -errno;

@@ -20,13 +20,8 @@ static int serve_on(struct srv_state *s, int lfd, char *why, size_t len)
 			struct srv_conn *c = t.by_fd[fd];
 			if (!c)
 				continue;
-			int rc = srv_conn_step(s, c);
-			if (rc < 0) {
-				err = rc;
-				snprintf(why, len, "a connection: %s", strerror(-rc));
-			} else if (rc == 1) {
-				srv_table_close(&t, c);
-			}
+			int rc = srv_conn_serve(s, &t, c, why, len);
+			err = rc < 0 ? rc : 0;
 		}
 	}
 	srv_table_free(&t);

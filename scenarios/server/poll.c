@@ -51,13 +51,8 @@ static int serve_on(struct srv_state *s, int lfd, char *why, size_t len)
 			if (p[i].fd == s->wake_fd)
 				continue; /* the stop: seen below */
 			struct srv_conn *c = t.by_fd[p[i].fd];
-			int rc = srv_conn_step(s, c);
-			if (rc < 0) {
-				err = rc;
-				snprintf(why, len, "a connection: %s", strerror(-rc));
-			} else if (rc == 1) {
-				srv_table_close(&t, c);
-			}
+			int rc = srv_conn_serve(s, &t, c, why, len);
+			err = rc < 0 ? rc : 0;
 		}
 		if (srv_stopping(s) && t.listening)
 			err = err ? err : srv_accept_all(s, &t, NULL, NULL, why, len); /* notices the shutdown */

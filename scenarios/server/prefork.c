@@ -18,11 +18,10 @@ static int child(struct srv_state *s)
 	char *buf = malloc(s->size);
 	int rc = buf ? 0 : -ENOMEM;
 	while (!rc) {
-		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		char why[160];
+		int fd = srv_accept_blocking(s, why, sizeof(why));
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			rc = srv_stopping(s) ? 1 : -errno; /* the listener shut down: done */
+			rc = fd == -ECANCELED ? 1 : fd; /* the listener shut down: done */
 			break;
 		}
 		while ((rc = srv_serve_one(s, fd, buf)) == 1)

@@ -52,13 +52,8 @@ static int serve_on(struct srv_state *s, int lfd, char *why, size_t len)
 			struct srv_conn *c = t.by_fd[fd];
 			if (!c || !FD_ISSET((int)fd, c->replying ? &w : &r))
 				continue;
-			int rc = srv_conn_step(s, c);
-			if (rc < 0) {
-				err = rc;
-				snprintf(why, len, "a connection: %s", strerror(-rc));
-			} else if (rc == 1) {
-				srv_table_close(&t, c);
-			}
+			int rc = srv_conn_serve(s, &t, c, why, len);
+			err = rc < 0 ? rc : 0;
 		}
 		if (!err && srv_stopping(s) && t.listening)
 			err = srv_accept_all(s, &t, check_fd, NULL, why, len);

@@ -688,3 +688,29 @@ int srv_serve_threads(struct srv_state *s, int (*one)(struct srv_state *s, int l
 	free(l);
 	return err;
 }
+
+int srv_accept_blocking(struct srv_state *s, char *why, size_t len)
+{
+	for (;;) {
+		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd >= 0)
+			return fd;
+		if (errno == EINTR || errno == ECONNABORTED)
+			continue;
+		if (srv_stopping(s)) /* the listener shut down */
+			return -ECANCELED;
+		int err = -errno;
+		snprintf(why, len, "accept: %s", strerror(errno));
+		return err;
+	}
+}
+
+int srv_conn_serve(struct srv_state *s, struct srv_table *t, struct srv_conn *c, char *why, size_t len)
+{
+	int rc = srv_conn_step(s, c);
+	if (rc < 0)
+		snprintf(why, len, "a connection: %s", strerror(-rc));
+	else if (rc == 1)
+		srv_table_close(t, c);
+	return rc;
+}

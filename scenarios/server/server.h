@@ -24,6 +24,7 @@
 enum { SRV_CONNS, SRV_SIZE, SRV_CPU_US, SRV_WAIT_US, SRV_WORKERS, SRV_RATE, SRV_RECONNECT, SRV_THREADS };
 
 struct srv_state;
+struct srv_table;
 
 struct srv_model {
 	/* Serves the echo on s->listen_fd until s->stop is set and every connection it accepted has been
@@ -73,6 +74,12 @@ struct srv_conn {
 /* Makes as much progress as the socket allows without blocking: 0 open (c->replying says which way it
  * waits), 1 closed by the generator, -errno. */
 int srv_conn_step(struct srv_state *s, struct srv_conn *c);
+/* Accepts the next connection on the shared listener, blocking: its descriptor; -ECANCELED after the stop
+ * (the listener was shut down); or -errno with why. */
+int srv_accept_blocking(struct srv_state *s, char *why, size_t len);
+/* srv_conn_step on a connection of table t, closing it when the generator is done with it: 0 open, 1 closed,
+ * or -errno with why. */
+int srv_conn_serve(struct srv_state *s, struct srv_table *t, struct srv_conn *c, char *why, size_t len);
 /* Accepts one connection on listener lfd without blocking, non-blocking itself: its descriptor, -EAGAIN
  * when none is waiting, or -errno (after the stop: the listener was shut down). */
 int srv_accept_nonblocking(int lfd);

@@ -43,14 +43,9 @@ static int serve(struct srv_state *s, char *why, size_t len)
 	struct tpool_future **f = NULL; /* each where its worker completes it: the array of them may move */
 	size_t n = 0, cap = 0;
 	for (;;) {
-		int fd = accept4(s->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+		int fd = srv_accept_blocking(s, why, len);
 		if (fd < 0) {
-			if (errno == EINTR || errno == ECONNABORTED)
-				continue;
-			if (!srv_stopping(s)) {
-				err = -errno;
-				snprintf(why, len, "accept: %s", strerror(errno));
-			}
+			err = fd == -ECANCELED ? 0 : fd;
 			break;
 		}
 		if (n == cap) {
