@@ -326,7 +326,7 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 			snprintf(why, len, "request on connection %u: %s", c, strerror(-err));
 	struct epoll_event evs[64];
 	while (!err && done < r->ops) {
-		int timeout = 100;
+		int64_t timeout = 100000000; /* ns */
 		if (s->rate) { /* every request due by now goes out, on its connection */
 			int64_t now = cc_now_ns();
 			for (; sent < r->ops && connected + (int64_t)(gap_ns * (double)sent) <= now && !err; sent++) {
@@ -337,10 +337,14 @@ static int generate(struct sc_role *r, struct srv_state *s, char *why, size_t le
 			}
 			if (sent < r->ops) {
 				int64_t wait = connected + (int64_t)(gap_ns * (double)sent) - cc_now_ns();
-				timeout = wait > 1000000 ? (int)(wait / 1000000) : 0;
+				timeout = wait > 0 ? wait : 0;
 			}
 		}
-		int k = err ? 0 : epoll_wait(ep, evs, 64, timeout);
+		/* to the microsecond (epoll_pwait2), so the open loop does not spin between requests due soon */
+		struct timespec ts = {timeout / 1000000000, timeout % 1000000000};
+		int k = err ? 0 : epoll_pwait2(ep, evs, 64, &ts, NULL);
+		if (k < 0 && errno == ENOSYS) /* before Linux 5.11: to the millisecond */
+			k = epoll_wait(ep, evs, 64, (int)((timeout + 999999) / 1000000));
 		if (k < 0 && errno != EINTR) {
 			err = -errno;
 			snprintf(why, len, "epoll_wait: %s", strerror(errno));
