@@ -34,12 +34,14 @@ struct turns {
 	unsigned nholds;
 	int64_t work_ns;
 	uint64_t slice; /* busy steps between yield points: calibrated once, before the threads start */
+	pthread_barrier_t all_here; /* every thread created before any takes the lock: they must contend */
 };
 
 static void *compute(void *p)
 {
 	struct turns *t = p;
 	uint64_t slice = t->slice;
+	pthread_barrier_wait(&t->all_here);
 	cc_gil_enter(&t->gil);
 	int64_t since = cc_now_ns(), until = since + t->work_ns;
 	while (cc_now_ns() < until) {
@@ -81,6 +83,7 @@ static void computing_threads_take_turns_at_the_interval(void **state)
 	static struct turns t;
 	t = (struct turns){.work_ns = 150000000, .slice = cc_busy_steps(20000)}; /* 20 us between yield points */
 	pthread_mutex_init(&t.m, NULL);
+	pthread_barrier_init(&t.all_here, NULL, THREADS);
 	assert_int_equal(cc_gil_init(&t.gil, 2000000), 0); /* 2 ms */
 	pthread_t th[THREADS];
 	for (unsigned k = 0; k < THREADS; k++)
@@ -103,6 +106,7 @@ static void computing_threads_take_turns_at_the_interval(void **state)
 	       (unsigned long long)atomic_load(&t.gil.forced_waits));
 	cc_gil_destroy(&t.gil);
 	pthread_mutex_destroy(&t.m);
+	pthread_barrier_destroy(&t.all_here);
 }
 
 struct exchange {
