@@ -1650,12 +1650,17 @@ class Servers(Base):
 
     def test_multiplexing_servers_on_several_threads(self):
         o = self.out()
-        models = "server/select,server/poll,server/epoll,server/epoll-et,server/io-uring,server/nonblocking"
-        p = self.concur("run", "--suite", "smoke", "--workloads", models, "--param", "conns=8", "--param", "threads=3",
-                        "--pin", "same-l3", "--out", o)
+        models = ["server/select", "server/poll", "server/epoll", "server/epoll-et", "server/io-uring",
+                  "server/nonblocking"]
+        if os.environ.get("CONCUR_SANITIZE") == "thread":
+            # liburing maps its rings with raw system calls, which ThreadSanitizer does not see: a ring that
+            # gets the address of another thread's ended one is reported as a race that is not there
+            models.remove("server/io-uring")
+        p = self.concur("run", "--suite", "smoke", "--workloads", ",".join(models), "--param", "conns=8",
+                        "--param", "threads=3", "--pin", "same-l3", "--out", o)
         self.assertEqual(p.returncode, 0, p.stderr)
         cells = self.cells(load_results(o))
-        self.assertEqual(len(cells), 6)
+        self.assertEqual(len(cells), len(models))
         for name, c in cells.items():
             self.assertEqual(c["status"], "ok", name)
             self.assertEqual(c["checksum"], c["reference_checksum"])
