@@ -12,8 +12,13 @@
 int cc_proc_child_init(pid_t parent)
 {
 	static const int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGINT, SIGTERM, SIGHUP};
-	for (unsigned k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+	sigset_t set;
+	sigemptyset(&set);
+	for (unsigned k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++) {
 		signal(sigs[k], SIG_DFL);
+		sigaddset(&set, sigs[k]);
+	}
+	sigprocmask(SIG_UNBLOCK, &set, NULL); /* a parent that takes its signals in one thread blocked them */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		return -errno;
 	/* the parent may have died between fork and prctl */

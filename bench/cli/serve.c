@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,10 +23,14 @@
 
 static struct srv_state *serving;
 
-static void on_stop(int sig)
+/* SIGINT and SIGTERM are taken by this thread alone (every other has them blocked): a handler would run in
+ * whichever thread the kernel picks, perhaps one of the server's asleep where it cannot act at once. */
+static void *wait_stop(void *set)
 {
-	(void)sig;
-	srv_stop(serving); /* an atomic store and shutdown(2): safe in a handler */
+	int sig;
+	if (sigwait(set, &sig) == 0)
+		srv_stop(serving);
+	return NULL;
 }
 
 int cli_serve(const char *name, int port, const struct cc_select *sel)
@@ -67,15 +72,24 @@ int cli_serve(const char *name, int port, const struct cc_select *sel)
 		fprintf(stderr, "concur: serve: %s\n", why);
 		return CC_EXIT_FAIL;
 	}
-	struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: a blocked accept returns */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sigset_t stops;
+	pthread_t waiter;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stops, NULL); /* before the server starts a thread or a process */
+	int rc = pthread_create(&waiter, NULL, wait_stop, &stops);
+	if (rc) {
+		fprintf(stderr, "concur: serve: a thread for the signals: %s\n", strerror(rc));
+		return CC_EXIT_FAIL;
+	}
 	printf("concur: serve: %s on 127.0.0.1:%u: requests of %zu bytes, answered upper-cased; Ctrl-C stops\n", full,
 	       ntohs(serving->addr.sin_port), serving->size);
 	fflush(stdout);
 	why[0] = 0;
 	int err = serving->model->serve(serving, why, sizeof(why));
+	pthread_kill(waiter, SIGTERM); /* ended by itself (an error): the waiter need wait no more */
+	pthread_join(waiter, NULL);
 	fprintf(stderr, "concur: serve: %" PRIu64 " requests answered%s%s\n", (uint64_t)atomic_load(&serving->served),
 		err ? "; " : "", err ? why : "");
 	close(serving->listen_fd);
