@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,6 +23,11 @@
 #include "scenarios/server/server.h"
 
 static struct srv_state *serving;
+static struct {
+	pthread_mutex_t m;
+	pthread_cond_t cond;
+	bool done; /* the waiter has given the stop: the descriptors it touches may close */
+} waiter = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
 
 /* SIGINT and SIGTERM are taken by this thread alone (every other has them blocked): a handler would run in
  * whichever thread the kernel picks, perhaps one of the server's asleep where it cannot act at once. */
@@ -30,6 +36,10 @@ static void *wait_stop(void *set)
 	int sig;
 	if (sigwait(set, &sig) == 0)
 		srv_stop(serving);
+	pthread_mutex_lock(&waiter.m);
+	waiter.done = true;
+	pthread_cond_signal(&waiter.cond);
+	pthread_mutex_unlock(&waiter.m);
 	return NULL;
 }
 
@@ -73,12 +83,16 @@ int cli_serve(const char *name, int port, const struct cc_select *sel)
 		return CC_EXIT_FAIL;
 	}
 	sigset_t stops;
-	pthread_t waiter;
+	pthread_t waiting;
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGINT);
 	sigaddset(&stops, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &stops, NULL); /* before the server starts a thread or a process */
-	int rc = pthread_create(&waiter, NULL, wait_stop, &stops);
+	pthread_attr_t detached; /* never joined: the processes a server forks do not have it to join */
+	pthread_attr_init(&detached);
+	pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
+	int rc = pthread_create(&waiting, &detached, wait_stop, &stops);
+	pthread_attr_destroy(&detached);
 	if (rc) {
 		fprintf(stderr, "concur: serve: a thread for the signals: %s\n", strerror(rc));
 		return CC_EXIT_FAIL;
@@ -88,8 +102,12 @@ int cli_serve(const char *name, int port, const struct cc_select *sel)
 	fflush(stdout);
 	why[0] = 0;
 	int err = serving->model->serve(serving, why, sizeof(why));
-	pthread_kill(waiter, SIGTERM); /* ended by itself (an error): the waiter need wait no more */
-	pthread_join(waiter, NULL);
+	if (!atomic_load(&serving->stop)) /* ended by itself (an error): the waiter need wait no more */
+		pthread_kill(waiting, SIGTERM);
+	pthread_mutex_lock(&waiter.m);
+	while (!waiter.done)
+		pthread_cond_wait(&waiter.cond, &waiter.m);
+	pthread_mutex_unlock(&waiter.m);
 	fprintf(stderr, "concur: serve: %" PRIu64 " requests answered%s%s\n", (uint64_t)atomic_load(&serving->served),
 		err ? "; " : "", err ? why : "");
 	close(serving->listen_fd);
