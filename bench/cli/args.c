@@ -237,6 +237,8 @@ static int set_queue_order(struct cli *cli, const char *v)
 			k++;
 		if (k == 3)
 			return bad(cli, "--queue-order: '%s' is not fifo, lifo or priority", t);
+		if (strchr(list, (int)('0' + k)))
+			return bad(cli, "--queue-order: '%s' twice", t);
 		if (strlen(list) + 3 > sizeof(list))
 			return bad(cli, "--queue-order: too many orders in '%s'", v);
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%u", list[0] ? "," : "", k);

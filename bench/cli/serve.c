@@ -59,16 +59,28 @@ int cli_serve(const char *name, int port, const struct cc_select *sel)
 	int64_t params[WL_MAX_PARAMS];
 	for (unsigned k = 0; k < wl_param_count(wl); k++)
 		params[k] = wl->params[k].def;
+	char why[256];
 	for (unsigned k = 0; k < sel->nparams; k++) {
 		int at = wl_param_index(wl, sel->params[k].name);
-		if (at < 0 || (sel->params[k].wl && sel->params[k].wl != wl))
-			continue;
+		if (at < 0 || (sel->params[k].wl && sel->params[k].wl != wl)) {
+			snprintf(why, sizeof(why), "--param: %s has no parameter '%s'", full, sel->params[k].name);
+			return cli_usage_error("serve", why);
+		}
 		if (sel->params[k].nvalues != 1)
 			return cli_usage_error("serve", "--param: one value each: a server is not a sweep");
 		params[at] = sel->params[k].values[0];
 	}
+	if (sel->workers_auto || sel->nworkers > 1)
+		return cli_usage_error("serve", "--workers: one count: a server is not a sweep");
 	if (sel->nworkers)
 		params[SRV_WORKERS] = sel->workers[0];
+	/* what this build and machine allow (io-uring needs liburing), for one client: the connection counts of
+	 * concur's own generator do not apply */
+	params[SRV_CONNS] = 1;
+	if (wl->scenario->plannable && wl->scenario->plannable(wl->scenario->impl, params, why, sizeof(why))) {
+		fprintf(stderr, "concur: serve: %s: %s\n", full, why);
+		return CC_EXIT_FAIL;
+	}
 	serving = mmap(NULL, sizeof(*serving), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (serving == MAP_FAILED) {
 		fprintf(stderr, "concur: serve: %s\n", strerror(errno));
@@ -77,7 +89,6 @@ int cli_serve(const char *name, int port, const struct cc_select *sel)
 	serving->model = wl->scenario->impl;
 	serving->coro = &sel->mopts.coro;
 	srv_prepare(serving, params);
-	char why[256];
 	if (srv_listen(serving, port, why, sizeof(why))) {
 		fprintf(stderr, "concur: serve: %s\n", why);
 		return CC_EXIT_FAIL;

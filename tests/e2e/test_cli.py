@@ -861,6 +861,7 @@ class Workloads(Base):
     def test_queue_orders_do_the_same_tasks_and_report_turnaround(self):
         self.assertUsageError(["run", "--queue-order", "fifo,sjf"], "--queue-order", "'sjf'")
         self.assertUsageError(["run", "--queue-order", ""], "--queue-order")
+        self.assertUsageError(["run", "--queue-order", "lifo,fifo,lifo"], "--queue-order", "'lifo' twice")
         self.assertUsageError(["list", "--workloads", "cpu/hash", "--queue-order", "lifo"], "--queue-order",
                               "cpu/tail")
         o = self.out()
@@ -1683,6 +1684,8 @@ class Servers(Base):
         self.assertUsageError(["serve"], "serve")
         self.assertUsageError(["serve", "epoll", "--port", "70000"], "--port")
         self.assertUsageError(["serve", "epoll", "--param", "size=8,16"], "--param", "one value")
+        self.assertUsageError(["serve", "epoll", "--param", "ns=5"], "--param", "no parameter 'ns'")
+        self.assertUsageError(["serve", "epoll", "--workers", "1,2"], "--workers", "one count")
 
 
 class PageLinks(html.parser.HTMLParser):

@@ -400,6 +400,10 @@ static void probes_and_minimum_batches(void **state)
 			assert_true(cc_probe_find(wl_all[k]->probe) >= 0);
 		int kind = cc_workload_probe(wl_all[k]);
 		assert_true(kind >= 0 && kind < CC_PROBE_KINDS);
+		/* a workload whose tasks differ in length is ordered by its "order" parameter (WL_ORDER_PARAM) */
+		int order = wl_param_index(wl_all[k], "order");
+		if (wl_all[k]->task_cost)
+			assert_true(order >= 0 && wl_all[k]->params[order].max == WL_ORDER_PRIORITY);
 	}
 	assert_int_equal(cc_workload_probe(wl_find("cpu/spin")), CC_PROBE_CPU);
 	assert_int_equal(cc_workload_probe(wl_find("mem/stream")), CC_PROBE_MEM_BW);
