@@ -83,7 +83,10 @@ static int extract(json_t *doc, struct cli_like *like, char *err, size_t len)
 	{
 		const char *cls = json_string_value(json_object_get(b, "class"));
 		const char *wl = json_string_value(json_object_get(b, "workload"));
-		json_t *params = json_object_get(b, "params"), *tasks = json_object_get(b, "tasks");
+		/* the instance's batch, from which each cell's follows (older files: the cell's, the same then) */
+		json_t *params = json_object_get(b, "params"), *tasks = json_object_get(b, "instance_tasks");
+		if (!tasks)
+			tasks = json_object_get(b, "tasks");
 		if (!cls || !wl || !json_is_object(params) || !json_is_integer(tasks) || json_integer_value(tasks) < 1 ||
 		    json_object_size(params) > WL_MAX_PARAMS)
 			continue; /* not an instance this concur can match: it matches nothing */
@@ -176,6 +179,8 @@ int cli_like_apply(const struct cli_like *like, struct cc_plan *plan)
 			missing++;
 		}
 	}
+	for (unsigned k = 0; k < plan->ncells; k++)
+		plan->cells[k].ntasks = cc_cell_tasks(plan, &plan->cells[k]);
 	plan->like = like->path;
 	return missing ? -ENOENT : 0;
 }

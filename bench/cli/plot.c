@@ -228,6 +228,7 @@ static int load_cells(struct pset *s, const struct pfile *file)
 			.tasks_per_s = num(b, "tasks_per_s"),
 			.cpu_s = num(b, "cpu_s"),
 			.spawn_s = num(json_object_get(b, "spawn_s"), "median"),
+			.rss_per_worker_kb = num(b, "rss_per_worker_kb"),
 			.wall_s = num(json_object_get(b, "wall_s"), "median"),
 			.lat = {num(lat, "p50"), num(lat, "p90"), num(lat, "p99"), num(lat, "p999"), num(lat, "max")},
 			.latency_of = str(json_object_get(b, "scenario"), "latency_of", NULL),
@@ -551,11 +552,13 @@ static void latency(const struct fctx *x, const struct figure_kind *k)
 	}
 }
 
-static void spawn_cost(const struct fctx *x, const struct figure_kind *k)
+/* A figure of one value of a cell by workers, one line per model (and machine), drawn by script; a value
+ * of 0 or less is left out. */
+static void by_workers(const struct fctx *x, const struct figure_kind *k, const char *stem, const char *script,
+		       const char *unit, double (*value)(const struct pcell *))
 {
-	const char *title = k->title;
 	char name[256], path[4200], vars[2048], point[200], suffix[120];
-	FILE *f = figure_data(x->fig, "spawn", x->wl, name, path);
+	FILE *f = figure_data(x->fig, stem, x->wl, name, path);
 	if (!f)
 		return;
 	const char *models[32];
@@ -567,12 +570,12 @@ static void spawn_cost(const struct fctx *x, const struct figure_kind *k)
 			for (size_t k = 0; k < x->s->n; k++) {
 				const struct pcell *c = &x->s->c[k];
 				if (strcmp(c->workload, x->wl) || strcmp(c->model, models[m]) ||
-				    strcmp(c->machine, x->machines[h]) || c->spawn_s <= 0)
+				    strcmp(c->machine, x->machines[h]) || value(c) <= 0)
 					continue;
 				snprintf(suffix, sizeof(suffix), "%s%s", x->nm > 1 ? " @" : "", x->nm > 1 ? x->machines[h] : "");
 				if (!rows++)
-					series_header(f, &blocks, &st, model_style(models[m]), models[m], suffix, "us", h, x->nm);
-				fprintf(f, "%d\t%.6g\n", c->workers, c->spawn_s * 1e6);
+					series_header(f, &blocks, &st, model_style(models[m]), models[m], suffix, unit, h, x->nm);
+				fprintf(f, "%d\t%.6g\n", c->workers, value(c));
 			}
 		}
 	fclose(f);
@@ -580,9 +583,25 @@ static void spawn_cost(const struct fctx *x, const struct figure_kind *k)
 	plot_quote(qwl, sizeof(qwl), x->wl);
 	snprintf(vars, sizeof(vars), "title=%s; lts='%s'; dts='%s'", qwl, st.lt, st.dt);
 	sweep_point(point, sizeof(point), x->wl);
-	snprintf(full, sizeof(full), "%s%s", title, point);
+	snprintf(full, sizeof(full), "%s%s", k->title, point);
 	if (blocks)
-		render(x->fig, k, "spawn.gp", name, path, vars, x->base, full);
+		render(x->fig, k, script, name, path, vars, x->base, full);
+}
+
+static double spawn_us(const struct pcell *c) { return c->spawn_s * 1e6; }
+
+static void spawn_cost(const struct fctx *x, const struct figure_kind *k)
+{
+	by_workers(x, k, "spawn", "spawn.gp", "us", spawn_us);
+}
+
+static double worker_kib(const struct pcell *c) { return c->rss_per_worker_kb; }
+
+/* Of the workloads whose tasks wait (io, mix): what their sweep past the cores is for. */
+static void worker_memory(const struct fctx *x, const struct figure_kind *k)
+{
+	if (!strncmp(x->base, "io/", 3) || !strncmp(x->base, "mix/", 4))
+		by_workers(x, k, "memory", "memory.gp", "KiB", worker_kib);
 }
 
 /* A workload swept over one parameter (make crossover's task lengths, mix/cpu-io's ratios):
@@ -1109,6 +1128,12 @@ static const struct figure_kind kinds[] = {
 	 "count, on logarithmic axes (down is better): a fork costs more than a thread, a thread more than a "
 	 "coroutine, and a pool pays it once for many batches.",
 	 spawn_cost, false, OF_TASKS | OF_SCENARIOS},
+	{"memory", "Memory of one worker",
+	 "A workload whose tasks wait (io, mix), run far past the cores: the memory one worker cost at its peak against "
+	 "the workers, on logarithmic axes (down is better). A thread's or coroutine's share of the cell process's "
+	 "growth, a worker process's growth over what it inherited; less the report every worker keeps for concur. "
+	 "A process costs hundreds of KiB, a thread about ten, a coroutine a few: what each waiting unit costs.",
+	 worker_memory, false, OF_TASKS},
 	{"placement", "Time and CPU per operation by executor and placement",
 	 "A scenario (roles that interact) at every executor and placement it ran at: the time of one operation "
 	 "(a round trip, a fork and reap) on the left and the CPU time every role together spent on it on the right, "

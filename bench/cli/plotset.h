@@ -32,6 +32,7 @@ struct pcell {
 	char *others;      /* " param=value" of the other swept parameters: one figure each ("" when none) */
 	int workers, cores;
 	double speedup, tasks_per_s, cpu_s, spawn_s, wall_s;
+	double rss_per_worker_kb; /* < 0 when unknown */
 	double lat[5];     /* p50, p90, p99, p99.9, max in ns; < 0 when unknown */
 	const char *latency_of; /* a scenario whose latency distribution is its result: what it measures */
 	bool valid, noisy;

@@ -2,6 +2,7 @@
 #include "core/registry.h"
 #include "core/plan.h"
 #include "models/roles.h"
+#include "coro/stack.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -10,20 +11,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 const struct cc_suite cc_suites[] = {
 	{"smoke", "every model and workload once at 1 and 2 workers, tiny batches: checks that all works", 1, 0.05, 0,
-	 2, false, false, true},
-	{"quick", "3 rounds, quarter-size batches of at least 5 ms", 3, 0.25, 0.005, 0, false, false, false},
+	 2, false, false, true, CC_FAR_NONE, false},
+	{"quick", "3 rounds, quarter-size batches of at least 5 ms", 3, 0.25, 0.005, 0, false, false, false,
+	 CC_FAR_NONE, false},
 	{"ci", "for the CI gate (make bench-ci): the quick suite's benchmarks with full-size batches of at least "
 	       "20 ms, 5 rounds",
-	 5, 1.0, 0.02, 0, false, false, false},
-	{"standard", "5 rounds, full batches of at least 10 ms, workers up to 2x the CPUs", 5, 1.0, 0.01, 0, true,
-	 false, false},
-	{"full", "10 rounds, double batches of at least 20 ms, workers up to 2x the CPUs, each workload's parameter "
-		 "sweep",
-	 10, 2.0, 0.02, 0, true, true, false},
+	 5, 1.0, 0.02, 0, false, false, false, CC_FAR_NONE, false},
+	{"standard", "5 rounds, full batches of at least 10 ms, workers up to 2x the CPUs (io/sleep on far past "
+		     "them), servers at 1, 100 and 1,000 connections",
+	 5, 1.0, 0.01, 0, true, false, false, CC_FAR_HEADLINE, true},
+	{"full", "10 rounds, double batches of at least 20 ms, workers up to 2x the CPUs (io and mix workloads far "
+		 "past them), each workload's parameter sweep",
+	 10, 2.0, 0.02, 0, true, true, false, CC_FAR_ALL, false},
 	{0},
 };
 
@@ -168,7 +172,8 @@ static int plan_workload(const struct cc_select *sel, const struct wl_desc *wl, 
 	/* the workload's own sweep: "name=v1,v2,..." axes separated by ';' */
 	int64_t own_values[WL_MAX_PARAMS][CC_MAX_POINTS];
 	unsigned own_n[WL_MAX_PARAMS] = {0};
-	for (const char *axis = sel->suite->sweeps ? wl->sweep : NULL; axis && *axis;) {
+	const char *sweep = sel->suite->sweeps ? wl->sweep : sel->suite->standard_sweeps ? wl->sweep_standard : NULL;
+	for (const char *axis = sweep; axis && *axis;) {
 		const char *eq = strchr(axis, '='), *end = strchr(axis, ';');
 		char name[32], list[160], bad[64];
 		size_t n = end ? (size_t)(end - axis) : strlen(axis);
@@ -179,7 +184,7 @@ static int plan_workload(const struct cc_select *sel, const struct wl_desc *wl, 
 		if (own < 0 || cc_param_parse_list(&wl->params[own], list, own_values[own], CC_MAX_POINTS, &own_n[own],
 						   bad, sizeof(bad))) {
 			snprintf(err, errlen, "%s/%s: its sweep '%s' is not a parameter list", wl_class_name(wl->cls),
-				 wl->name, wl->sweep);
+				 wl->name, sweep);
 			return -EINVAL;
 		}
 		axis = end ? end + 1 : NULL;
@@ -259,6 +264,95 @@ static void link_baselines(struct cc_cell *cells, unsigned n)
 	}
 }
 
+static enum cc_far far_of(const struct cc_select *sel)
+{
+	return sel->workers_auto ? CC_FAR_ALL : sel->nworkers ? CC_FAR_NONE : sel->suite->waits_far;
+}
+
+static bool far_sweeps_all(const struct cc_select *sel) { return far_of(sel) == CC_FAR_ALL; }
+
+/* Whether the waiting sweep takes in workload wl under this selection. */
+static bool far_sweeps(const struct cc_select *sel, const struct wl_desc *wl)
+{
+	enum cc_far far = far_of(sel);
+	if (wl->scenario || (wl->cls != WL_IO && wl->cls != WL_MIX) || !sel->topo)
+		return false;
+	return far == CC_FAR_ALL || (far == CC_FAR_HEADLINE && wl->headline && !strcmp(wl->headline, "io"));
+}
+
+static unsigned long long proc_number(const char *path)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+/* Whether n workers of model m can wait at once here for workload wl, within what the machine allows
+ * (threads, processes, descriptors, memory, mappings): 0, or -E2BIG with why. */
+static int far_fits(const struct cc_select *sel, const struct cc_model *m, const struct wl_desc *wl, unsigned n,
+		    char *why, size_t len)
+{
+	struct rlimit rl;
+	if (!m->one_thread) {
+		bool procs = m->unit == CC_UNIT_PROCESS;
+		unsigned long long cap = proc_number(procs ? "/proc/sys/kernel/pid_max" : "/proc/sys/kernel/threads-max");
+		if (getrlimit(RLIMIT_NPROC, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY && (!cap || rl.rlim_cur < cap))
+			cap = rl.rlim_cur;
+		if (cap && n > cap / 2) {
+			snprintf(why, len, "%u %s are more than half of the %llu this machine allows (%s, ulimit -u)", n,
+				 procs ? "processes" : "threads", cap, procs ? "kernel.pid_max" : "kernel.threads-max");
+			return -E2BIG;
+		}
+	}
+	if (wl->fds_each && getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+	    (unsigned long long)n * wl->fds_each + 256 > rl.rlim_max) {
+		snprintf(why, len, "%u workers hold %llu descriptors at once, more than the %llu allowed (ulimit -Hn)", n,
+			 (unsigned long long)n * wl->fds_each, (unsigned long long)rl.rlim_max);
+		return -E2BIG;
+	}
+	if (m->one_thread) {
+		size_t stack = sel->mopts.coro.stack_size ? sel->mopts.coro.stack_size : CORO_STACK_DEFAULT;
+		char what[64];
+		snprintf(what, sizeof(what), "%u coroutine stacks", n);
+		if (wl_check_memory((uint64_t)n * (stack + 4096), what, why, len))
+			return -E2BIG;
+		unsigned long long maps = proc_number("/proc/sys/vm/max_map_count");
+		if (coro_guard_probe() == CORO_GUARD_MPROTECT && maps && 2ull * n + 4096 > maps) {
+			snprintf(why, len, "%u coroutines' stack guards need %llu mappings; vm.max_map_count is %llu",
+				 n, 2ull * n, maps);
+			return -E2BIG;
+		}
+	}
+	return 0;
+}
+
+uint64_t cc_cell_tasks(const struct cc_plan *plan, const struct cc_cell *c)
+{
+	uint64_t n = c->inst->ntasks;
+	if (plan->tasks_given)
+		return n;
+	if (c->far && n < (uint64_t)CC_FAR_TASKS_EACH * c->workers)
+		n = (uint64_t)CC_FAR_TASKS_EACH * c->workers;
+	if (c->model->spawn_each_ns) {
+		uint64_t cap = (uint64_t)(CC_PER_TASK_BATCH_S * 1e9 / c->model->spawn_each_ns);
+		cap = cap < CC_PER_TASK_MIN ? CC_PER_TASK_MIN : cap;
+		n = n < cap ? n : cap;
+	}
+	return n;
+}
+
+bool cc_cell_own_batch(const struct cc_cell *c) { return c->ntasks != c->inst->ntasks; }
+
+const struct cc_model *cc_cell_reference(const struct cc_cell *c)
+{
+	return c->far && cc_cell_own_batch(c) ? &model_coroutines : &model_serial;
+}
+
 /* Notes that the selection's cell `name` is not planned, and why (when the filter keeps it). */
 __attribute__((format(printf, 4, 5))) static void unplanned(struct cc_plan *plan, const regex_t *re, const char *name,
 							    const char *fmt, ...)
@@ -286,6 +380,12 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 			      const regex_t *re)
 {
 	const struct wl_desc *wl = in->wl;
+	static const unsigned far_counts[] = CC_FAR_COUNTS;
+	unsigned counts[CC_MAX_LIST + sizeof(far_counts) / sizeof(far_counts[0])], ncounts = nworkers;
+	memcpy(counts, workers, nworkers * sizeof(*workers));
+	for (unsigned k = 0; far_sweeps(sel, wl) && k < sizeof(far_counts) / sizeof(far_counts[0]); k++)
+		if (!nworkers || far_counts[k] > workers[nworkers - 1])
+			counts[ncounts++] = far_counts[k];
 	char swept[96] = "";
 	for (unsigned a = 0, len = 0; a < in->nswept && len < sizeof(swept); a++) {
 		const struct wl_param *p = &wl->params[in->swept[a]];
@@ -315,10 +415,13 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 		for (unsigned p = 0; p < npins; p++) {
 			bool pair = topo_policy_is_pair(pins[p]);
 			unsigned cpu[2];
-			for (unsigned k = 0; k < (sc && sc->roles ? 1 : nworkers); k++) {
+			for (unsigned k = 0; k < (sc && sc->roles ? 1 : ncounts); k++) {
 				/* serial is the baseline: it runs once, at one worker, whatever the sweep; a
 				 * scenario has its roles, or takes them from the sweep within its bounds */
-				unsigned nw = sc && sc->roles ? sc->roles : model->single_worker ? 1 : workers[k];
+				unsigned nw = sc && sc->roles ? sc->roles : model->single_worker ? 1 : counts[k];
+				bool far = k >= nworkers;
+				if (far && !model->one_thread && nw > CC_FAR_MAX_OS)
+					continue; /* the waiting sweep takes threads and processes to 1,024 */
 				if (model->single_worker && k > 0)
 					break;
 				snprintf(name, sizeof(name), "%s/%s/%s/workers:%u/pin:%s%s", wl_class_name(wl->cls), wl->name,
@@ -368,6 +471,12 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 					unplanned(plan, re, name, "takes %u to %u roles", sc->min_roles, sc->max_roles);
 					continue;
 				}
+				if (far && (model->coroutines_per_worker || model->spawn_each_ns)) {
+					if (model->coroutines_per_worker && k == nworkers) /* said once, at the first */
+						unplanned(plan, re, name, "and on: its workers are pinned threads of "
+									  "--coroutines each (coroutines sweeps coroutines)");
+					continue;
+				}
 				/* a model that starts a thread or process per task runs them on its workers' places in turn:
 				 * past the CPUs the sweep's counts repeat the same places, and the same figures */
 				if (!sc && model->spawn_each_ns && (!sel->nworkers || sel->workers_auto) && sel->topo &&
@@ -377,14 +486,25 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 						  model == &model_thread_per_task ? "thread" : "process", sel->topo->npu, nw);
 					continue;
 				}
+				if (far && far_fits(sel, model, wl, nw, why, sizeof(why))) {
+					unplanned(plan, re, name, "%s", why);
+					continue;
+				}
 				if (re && regexec(re, name, 0, NULL, 0))
 					continue;
 				struct cc_cell *c = &plan->cells[plan->ncells];
+				*c = (struct cc_cell){.inst = in, .model = model, .workers = nw, .pin = pins[p], .far = far};
 				snprintf(c->name, sizeof(c->name), "%s", name);
-				c->inst = in;
-				c->model = model;
-				c->workers = nw;
-				c->pin = pins[p];
+				c->ntasks = cc_cell_tasks(plan, c);
+				double rep_s = cc_cell_estimate_s(plan, c, sel->topo ? sel->topo->npu : 1) /
+					       plan->repetitions;
+				double most_s = far_sweeps_all(sel) ? CC_FAR_MAX_REP_S : CC_FAR_MAX_REP_S / 4;
+				if (far && rep_s > most_s) {
+					unplanned(plan, re, name, "a repetition (%" PRIu64 " tasks) is estimated at %.1f s, "
+								  "past the %.1f s a point may take%s", c->ntasks, rep_s,
+						  most_s, far_sweeps_all(sel) ? "" : " (--workers auto: 4x)");
+					continue;
+				}
 				plan->ncells++;
 			}
 		}
@@ -541,7 +661,7 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 	}
 
 	unsigned nwl = sel->nworkloads ? sel->nworkloads : wl_count;
-	size_t ninst = 0;
+	size_t ninst = 0, ncounts = 0; /* instances, and worker counts over them (the waiting sweep adds some) */
 	wps = calloc(nwl, sizeof(*wps));
 	if (!wps) {
 		snprintf(err, errlen, "plan: %s", strerror(ENOMEM));
@@ -551,10 +671,13 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 		if (plan_workload(sel, sel->nworkloads ? sel->workloads[w] : wl_all[w], &wps[w], err, errlen))
 			goto fail;
 		ninst += wps[w].ninst;
+		ncounts += wps[w].ninst * (nworkers + 1 + (far_sweeps(sel, sel->nworkloads ? sel->workloads[w] : wl_all[w]) ?
+							    sizeof((unsigned[])CC_FAR_COUNTS) / sizeof(unsigned) : 0));
 	}
 	plan->topo = sel->topo;
 	plan->inst = calloc(ninst, sizeof(*plan->inst));
-	plan->cells = calloc(ninst * model_count * (nworkers + 1) * npins, sizeof(*plan->cells));
+	plan->tasks_given = sel->tasks != 0;
+	plan->cells = calloc(ncounts * model_count * npins, sizeof(*plan->cells));
 	if (!plan->inst || !plan->cells) {
 		snprintf(err, errlen, "plan: %s", strerror(ENOMEM));
 		goto fail;
@@ -591,25 +714,27 @@ fail:
 	return -EINVAL;
 }
 
-static unsigned ref_key(const struct cc_instance *in, unsigned workers)
+static unsigned ref_roles(const struct cc_cell *c)
 {
-	return in->wl->scenario && !in->wl->scenario->roles ? workers : 0;
+	return c->inst->wl->scenario && !c->inst->wl->scenario->roles ? c->workers : 0;
 }
 
-bool cc_instance_ref(const struct cc_instance *in, unsigned workers, uint64_t *sum)
+bool cc_cell_ref(const struct cc_cell *c, uint64_t *sum)
 {
+	const struct cc_instance *in = c->inst;
 	for (unsigned k = 0; k < in->nrefs; k++)
-		if (in->refs[k].roles == ref_key(in, workers)) {
+		if (in->refs[k].roles == ref_roles(c) && in->refs[k].ntasks == c->ntasks) {
 			*sum = in->refs[k].sum;
 			return true;
 		}
 	return false;
 }
 
-void cc_instance_set_ref(struct cc_instance *in, unsigned workers, uint64_t sum)
+void cc_cell_set_ref(const struct cc_cell *c, uint64_t sum)
 {
-	if (in->nrefs < CC_MAX_LIST) /* the sweep of roles is at most CC_MAX_LIST long */
-		in->refs[in->nrefs++] = (typeof(in->refs[0])){ref_key(in, workers), sum};
+	struct cc_instance *in = c->inst;
+	if (in->nrefs < CC_MAX_LIST) /* a sweep of roles, or of batches, is at most CC_MAX_LIST long */
+		in->refs[in->nrefs++] = (typeof(in->refs[0])){ref_roles(c), c->ntasks, sum};
 }
 
 void cc_instance_teardown(struct cc_instance *in)
@@ -653,9 +778,18 @@ double cc_cell_estimate_s(const struct cc_plan *plan, const struct cc_cell *c, u
 	if (!waits && par > cpus)
 		par = cpus;
 	task += c->model->spawn_each_ns;
-	double batch = (double)c->inst->ntasks * task / 1e9 / (par > 0 ? par : 1);
+	double batch = (double)c->ntasks * task / 1e9 / (par > 0 ? par : 1);
+	/* starting the workers, for the warm-up and again for the batch (a thread ~30 us, a fork ~0.5 ms) */
+	double start = c->model->one_thread ? 0 : c->model->unit == CC_UNIT_PROCESS ? 500e-6 : 30e-6;
+	double starting = c->model->single_worker || c->model->spawn_each_ns ? 0 : 2 * c->workers * start;
+	/* a waiting task still computes (at least its share of the IO layer's calls): on one thread, or on
+	 * the cores, that part does not overlap */
+	double threads = c->model->one_thread ? 1 : par < cpus ? par : cpus;
+	double cpu = wl->task_cpu_ns ? wl->task_cpu_ns(c->inst->params) : CC_WAIT_CPU_NS;
+	if (waits && batch < (double)c->ntasks * cpu / 1e9 / threads)
+		batch = (double)c->ntasks * cpu / 1e9 / threads;
 	/* warm-up (a tenth) and each repetition in a fresh cell process (~12 ms here) */
-	return plan->repetitions * (1.1 * batch + 0.012);
+	return plan->repetitions * (1.1 * batch + starting + 0.012);
 }
 
 /* Instance set-up once a round, and a share for the reference probes (40 ms each, at most once every 2 s);

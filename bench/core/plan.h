@@ -22,6 +22,27 @@
 #define CC_MAX_POINTS 16     /* values in one parameter's sweep */
 #define CC_MAX_INSTANCES 256 /* parameter combinations of one workload */
 
+/* The waiting sweep: for workloads whose tasks wait (io, mix), worker counts far past the cores, where
+ * threads, processes and coroutines part ways (CC_FAR_COUNTS). */
+enum cc_far {
+	CC_FAR_NONE,
+	CC_FAR_HEADLINE, /* the workload that answers the headline's io question */
+	CC_FAR_ALL,      /* every io and mix workload (--workers auto) */
+};
+#define CC_FAR_COUNTS {16, 64, 256, 1024, 10000, 100000}
+#define CC_FAR_MAX_OS 1024        /* threads and processes go this far; coroutines on one thread all the way */
+#define CC_FAR_TASKS_EACH 2       /* a far point's batch gives each worker this many tasks */
+/* a far point whose repetition (workers started twice, the batch) would take longer here is left out, with
+ * why: a quarter of this in a suite's waiting sweep, all of it with --workers auto */
+#define CC_FAR_MAX_REP_S 2.0
+/* A model that starts a thread or process per task runs at most this long a batch of its spawning
+ * (by spawn_each_ns): the same figure as a longer one, without minutes of forks. */
+#define CC_PER_TASK_BATCH_S 0.05
+#define CC_PER_TASK_MIN 32
+/* The CPU a task that waits takes on its thread besides its waiting, for estimates (a coroutine's timer
+ * and poller calls in a VM: about 50 us measured). */
+#define CC_WAIT_CPU_NS 50000
+
 struct cc_suite {
 	const char *name;
 	const char *summary;
@@ -32,6 +53,8 @@ struct cc_suite {
 	bool oversubscribe; /* the topology's sweep keeps its 2x point */
 	bool sweeps;        /* each workload's own sweep (wl_desc.sweep) runs */
 	bool smoke_values;  /* workloads run at their smoke values (wl_desc.smoke), not their defaults */
+	enum cc_far waits_far; /* which workloads' worker sweep goes on past the cores (cc_far_counts) */
+	bool standard_sweeps;  /* without sweeps: each workload's sweep_standard runs */
 };
 
 extern const struct cc_suite cc_suites[];
@@ -75,6 +98,7 @@ struct cc_rep {
 	double user_s, sys_s, child_user_s, child_sys_s;
 	double helpers_s; /* the workload's helper processes (a responder): wl_desc.helpers_cpu_s */
 	long nvcsw, nivcsw, max_rss_kb;
+	double worker_rss_kb; /* one worker's memory at its peak (runner.c); < 0 unknown */
 	uint64_t checksum;
 	int64_t huge_bytes;   /* of the workload's buffers, backed by transparent huge pages; -1 unknown */
 	double cell_probe_ns; /* the cpu probe on the cell's CPUs around the batch (core/probe.h) */
@@ -96,9 +120,10 @@ struct cc_instance {
 	int setup_err; /* 0, or -errno from setup */
 	bool ready;
 	/* the reference checksum: what serial computes for these tasks, or a scenario's roles as unpinned
-	 * threads; per number of roles for a scenario whose roles vary (cc_instance_ref) */
+	 * threads; per number of roles for a scenario whose roles vary, and per batch (cc_cell_ref) */
 	struct {
 		unsigned roles;
+		uint64_t ntasks;
 		uint64_t sum;
 	} refs[CC_MAX_LIST];
 	unsigned nrefs;
@@ -111,6 +136,8 @@ struct cc_cell {
 	const struct cc_model *model;
 	unsigned workers;
 	enum topo_policy pin;
+	bool far;        /* a point of the waiting sweep (CC_FAR_COUNTS) */
+	uint64_t ntasks; /* its batch (cc_cell_tasks) */
 	const struct cc_cell *baseline; /* serial for the same instance (same placement if planned); NULL: none */
 	char name[192];
 	/* results */
@@ -154,6 +181,7 @@ struct cc_plan {
 		char why[128];
 	} *unplanned;
 	unsigned nunplanned;
+	bool tasks_given; /* --tasks: every cell's batch is the instance's */
 	uint64_t busy_rate; /* busy steps per ms the run used (core/busy.h) */
 	const char *like; /* the result file whose work this run repeats; NULL: none */
 	struct cc_instance *inst;
@@ -169,10 +197,20 @@ struct cc_plan {
  */
 int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, size_t errlen);
 void cc_plan_free(struct cc_plan *plan);
-/* The reference checksum of instance in for a cell of `workers` (they matter only to a scenario whose
- * roles vary): true with *sum if known. */
-bool cc_instance_ref(const struct cc_instance *in, unsigned workers, uint64_t *sum);
-void cc_instance_set_ref(struct cc_instance *in, unsigned workers, uint64_t sum);
+/* The reference checksum for cell c's work (its instance, its batch, and its roles where a scenario's
+ * vary): true with *sum if known. */
+bool cc_cell_ref(const struct cc_cell *c, uint64_t *sum);
+void cc_cell_set_ref(const struct cc_cell *c, uint64_t sum);
+/* Whether cell c's batch differs from its instance's, so that serial's reference does not hold for it
+ * and a reference of its own is run (plan.c: a point of the waiting sweep, a per-task model's cap). */
+bool cc_cell_own_batch(const struct cc_cell *c);
+/* The model whose run of a batch cell's tasks gives its reference checksum: serial, or for a point of the
+ * waiting sweep with a batch of its own coroutines on one unpinned thread (serial would take the workers'
+ * count times as long; the coroutines model is itself held to serial at the sweep's other points). */
+const struct cc_model *cc_cell_reference(const struct cc_cell *c);
+/* A cell's batch: its instance's, capped at CC_PER_TASK_BATCH_S of spawning for a model that spawns per task,
+ * raised to CC_FAR_TASKS_EACH tasks a worker at a point of the waiting sweep; --tasks fixes it. */
+uint64_t cc_cell_tasks(const struct cc_plan *plan, const struct cc_cell *c);
 /* Tears down every instance set up so far (servers stopped, files removed); idempotent. */
 void cc_plan_teardown(struct cc_plan *plan);
 /* Tears one instance down, if it is set up: its memory, servers and files go. */

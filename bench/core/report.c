@@ -127,6 +127,7 @@ static double rep_csys(const struct cc_rep *r) { return r->child_sys_s; }
 static double rep_vcsw(const struct cc_rep *r) { return (double)r->nvcsw; }
 static double rep_ivcsw(const struct cc_rep *r) { return (double)r->nivcsw; }
 static double rep_rss(const struct cc_rep *r) { return (double)r->max_rss_kb; }
+static double rep_worker_rss(const struct cc_rep *r) { return r->worker_rss_kb; }
 
 /* A scenario's figures per operation: every role's CPU time and context switches together. */
 struct per_op {
@@ -136,7 +137,7 @@ struct per_op {
 static struct per_op scenario_per_op(const struct cc_cell *c)
 {
 	const struct sc_desc *sc = c->inst->wl->scenario;
-	double ops = (double)c->inst->ntasks, wall = cc_cell_median_wall(c);
+	double ops = (double)c->ntasks, wall = cc_cell_median_wall(c);
 	struct per_op o = {wall * 1e9 / ops, median_of(c, rep_cpu) * 1e9 / ops, median_of(c, rep_vcsw) / ops,
 			   median_of(c, rep_ivcsw) / ops, -1};
 	if (sc->bytes_per_op && wall > 0)
@@ -173,7 +174,7 @@ static json_t *scenario_json(const struct cc_cell *c)
 	for (unsigned k = 0; k < c->workers; k++)
 		json_array_append_new(roles, json_pack("{s:i, s:i}", "role", k, "cpu", c->cpus ? c->cpus[k] : -1));
 	json_t *j = json_pack("{s:s, s:s, s:I, s:o, s:f, s:f, s:f, s:f}", "executor", c->model->name, "op", sc->op,
-			      "ops", (json_int_t)c->inst->ntasks, "roles", roles, "ns_per_op", o.ns, "cpu_ns_per_op",
+			      "ops", (json_int_t)c->ntasks, "roles", roles, "ns_per_op", o.ns, "cpu_ns_per_op",
 			      o.cpu_ns, "voluntary_csw_per_op", o.vcsw, "involuntary_csw_per_op", o.ivcsw);
 	if (o.bytes_per_s >= 0)
 		json_object_set_new(j, "bytes_per_s", json_real(o.bytes_per_s));
@@ -197,7 +198,8 @@ static double cell_speedup(const struct cc_cell *c)
 	const struct cc_cell *s = c->baseline;
 	if (!s || s->status != CC_OK || !c->nreps)
 		return -1;
-	return cc_cell_median_wall(s) / cc_cell_median_wall(c);
+	/* per task: a cell's batch may be its own (plan.c, cc_cell_tasks) */
+	return cc_cell_median_wall(s) / (double)s->ntasks / (cc_cell_median_wall(c) / (double)c->ntasks);
 }
 
 static json_t *placement_json(const struct cc_cell *c)
@@ -268,7 +270,7 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 	json_t *b = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:o, s:I, s:i, s:s, s:b}", "name", c->name, "class",
 			      wl_class_name(wl->cls), "workload", wl->name, "model", c->model->name, "workers",
 			      c->workers, "pin", topo_policy_name(c->pin), "params", params, "tasks",
-			      (json_int_t)c->inst->ntasks, "repetitions", c->nreps, "status", status_name(c->status),
+			      (json_int_t)c->ntasks, "repetitions", c->nreps, "status", status_name(c->status),
 			      "valid", c->status == CC_OK && !c->placement_bad);
 	if (c->inst->nswept) {
 		json_t *sweep = json_object();
@@ -277,12 +279,16 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 					    json_integer(c->inst->params[c->inst->swept[a]]));
 		json_object_set_new(b, "sweep", sweep);
 	}
+	if (cc_cell_own_batch(c))
+		json_object_set_new(b, "instance_tasks", json_integer((json_int_t)c->inst->ntasks));
 	if (c->status != CC_OK)
 		json_object_set_new(b, "error", json_string(c->error));
 	uint64_t ref;
-	if (cc_instance_ref(c->inst, c->workers, &ref)) {
+	if (cc_cell_ref(c, &ref)) {
 		snprintf(hex, sizeof(hex), "%016" PRIx64, ref);
 		json_object_set_new(b, "reference_checksum", json_string(hex));
+		if (!wl->scenario)
+			json_object_set_new(b, "reference", json_string(cc_cell_reference(c)->name));
 	}
 	if (!c->nreps)
 		return b;
@@ -295,7 +301,9 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 	json_object_set_new(b, "cpu_s", json_real(median_of(c, rep_cpu)));
 	double wall = cc_cell_median_wall(c), cv = cc_cell_cv(c), speedup = cell_speedup(c);
 	if (wall > 0)
-		json_object_set_new(b, "tasks_per_s", json_real((double)c->inst->ntasks / wall));
+		json_object_set_new(b, "tasks_per_s", json_real((double)c->ntasks / wall));
+	if (!wl->scenario && median_of(c, rep_worker_rss) >= 0)
+		json_object_set_new(b, "rss_per_worker_kb", json_real(median_of(c, rep_worker_rss)));
 	if (speedup >= 0)
 		json_object_set_new(b, "speedup", json_real(speedup));
 	if (cv >= 0)
@@ -382,16 +390,62 @@ static const struct question {
 	bool by_ratio;   /* the winner at each ratio of its workload's cpu_us to wait_us */
 	bool gil_line;   /* what the gil model's best speedup was, beside the free threads' */
 	bool by_conns;   /* the fastest of its scenarios at each number of connections (servers) */
+	bool scaling;    /* where each model's speedup peaked on the waiting sweep, and a worker's memory */
 } questions[] = {
-	{"cpu", "CPU-bound: speedup over serial and CPU time", false, false, false, true, false},
-	{"io", "IO-bound: wall time against the ideal of one wait, and memory", false, true, false, false, false},
-	{"mixed", "mixed: which model wins at each ratio of computing to waiting", false, false, true, false, false},
-	{"spawn", "spawning: the cheapest unit of work to create and reap", true, false, false, false, false},
-	{"ipc", "IPC: the fastest channel there and back", true, false, false, false, false},
-	{"lock", "locks: the fastest, alone and contended", true, false, false, false, false},
-	{"queue", "queues: the fastest from producers to consumers", true, false, false, false, false},
-	{"serve", "serving: the fastest IO model for a closed loop of requests", true, false, false, false, true},
+	{"cpu", "CPU-bound: speedup over serial and CPU time", false, false, false, true, false, false},
+	{"io", "IO-bound: wall time against the ideal of one wait, and memory", false, true, false, false, false, true},
+	{"mixed", "mixed: which model wins at each ratio of computing to waiting", false, false, true, false, false,
+	 true},
+	{"spawn", "spawning: the cheapest unit of work to create and reap", true, false, false, false, false, false},
+	{"ipc", "IPC: the fastest channel there and back", true, false, false, false, false, false},
+	{"lock", "locks: the fastest, alone and contended", true, false, false, false, false, false},
+	{"queue", "queues: the fastest from producers to consumers", true, false, false, false, false, false},
+	{"serve", "serving: the fastest IO model for a closed loop of requests", true, false, false, false, true,
+	 false},
 };
+
+/* The waiting sweep, per model of one instance and placement: where its speedup peaked, the most workers
+ * it ran, and one worker's memory there. NULL when the instance has no point past the cores. */
+static json_t *scaling_json(const struct cc_plan *p, const struct cc_instance *in, enum topo_policy pin)
+{
+	struct {
+		const struct cc_model *m;
+		const struct cc_cell *peak, *most;
+	} by[32];
+	unsigned n = 0;
+	bool far = false;
+	for (unsigned k = 0; k < p->ncells; k++) {
+		const struct cc_cell *c = &p->cells[k];
+		if (c->inst != in || c->pin != pin)
+			continue;
+		far |= c->far;
+		if (c->status != CC_OK || !c->nreps || cell_speedup(c) < 0 || c->model->single_worker)
+			continue;
+		unsigned b = 0;
+		while (b < n && by[b].m != c->model)
+			b++;
+		if (b == n && n < 32)
+			by[n++] = (typeof(by[0])){c->model, c, c};
+		if (b == n)
+			continue;
+		if (cell_speedup(c) > cell_speedup(by[b].peak))
+			by[b].peak = c;
+		if (c->workers > by[b].most->workers)
+			by[b].most = c;
+	}
+	if (!far)
+		return NULL;
+	json_t *a = json_array();
+	for (unsigned b = 0; b < n; b++) {
+		json_t *row = json_pack("{s:s, s:f, s:i, s:i, s:f}", "model", by[b].m->name, "peak_speedup",
+					cell_speedup(by[b].peak), "peak_workers", by[b].peak->workers, "most_workers",
+					by[b].most->workers, "speedup_at_most", cell_speedup(by[b].most));
+		if (median_of(by[b].most, rep_worker_rss) >= 0)
+			json_object_set_new(row, "rss_per_worker_kb", json_real(median_of(by[b].most, rep_worker_rss)));
+		json_array_append_new(a, row);
+	}
+	return a;
+}
 
 /* The best speedup of the gil model and of threads on one instance and placement, at any worker count:
  * what a GIL leaves of the threads' gain. NULL when gil did not run. */
@@ -507,8 +561,8 @@ static json_t *scenario_question(const struct cc_plan *p, const struct question 
 			b++;
 		if (b == nby && nby < 64)
 			by[nby++] = (typeof(by[0])){c->pin, c->workers, NULL};
-		if (b < nby && (!by[b].best || cc_cell_median_wall(c) / (double)c->inst->ntasks <
-						     cc_cell_median_wall(by[b].best) / (double)by[b].best->inst->ntasks))
+		if (b < nby && (!by[b].best || cc_cell_median_wall(c) / (double)c->ntasks <
+						     cc_cell_median_wall(by[b].best) / (double)by[b].best->ntasks))
 			by[b].best = c;
 	}
 	for (unsigned b = 0; b < nby; b++) {
@@ -629,6 +683,9 @@ static json_t *headline_json(const struct cc_plan *p)
 		json_t *gil = questions[q].gil_line ? gil_best_json(p, in, pin) : NULL;
 		if (gil)
 			json_object_set_new(a, "gil", gil);
+		json_t *scaling = questions[q].scaling ? scaling_json(p, in, pin) : NULL;
+		if (scaling)
+			json_object_set_new(a, "scaling", scaling);
 		json_object_set_new(h, questions[q].key, a);
 	}
 	return h;
@@ -696,6 +753,25 @@ static void headline_print(FILE *f, json_t *h)
 			if (threads)
 				fprintf(f, "; free threads reached %.2fx", json_number_value(threads));
 			fputc('\n', f);
+		}
+		json_t *scaling = json_object_get(a, "scaling");
+		if (json_array_size(scaling)) {
+			fprintf(f, "  past the cores: where each model's speedup peaked, and one worker's memory at its most\n"
+				   "  %-16s %12s %10s %12s %9s %14s\n", "model", "peak speedup", "at workers", "most workers",
+				"speedup", "KiB a worker");
+			json_array_foreach(scaling, i, row)
+			{
+				json_t *rss = json_object_get(row, "rss_per_worker_kb");
+				fprintf(f, "  %-16s %11.2fx %10lld %12lld %8.2fx ", json_string_value(json_object_get(row, "model")),
+					json_number_value(json_object_get(row, "peak_speedup")),
+					(long long)json_integer_value(json_object_get(row, "peak_workers")),
+					(long long)json_integer_value(json_object_get(row, "most_workers")),
+					json_number_value(json_object_get(row, "speedup_at_most")));
+				if (rss)
+					fprintf(f, "%14.1f\n", json_number_value(rss));
+				else
+					fprintf(f, "%14s\n", "-");
+			}
 		}
 		json_t *ratios = json_object_get(a, "by_ratio");
 		if (json_array_size(ratios) > 1) {

@@ -61,6 +61,7 @@ struct cell_report {
 	unsigned stride;
 	struct rusage self, children; /* deltas over the measured batch */
 	double helpers_s;             /* ... and of the workload's helper processes' CPU time */
+	double worker_rss_kb;         /* the memory one worker cost at its peak; < 0 unknown (cc_model.unit) */
 	double metrics[SC_MAX_METRICS]; /* a scenario's own */
 	struct cc_hist hist;
 	struct cc_worker_info workers[];
@@ -102,6 +103,34 @@ static void rusage_delta(struct rusage *d, const struct rusage *a, const struct 
 	d->ru_maxrss = b->ru_maxrss; /* a high-water mark, not a sum */
 }
 
+/* This process's resident memory now, in KiB; 0 when unreadable. */
+static long resident_kb(void)
+{
+	long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "re");
+	if (f) {
+		if (fscanf(f, "%*d %ld", &pages) != 1)
+			pages = 0;
+		fclose(f);
+	}
+	return pages * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* What one worker cost in memory at its peak, from the cell process's resident memory before any worker
+ * (rss0) and the peaks after the batch: a thread's or coroutine's share of the process's growth, or a
+ * worker process's own growth over what it inherited (its peak, less the pages it shares with the cell
+ * process from the fork); < 0 for threads inside processes, which no one figure describes. Less the
+ * worker's report to concur (its latency histogram), which every model's workers carry alike. */
+static double worker_rss_kb(const struct cc_model *m, unsigned workers, long rss0, long self_peak, long child_peak)
+{
+	long grown = (m->unit == CC_UNIT_PROCESS ? child_peak : self_peak) - rss0;
+	if (m->unit == CC_UNIT_MIXED || !rss0)
+		return -1;
+	double each = m->unit == CC_UNIT_PROCESS ? (double)grown : (double)grown / workers;
+	each -= (double)sizeof(struct cc_worker_out) / 1024;
+	return each > 0 ? each : 0;
+}
+
 /* Chooses to time one task in `stride` so that clock reads stay under 1/FACTOR of the work. */
 static unsigned latency_stride(double task_ns)
 {
@@ -132,15 +161,16 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	coro_guard_report_to(r->fatal, sizeof(r->fatal));
 	wl_fail_report_to(r->failed, sizeof(r->failed), &r->failed_claim);
 	/* the reference run is unpinned: only its checksum counts */
-	struct cc_job job = {.wl = c->inst->wl, .ctx = c->inst->ctx, .ntasks = c->inst->ntasks, .workers = workers,
+	struct cc_job job = {.wl = c->inst->wl, .ctx = c->inst->ctx, .ntasks = c->ntasks, .workers = workers,
 			     .latency_stride = UINT_MAX, .topo = run.plan->topo, .cpu = reference ? NULL : c->cpus,
 			     .opts = run.plan->mopts, .params = c->inst->params};
 	struct cc_outcome o = {.workers = r->workers, .hist = &r->hist};
 	struct rusage s0, s1, c0, c1;
-	uint64_t *order = cc_task_order(c->inst->wl, c->inst->ctx, c->inst->params, c->inst->ntasks, &r->err);
-	size_t done_bytes = c->inst->ntasks * sizeof(int64_t);
+	uint64_t *order = cc_task_order(c->inst->wl, c->inst->ctx, c->inst->params, c->ntasks, &r->err);
+	size_t done_bytes = c->ntasks * sizeof(int64_t);
+	long rss0_kb = resident_kb(); /* before any worker: what each one adds is measured from here */
 	if (r->err) {
-		snprintf(o.why, sizeof(o.why), "ordering %" PRIu64 " tasks: %s", c->inst->ntasks, strerror(-r->err));
+		snprintf(o.why, sizeof(o.why), "ordering %" PRIu64 " tasks: %s", c->ntasks, strerror(-r->err));
 		goto out;
 	}
 	job.order = order;
@@ -157,13 +187,13 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	if (!reference) {
 		/* Warm-up on a tenth of the batch, timing every task: faults pages in and
 		 * measures a task's typical length (wall time would add the wake-up of workers). */
-		job.ntasks = c->inst->ntasks / 10 ? c->inst->ntasks / 10 : 1;
+		job.ntasks = c->ntasks / 10 ? c->ntasks / 10 : 1;
 		job.latency_stride = 1;
 		r->err = run_verified(model, &job, &o, c->inst->ctx);
 		if (r->err)
 			goto out;
 		job.latency_stride = latency_stride((double)cc_hist_quantile(&r->hist, 0.5));
-		job.ntasks = c->inst->ntasks;
+		job.ntasks = c->ntasks;
 	}
 	r->stride = job.latency_stride;
 	/* the cpu probe on the cell's CPUs just before and just after the batch (unpinned: where it runs), for
@@ -181,6 +211,7 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	r->helpers_s = h0 >= 0 && h1 >= h0 ? h1 - h0 : 0;
 	rusage_delta(&r->self, &s0, &s1);
 	rusage_delta(&r->children, &c0, &c1);
+	r->worker_rss_kb = worker_rss_kb(model, workers, rss0_kb, s1.ru_maxrss, c1.ru_maxrss);
 	if (cell_probe) {
 		nprobe += cc_probe_cpu_on(job.cpu, workers, probe + nprobe);
 		r->probe_ns = cc_median(probe, nprobe);
@@ -319,7 +350,7 @@ static int ensure_reference(struct cc_cell *c, int64_t deadline)
 {
 	struct cc_instance *in = c->inst;
 	uint64_t known;
-	if (cc_instance_ref(in, c->workers, &known) || c->model == &model_serial)
+	if (cc_cell_ref(c, &known) || (c->model == &model_serial && !cc_cell_own_batch(c)))
 		return 0;
 	struct cell_report *r;
 	size_t size;
@@ -327,17 +358,19 @@ static int ensure_reference(struct cc_cell *c, int64_t deadline)
 	/* a scenario's reference: its roles unpinned, as threads when it has them (else as processes: a server
 	 * that forks must not carry its client's sockets into its children) */
 	bool sc = in->wl->scenario != NULL;
-	const struct cc_model *ref = !sc ? &model_serial : sc_runs_as(in->wl->scenario, &model_threads) ? &model_threads :
-												  &model_processes;
-	int rc = run_batch(c, ref, sc ? c->workers : 1, true, deadline, &r, &size, why, sizeof(why));
+	const struct cc_model *ref = !sc ? cc_cell_reference(c) : sc_runs_as(in->wl->scenario, &model_threads) ?
+								   &model_threads : &model_processes;
+	int rc = run_batch(c, ref, sc || ref->one_thread ? c->workers : 1, true, deadline, &r, &size, why, sizeof(why));
 	if (rc == -EINTR)
 		return rc;
 	if (rc) {
-		fail_cell(c, CC_FAILED, sc ? "the reference run (its roles unpinned) failed: %s" :
-					     "the reference run (serial) failed: %s", why);
+		char what[160];
+		snprintf(what, sizeof(what), "the reference run (%s) failed: %%s",
+			 sc ? "its roles unpinned" : ref == &model_serial ? "serial" : "coroutines on one unpinned thread");
+		fail_cell(c, CC_FAILED, what, why);
 		return rc;
 	}
-	cc_instance_set_ref(in, c->workers, r->checksum);
+	cc_cell_set_ref(c, r->checksum);
 	munmap(r, size);
 	return 0;
 }
@@ -442,13 +475,13 @@ static int measure_rep(struct cc_cell *c)
 		return 0;
 	}
 	uint64_t ref;
-	if (!cc_instance_ref(c->inst, c->workers, &ref)) { /* only serial gets here: its first batch is the reference */
-		cc_instance_set_ref(c->inst, c->workers, r->checksum);
+	if (!cc_cell_ref(c, &ref)) { /* only serial gets here: its first batch is the reference */
+		cc_cell_set_ref(c, r->checksum);
 		ref = r->checksum;
 	}
 	if (r->checksum != ref) {
 		snprintf(why, sizeof(why), "checksum %016" PRIx64 " differs from %s's %016" PRIx64, r->checksum,
-			 wl->scenario ? "the reference run" : "serial", ref);
+			 wl->scenario ? "the reference run" : cc_cell_reference(c)->name, ref);
 		fail_cell(c, CC_MISMATCH, "%s: the model did not do the same work", why);
 		munmap(r, size);
 		return 0;
@@ -464,6 +497,7 @@ static int measure_rep(struct cc_cell *c)
 		.nvcsw = r->self.ru_nvcsw + r->children.ru_nvcsw,
 		.nivcsw = r->self.ru_nivcsw + r->children.ru_nivcsw,
 		.max_rss_kb = r->self.ru_maxrss > r->children.ru_maxrss ? r->self.ru_maxrss : r->children.ru_maxrss,
+		.worker_rss_kb = r->worker_rss_kb,
 		.checksum = r->checksum,
 		.cell_probe_ns = r->probe_ns,
 		.huge_bytes = huge,
@@ -484,9 +518,10 @@ static int measure_rep(struct cc_cell *c)
 /*
  * One round: every cell that wants a repetition runs once, in plan order. An instance is set
  * up before its first cell of the round and torn down after its last, so forks never copy
- * another workload's memory. extra: only noisy cells (the adaptive rounds). -EINTR when stopped.
+ * another workload's memory. extra: only noisy cells (the adaptive rounds), and none once until_s
+ * has passed. -EINTR when stopped.
  */
-static int run_round(bool extra)
+static int run_round(bool extra, double until_s)
 {
 	struct cc_plan *p = run.plan;
 	unsigned wanted = 0;
@@ -501,7 +536,7 @@ static int run_round(bool extra)
 	for (struct cc_cell *c = p->cells; c < p->cells + p->ncells && !rc; c++) {
 		if (cc_stop_signal)
 			return -EINTR;
-		bool want = c->status <= CC_OK && (!extra || cc_cell_noisy(p, c));
+		bool want = c->status <= CC_OK && (!extra || (cc_cell_noisy(p, c) && elapsed_s() < until_s));
 		if (want) {
 			maybe_probe(false);
 			if (p->rounds_run == 0)
@@ -520,14 +555,15 @@ static int run_round(bool extra)
 static void set_counters(gbc_state *st, const struct cc_cell *c, const struct cc_rep *rep)
 {
 	const struct cc_cell *serial = c->baseline;
-	gbc_set_counter(st, "tasks_per_s", (double)c->inst->ntasks / rep->wall_s, GBC_COUNTER_DEFAULT);
+	gbc_set_counter(st, "tasks_per_s", (double)c->ntasks / rep->wall_s, GBC_COUNTER_DEFAULT);
 	gbc_set_counter(st, "spawn_s", rep->spawn_s, GBC_COUNTER_DEFAULT);
 	gbc_set_counter(st, "cpu_s", rep->user_s + rep->sys_s + rep->child_user_s + rep->child_sys_s + rep->helpers_s,
 			GBC_COUNTER_DEFAULT);
 	gbc_set_counter(st, "voluntary_csw", (double)rep->nvcsw, GBC_COUNTER_DEFAULT);
 	gbc_set_counter(st, "involuntary_csw", (double)rep->nivcsw, GBC_COUNTER_DEFAULT);
-	if (serial && serial->status == CC_OK && serial->nreps)
-		gbc_set_counter(st, "speedup", cc_cell_median_wall(serial) / rep->wall_s, GBC_COUNTER_DEFAULT);
+	if (serial && serial->status == CC_OK && serial->nreps) /* per task: the batches may differ */
+		gbc_set_counter(st, "speedup", cc_cell_median_wall(serial) / (double)serial->ntasks /
+						       (rep->wall_s / (double)c->ntasks), GBC_COUNTER_DEFAULT);
 	const struct sc_metric *m = wl_metrics(c->inst->wl);
 	for (unsigned k = 0; m && k < SC_MAX_METRICS && m[k].name; k++)
 		gbc_set_counter(st, m[k].name, rep->metrics[k], GBC_COUNTER_DEFAULT);
@@ -625,16 +661,16 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	int rc = 0;
 	maybe_probe(true);
 	while (!rc && plan->rounds_run < plan->repetitions)
-		rc = run_round(false);
-	/* Extra rounds for noisy benchmarks take at most a twentieth of the time the rounds took: measured
-	 * on the standard suite here, three in four benchmarks still noisy after the rounds stay noisy after
-	 * five more (the noise is the machine's), so more time buys little and would break the suite's
-	 * 3-minute budget. */
+		rc = run_round(false, 0);
+	/* Extra rounds for noisy benchmarks take at most a twentieth of the time the rounds took, stopping
+	 * within a round when it is up: measured on the standard suite here, three in four benchmarks still
+	 * noisy after the rounds stay noisy after five more (the noise is the machine's), so more time buys
+	 * little and would break the suite's 3-minute budget. */
 	double rounds_s = elapsed_s(), extra_until_s = rounds_s * 1.05;
 	while (!rc && plan->rounds_run < plan->max_repetitions && plan->rounds_run >= plan->repetitions &&
 	       elapsed_s() < extra_until_s) {
 		unsigned before = plan->rounds_run;
-		rc = run_round(true);
+		rc = run_round(true, extra_until_s);
 		if (plan->rounds_run == before)
 			break; /* nothing noisy left */
 	}

@@ -103,6 +103,7 @@ static int hybrid_run(const struct cc_job *job, struct cc_outcome *out)
 
 const struct cc_model model_hybrid = {
 	.name = "hybrid",
+	.unit = CC_UNIT_MIXED,
 	.summary = "P processes x T threads x C coroutines, every thread pinned (--shape PxTxC)",
 	.coroutines_per_worker = true,
 	.run = hybrid_run,

@@ -57,6 +57,11 @@ struct cc_outcome {
 	double metrics[SC_MAX_METRICS]; /* a scenario's own figures, in its table's order */
 };
 
+/* What one worker of a model is: a thread or coroutine of the cell process (its memory is the process's
+ * growth over the workers), a process of its own (its memory is that process's growth), or threads inside
+ * processes (no one figure per worker). */
+enum cc_unit { CC_UNIT_THREAD, CC_UNIT_PROCESS, CC_UNIT_MIXED };
+
 struct cc_model {
 	const char *name;
 	const char *summary;
@@ -64,6 +69,7 @@ struct cc_model {
 	bool one_thread;    /* its workers share one OS thread: placed as one */
 	bool coroutines_per_worker; /* each worker runs --coroutines coroutines (coro-pool, hybrid) */
 	unsigned spawn_each_ns;     /* for duration estimates: creating a worker per task costs about this */
+	enum cc_unit unit;          /* what one worker is, for the memory each costs */
 	/* Runs the job; 0, or -errno with out->why saying what failed. */
 	int (*run)(const struct cc_job *job, struct cc_outcome *out);
 };

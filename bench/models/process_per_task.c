@@ -108,6 +108,7 @@ out:
 
 const struct cc_model model_process_per_task = {
 	.name = "process-per-task",
+	.unit = CC_UNIT_PROCESS,
 	.summary = "fork for every task, results through shared memory, every child reaped",
 	.spawn_each_ns = 500000, /* fork+exit+wait on a small VM */
 	.run = process_per_task_run,

@@ -62,6 +62,7 @@ static int process_pool_run(const struct cc_job *job, struct cc_outcome *out)
 
 const struct cc_model model_process_pool = {
 	.name = "process-pool",
+	.unit = CC_UNIT_PROCESS,
 	.summary = "pre-forked pinned workers fed through a shared-memory ring, replaced if they die",
 	.run = process_pool_run,
 };

@@ -51,6 +51,7 @@ static int processes_run(const struct cc_job *job, struct cc_outcome *out)
 
 const struct cc_model model_processes = {
 	.name = "processes",
+	.unit = CC_UNIT_PROCESS,
 	.summary = "one forked process per worker, results back through shared memory",
 	.run = processes_run,
 };

@@ -63,8 +63,13 @@ struct wl_desc {
 	/* Optional: about how long one task takes alone, for the suites' duration estimates and for
 	 * keeping each point of a sweep near the same amount of work. */
 	double (*task_ns)(const int64_t *params);
+	/* Optional, for a workload whose tasks compute and wait (io, mix): how much of task_ns is computing, which
+	 * overlaps only across cores. NULL: about CC_WAIT_CPU_NS (core/plan.h). */
+	double (*task_cpu_ns)(const int64_t *params);
 	/* Optional: the points the full suite sweeps, in --param syntax, axes separated by ";" ("size=8,4K;stream=0,1"). */
 	const char *sweep;
+	/* Optional: the points the standard suite sweeps, where its question needs more than one ("conns=1,100,1000"). */
+	const char *sweep_standard;
 	/* Optional, for workloads with large buffers: how many of their bytes transparent huge pages back
 	 * now (wl_huge_bytes), recorded with every repetition, since it can move a memory workload's time
 	 * threefold between runs; -1 when it cannot be told. */
@@ -88,6 +93,9 @@ struct wl_desc {
 	 * them from, and reports each task's turnaround, from the batch's start (when every task has
 	 * arrived) to the task's end (wl_metrics). */
 	double (*task_cost)(const void *ctx, uint64_t i);
+	/* Descriptors a task holds open while it runs (a connection, a file): bounds how many workers the waiting
+	 * sweep runs at once (core/plan.h, CC_FAR_COUNTS) by the descriptors allowed. */
+	unsigned fds_each;
 };
 
 /* The queue disciplines of WL_ORDER_PARAM: first come first served, last come first served, and

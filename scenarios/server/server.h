@@ -167,7 +167,8 @@ extern const struct sc_metric srv_metrics[];
 #define SRV_DESC(sym_, name_, summary_, scenario_)                                                     \
 	const struct wl_desc sym_ = {.name = (name_), .cls = WL_SERVER, .summary = (summary_),          \
 				     .headline = "serve", .params = SRV_PARAMS, .smoke = SRV_SMOKE,             \
-				     .default_tasks = SRV_OPS, .task_ns = srv_op_ns, .sweep = SRV_SWEEP,      \
+				     .default_tasks = SRV_OPS, .task_ns = srv_op_ns, .sweep = SRV_SWEEP,        \
+				     .sweep_standard = "conns=1,100,1000",      \
 				     .scenario = &(scenario_)}
 
 #endif

@@ -345,6 +345,82 @@ static void the_full_suite_runs_each_workloads_sweep(void **state)
 	cc_plan_free(&p);
 }
 
+static const struct cc_cell *cell_named(const struct cc_plan *p, const char *name)
+{
+	for (unsigned k = 0; k < p->ncells; k++)
+		if (!strcmp(p->cells[k].name, name))
+			return &p->cells[k];
+	return NULL;
+}
+
+static const char *unplanned_why(const struct cc_plan *p, const char *name)
+{
+	for (unsigned k = 0; k < p->nunplanned; k++)
+		if (!strcmp(p->unplanned[k].name, name))
+			return p->unplanned[k].why;
+	return NULL;
+}
+
+/* --workers auto: io and mix workloads go on far past the cores, each far point with a batch that gives
+ * every worker tasks and a reference of its own; the CPU-bound sweep is unchanged. */
+static void the_waiting_sweep_goes_past_the_cores(void **state)
+{
+	(void)state;
+	struct cc_select s = {.suite = cc_suite_find("standard"), .timeout_s = 60, .topo = &big, .workers_auto = true};
+	s.workloads[s.nworkloads++] = &wl_io_sleep;
+	s.workloads[s.nworkloads++] = &wl_cpu_hash;
+	struct cc_plan p;
+	char err[256];
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	/* the topology's sweep ends at 256 on this machine: the far points are those beyond it */
+	const struct cc_cell *t = cell_named(&p, "io/sleep/threads/workers:1024/pin:core");
+	assert_non_null(t);
+	assert_true(t->far);
+	assert_int_equal(t->ntasks, 2048);
+	assert_ptr_equal(cc_cell_reference(t), &model_coroutines);
+	assert_true(cc_cell_own_batch(t));
+	assert_null(cell_named(&p, "io/sleep/threads/workers:10000/pin:core")); /* threads stop at 1,024 */
+	assert_non_null(cell_named(&p, "io/sleep/coroutines/workers:10000/pin:core"));
+	const struct cc_cell *own = cell_named(&p, "io/sleep/threads/workers:64/pin:core"); /* the topology's */
+	assert_non_null(own);
+	assert_false(own->far);
+	const char *why = unplanned_why(&p, "io/sleep/coroutines/workers:100000/pin:core");
+	assert_non_null(why); /* 200,000 tasks of ~50 us on one thread: past what a point may take */
+	assert_non_null(strstr(why, "estimated"));
+	why = unplanned_why(&p, "io/sleep/coro-pool/workers:1024/pin:core");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "coroutines sweeps coroutines"));
+	assert_null(cell_named(&p, "cpu/hash/threads/workers:1024/pin:core")); /* CPU-bound: unchanged */
+	for (unsigned k = 0; k < p.ncells; k++) {
+		const struct cc_cell *c = &p.cells[k];
+		assert_true(c->ntasks >= (c->far ? 2ull * c->workers : 1));
+		if (c->model->spawn_each_ns) /* a fork per task: a short batch, checked against serial's of it */
+			assert_true(c->ntasks <= c->inst->ntasks && c->ntasks <= 500);
+		if (!c->far)
+			assert_ptr_equal(cc_cell_reference(c), &model_serial);
+	}
+	cc_plan_free(&p);
+	/* the standard suite's own sweep takes the io headline's workload only, and less far */
+	s.workers_auto = false;
+	s.workloads[0] = &wl_io_tcp;
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	for (unsigned k = 0; k < p.ncells; k++)
+		assert_false(p.cells[k].far);
+	cc_plan_free(&p);
+	s.workloads[0] = &wl_io_sleep;
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	assert_non_null(cell_named(&p, "io/sleep/threads/workers:1024/pin:core"));
+	assert_null(cell_named(&p, "io/sleep/coroutines/workers:10000/pin:core"));
+	assert_non_null(unplanned_why(&p, "io/sleep/coroutines/workers:10000/pin:core"));
+	cc_plan_free(&p);
+	/* --tasks fixes every batch */
+	s.tasks = 40;
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	for (unsigned k = 0; k < p.ncells; k++)
+		assert_int_equal(p.cells[k].ntasks, 40);
+	cc_plan_free(&p);
+}
+
 static void placement_checks(void **state)
 {
 	(void)state;
@@ -444,6 +520,7 @@ int main(void)
 		cmocka_unit_test(a_list_sweeps_a_parameter),
 		cmocka_unit_test(a_scenario_goes_by_pair_policies),
 		cmocka_unit_test(the_full_suite_runs_each_workloads_sweep),
+		cmocka_unit_test(the_waiting_sweep_goes_past_the_cores),
 		cmocka_unit_test(placement_checks),
 		cmocka_unit_test(statistics),
 		cmocka_unit_test(probes_and_minimum_batches),

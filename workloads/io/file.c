@@ -101,5 +101,6 @@ const struct wl_desc wl_io_file = {
 	.teardown = file_teardown,
 	.task = file_task,
 	.task_ns = file_ns,
+	.fds_each = 1,
 	.sweep = "size=4K,64K,1M",
 };

@@ -170,5 +170,6 @@ const struct wl_desc wl_io_pipe = {
 	.task = pipe_task,
 	.validate = pipe_validate,
 	.task_ns = pipe_ns,
+	.fds_each = 2, /* a pipe each way */
 	.sweep = "size=64,4K",
 };

@@ -144,5 +144,6 @@ const struct wl_desc wl_io_tcp = {
 	.task = tcp_task,
 	.validate = tcp_validate,
 	.task_ns = tcp_ns,
+	.fds_each = 1,
 	.sweep = "connect=0,1",
 };

@@ -50,6 +50,7 @@ static int mix_setup(const int64_t *params, void **ctx)
 static void mix_teardown(void *p) { free(p); }
 
 static double mix_ns(const int64_t *params) { return (double)(params[0] + params[1]) * 1000 + 50000; }
+static double mix_cpu_ns(const int64_t *params) { return (double)params[0] * 1000 + 50000; }
 
 static const struct wl_param mix_params[] = {
 	{"cpu_us", WL_INT, 1000, 0, 10000000, "microseconds of computing per task"},
@@ -70,5 +71,6 @@ const struct wl_desc wl_mix_cpu_io = {
 	.task = mix_task,
 	.validate = mix_validate,
 	.task_ns = mix_ns,
+	.task_cpu_ns = mix_cpu_ns,
 	.sweep = "cpu_us=10,100,1000,10000",
 };
