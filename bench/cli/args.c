@@ -4,6 +4,7 @@
  * with a message naming the flag and what it accepts.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -332,6 +333,16 @@ static int set_port(struct cli *cli, const char *v)
 	return rc;
 }
 
+static int set_bind(struct cli *cli, const char *v)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, v, &a) != 1)
+		return bad(cli, "--bind: '%s' is not an IPv4 address (127.0.0.1 by default; 0.0.0.0 for every interface)",
+			   v);
+	cli->bind = v;
+	return 0;
+}
+
 static int set_coroutines(struct cli *cli, const char *v)
 {
 	return set_count(cli, "--coroutines", v, 1, 1u << 20, &cli->sel.mopts.coroutines);
@@ -571,7 +582,9 @@ static const struct opt opts[] = {
 	{"max-live", "N", "per-task models: at most N threads or processes alive at once (default: no bound)",
 	 set_max_live, V_RUN},
 	{"coroutines", "N", "coro-pool, hybrid: coroutines per worker thread (default 64)", set_coroutines, V_RUN},
-	{"port", "N", "serve: the port on 127.0.0.1 (default 0: any free one, printed)", set_port, V_SERVE},
+	{"port", "N", "serve: the port (default 0: any free one, printed)", set_port, V_SERVE},
+	{"bind", "ADDR", "serve: the IPv4 address to listen on (default 127.0.0.1, this machine only; 0.0.0.0: every "
+			 "interface, for a load generator on another machine)", set_bind, V_SERVE},
 	{"gil-interval", "T", "gil: the switch interval, in microseconds or with us, ms or s (default 5ms, as "
 			      "CPython's)", set_gil_interval, V_RUN},
 	{"shape", "PxTxC", "hybrid: P processes x T threads x C coroutines; --workers must be P*T", set_shape,
@@ -621,7 +634,7 @@ static const struct {
 	{"history", V_HISTORY, "DIR|FILES...: each benchmark's medians over time, change points marked"},
 	{"plot", V_PLOT, "FILES|DIRS...: charts (SVG, PNG) and index.html, with gnuplot"},
 	{"c2c", V_C2C, "the core-to-core matrix: one-way cache-line time between every pair of CPUs (--sample K)"},
-	{"serve", V_SERVE, "IO-MODEL: one echo server of server/ alone on 127.0.0.1 until Ctrl-C (--port, --workers, --param)"},
+	{"serve", V_SERVE, "IO-MODEL: one echo server of server/ alone on 127.0.0.1 until Ctrl-C (--port, --bind, --workers, --param)"},
 	{"lessons", V_LESSONS, "RESULT.json [MICRO.json]: the course notes' claims with this run's figures, as Markdown"},
 	{0},
 };

@@ -26,6 +26,7 @@ struct cli {
 	struct cc_history_opts hist;
 	const char *plot_dir; /* run --plot, plot --out, history --out */
 	int port;             /* serve --port */
+	const char *bind;     /* serve --bind, checked (NULL: 127.0.0.1) */
 	const char *args[256]; /* positional arguments, for the verbs that take files */
 	unsigned nargs;
 	bool help, version; /* --help, --version: print that and stop */

@@ -84,7 +84,7 @@ int main(int argc, char **argv)
 		return cli_history(cli.args, cli.nargs, &cli.hist);
 	}
 	if (cli.v == V_SERVE)
-		return cli_serve(cli.args[0], cli.port, &cli.sel);
+		return cli_serve(cli.args[0], cli.bind, cli.port, &cli.sel);
 	if (cli.v == V_LESSONS)
 		return cli_lessons(cli.args[0], cli.nargs > 1 ? cli.args[1] : NULL, cli.out);
 	if (cli.v == V_PLOT)

@@ -1,5 +1,5 @@
 /*
- * concur serve: one IO model of the server/ scenarios alone on 127.0.0.1 until SIGINT or SIGTERM, so
+ * concur serve: one IO model of the server/ scenarios alone on 127.0.0.1 (or --bind's address) until SIGINT or SIGTERM, so
  * that a load generator or a client of the user's own can be aimed at it. Requests are records of
  * `size` bytes (--param size=N, default 64), each answered upper-cased once whole; --param cpu_us and
  * wait_us add work and waiting to every request, --workers sizes a server that has a fixed number of
@@ -7,6 +7,7 @@
  * closed their connections.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -43,7 +44,7 @@ static void *wait_stop(void *set)
 	return NULL;
 }
 
-int cli_serve(const char *name, int port, const struct cc_select *sel)
+int cli_serve(const char *name, const char *host, int port, const struct cc_select *sel)
 {
 	char full[128], list[512] = "";
 	snprintf(full, sizeof(full), "%s%s", strchr(name, '/') ? "" : "server/", name);
@@ -89,7 +90,10 @@ int cli_serve(const char *name, int port, const struct cc_select *sel)
 	serving->model = wl->scenario->impl;
 	serving->coro = &sel->mopts.coro;
 	srv_prepare(serving, params);
-	if (srv_listen(serving, port, why, sizeof(why))) {
+	struct in_addr at_host = {htonl(INADDR_LOOPBACK)}; /* loopback unless the user asks for another */
+	if (host && inet_pton(AF_INET, host, &at_host) != 1)
+		return cli_usage_error("serve", "--bind: not an IPv4 address");
+	if (srv_listen(serving, at_host.s_addr, port, why, sizeof(why))) {
 		fprintf(stderr, "concur: serve: %s\n", why);
 		return CC_EXIT_FAIL;
 	}
@@ -108,7 +112,9 @@ int cli_serve(const char *name, int port, const struct cc_select *sel)
 		fprintf(stderr, "concur: serve: a thread for the signals: %s\n", strerror(rc));
 		return CC_EXIT_FAIL;
 	}
-	printf("concur: serve: %s on 127.0.0.1:%u: requests of %zu bytes, answered upper-cased; Ctrl-C stops\n", full,
+	char at[INET_ADDRSTRLEN] = "?";
+	inet_ntop(AF_INET, &serving->addr.sin_addr, at, sizeof(at));
+	printf("concur: serve: %s on %s:%u: requests of %zu bytes, answered upper-cased; Ctrl-C stops\n", full, at,
 	       ntohs(serving->addr.sin_port), serving->size);
 	fflush(stdout);
 	why[0] = 0;

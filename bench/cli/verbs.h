@@ -42,8 +42,9 @@ int cli_plot(const char *const *files, unsigned nfiles, const char *dir, bool dr
  * or atomically into out; micro (concur-micro --json's output) adds the pools' own figures. */
 int cli_lessons(const char *result, const char *micro, const char *out);
 
-/* concur serve: an IO model of server/ alone on 127.0.0.1:port (0: any free port) until a signal. */
-int cli_serve(const char *name, int port, const struct cc_select *sel);
+/* concur serve: an IO model of server/ alone on host:port (host an IPv4 address, NULL: 127.0.0.1; port 0:
+ * any free port) until a signal. */
+int cli_serve(const char *name, const char *host, int port, const struct cc_select *sel);
 
 /* run --like BASE.json: the work of another run (cli/like.c). */
 struct cli_like {

@@ -3,6 +3,7 @@
 #include "server.h"
 
 #include <ctype.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/tcp.h>
@@ -166,7 +167,7 @@ int srv_setup(void *state, const int64_t *params, unsigned roles, char *why, siz
 {
 	(void)roles;
 	srv_prepare(state, params);
-	return srv_listen(state, 0, why, len);
+	return srv_listen(state, htonl(INADDR_LOOPBACK), 0, why, len);
 }
 
 void srv_prepare(struct srv_state *s, const int64_t *params)
@@ -188,21 +189,22 @@ void srv_prepare(struct srv_state *s, const int64_t *params)
 	}
 }
 
-int srv_listen(struct srv_state *s, int port, char *why, size_t len)
+int srv_listen(struct srv_state *s, uint32_t host, int port, char *why, size_t len)
 {
-	s->addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
-				       .sin_port = htons((uint16_t)port)};
+	char at[INET_ADDRSTRLEN] = "?";
+	s->addr = (struct sockaddr_in){.sin_family = AF_INET, .sin_addr.s_addr = host, .sin_port = htons((uint16_t)port)};
+	inet_ntop(AF_INET, &s->addr.sin_addr, at, sizeof(at));
 	socklen_t al = sizeof(s->addr);
 	const char *step = "socket";
 	int one = 1;
 	if ((s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    (step = "SO_REUSEADDR", setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one))) < 0 ||
 	    (step = "SO_REUSEPORT", setsockopt(s->listen_fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one))) < 0 ||
-	    (step = "bind 127.0.0.1", bind(s->listen_fd, (struct sockaddr *)&s->addr, sizeof(s->addr))) < 0 ||
+	    (step = "bind", bind(s->listen_fd, (struct sockaddr *)&s->addr, sizeof(s->addr))) < 0 ||
 	    (step = "listen", listen(s->listen_fd, SOMAXCONN)) < 0 ||
 	    (step = "getsockname", getsockname(s->listen_fd, (struct sockaddr *)&s->addr, &al)) < 0) {
 		int err = -errno;
-		snprintf(why, len, "the listener on 127.0.0.1:%d: %s: %s", port, step, strerror(errno));
+		snprintf(why, len, "the listener on %s:%d: %s: %s", at, port, step, strerror(errno));
 		if (s->listen_fd >= 0)
 			close(s->listen_fd);
 		s->listen_fd = -1;

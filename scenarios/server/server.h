@@ -125,8 +125,9 @@ int srv_fork_workers(struct srv_state *s, int (*child)(struct srv_state *s), cha
 
 /* The state's settings from the parameters, and as many descriptors as this process may have. */
 void srv_prepare(struct srv_state *s, const int64_t *params);
-/* The listener, on 127.0.0.1:port (0: any free port; s->addr says which): 0, or -errno with why. */
-int srv_listen(struct srv_state *s, int port, char *why, size_t len);
+/* The listener, on host:port (host in network order: INADDR_LOOPBACK unless the user asks for another; port
+ * 0: any free one; s->addr says which): 0, or -errno with why. */
+int srv_listen(struct srv_state *s, uint32_t host, int port, char *why, size_t len);
 void srv_teardown(void *state, unsigned roles);
 void srv_stop(void *state);
 int srv_role(struct sc_role *r, char *why, size_t len);

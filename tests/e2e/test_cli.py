@@ -1592,7 +1592,7 @@ class Servers(Base):
         p = subprocess.Popen([CONCUR, "serve", model, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=self.env, cwd=self.tmp.name)
         line = p.stdout.readline()
-        m = re.search(r"127\.0\.0\.1:(\d+)", line)
+        m = re.search(r"(?:127\.0\.0\.1|0\.0\.0\.0):(\d+)", line)
         if not m:
             p.kill()
             self.fail(f"{model}: no port in {line!r}: {p.stderr.read()}")
@@ -1701,6 +1701,24 @@ class Servers(Base):
         self.assertUsageError(["serve", "epoll", "--param", "size=8,16"], "--param", "one value")
         self.assertUsageError(["serve", "epoll", "--param", "ns=5"], "--param", "no parameter 'ns'")
         self.assertUsageError(["serve", "epoll", "--workers", "1,2"], "--workers", "one count")
+        self.assertUsageError(["serve", "epoll", "--bind", "localhost"], "--bind", "IPv4 address")
+        self.assertUsageError(["run", "--bind", "0.0.0.0"], "--bind")
+
+    def test_bind_listens_where_asked_and_loopback_otherwise(self):
+        for bind, where in ((None, "127.0.0.1"), ("0.0.0.0", "0.0.0.0")):
+            p, port = self.serve("epoll", *(("--bind", bind) if bind else ()))
+            with open("/proc/net/tcp") as f:
+                listening = [l.split()[1] for l in f.read().splitlines()[1:] if l.split()[3] == "0A"]
+            host = "".join(reversed([("%02X" % int(b)) for b in where.split(".")]))
+            self.assertIn("%s:%04X" % (host, port), listening, bind)
+            with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+                s.sendall(b"x" * 64)
+                got = b""
+                while len(got) < 64:
+                    got += s.recv(64 - len(got))
+                self.assertEqual(got, b"X" * 64)
+            p.send_signal(signal.SIGINT)
+            self.assertEqual(p.wait(timeout=30), 0, p.stderr.read())
 
 
 class PageLinks(html.parser.HTMLParser):
