@@ -60,6 +60,8 @@ need "Google Benchmark's compare.py (tests)" libbenchmark-tools google-benchmark
 need "python3 scipy (tests)" python3-scipy python3-scipy have_py scipy
 # The report page is checked in a real browser (the Page tests skip, saying so, without one).
 need "chromium (tests)" chromium chromium have_cmd chromium
+# make package builds a Debian package with CPack, whose dependencies dpkg-shlibdeps reads off the binaries.
+need "dpkg-shlibdeps (make package)" dpkg-dev dpkg-dev have_cmd dpkg-shlibdeps
 # The pool tests also run under valgrind, which must find no leak.
 need "valgrind (tests)" valgrind valgrind have_cmd valgrind
 

@@ -2,6 +2,7 @@
 #include "base/proc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,4 +67,19 @@ double cc_proc_cpu_s(pid_t pid)
 	if (!after || sscanf(after + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
 		return -1;
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+const char *cc_beside_exe(const char *rel, int mode, char *buf, size_t len)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = 0;
+	char *slash = strrchr(exe, '/');
+	if (!slash)
+		return NULL;
+	*slash = 0;
+	int w = snprintf(buf, len, "%s/%s", exe, rel);
+	return w > 0 && (size_t)w < len && access(buf, mode) == 0 ? buf : NULL;
 }

@@ -26,4 +26,8 @@ void cc_proc_kill_group(pid_t pgid);
  * not our child (getrusage cannot see it). */
 double cc_proc_cpu_s(pid_t pid);
 
+/* rel (a path relative to the directory this program is in, from /proc/self/exe) into buf if it exists
+ * with the access mode asked (R_OK, X_OK): buf, else NULL. How an installed concur finds its parts. */
+const char *cc_beside_exe(const char *rel, int mode, char *buf, size_t len);
+
 #endif

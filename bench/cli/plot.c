@@ -13,6 +13,7 @@
 #include "cli/plot.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <math.h>
 #include <spawn.h>
@@ -29,17 +30,30 @@
 #include "cli/verbs.h"
 #include "models/model.h"
 #include "core/exitcodes.h"
+#include "base/proc.h"
 
 extern char **environ;
 
 #ifndef CONCUR_PLOTS_DIR
 #define CONCUR_PLOTS_DIR "plots"
 #endif
+#ifndef CONCUR_INSTALL_DATADIR
+#define CONCUR_INSTALL_DATADIR "share"
+#endif
 
+/* The gnuplot scripts: $CONCUR_PLOTS, else where an installed concur has them (share/concur/plots beside
+ * its bin/), else the source tree this concur was built from. */
 static const char *plots_dir(void)
 {
-	const char *d = getenv("CONCUR_PLOTS"); /* where the scripts are, if not where the build put them */
-	return d && *d ? d : CONCUR_PLOTS_DIR;
+	static char installed[PATH_MAX], resolved[PATH_MAX];
+	const char *d = getenv("CONCUR_PLOTS");
+	if (d && *d)
+		return d;
+	if (cc_beside_exe("../" CONCUR_INSTALL_DATADIR "/concur/plots/style.gp", R_OK, installed, sizeof(installed))) {
+		*strrchr(installed, '/') = 0;
+		return realpath(installed, resolved) ? resolved : installed; /* without bin/.. in what it says */
+	}
+	return CONCUR_PLOTS_DIR;
 }
 
 int plot_check_gnuplot(const char *verb)

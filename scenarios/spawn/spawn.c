@@ -1,6 +1,7 @@
 /* What the spawn/ scenarios share: see spawn.h. */
 #define _GNU_SOURCE
 #include "spawn.h"
+#include "base/proc.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -86,16 +87,8 @@ int spawn_none_left(const void *state, const int64_t *params, uint64_t ops, char
 const char *spawn_exit_path(void)
 {
 	static char beside[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", beside, sizeof(beside) - 32);
-	if (n > 0) {
-		beside[n] = 0;
-		char *slash = strrchr(beside, '/');
-		if (slash) {
-			strcpy(slash + 1, "concur-exit");
-			if (access(beside, X_OK) == 0)
-				return beside;
-		}
-	}
+	if (cc_beside_exe("concur-exit", X_OK, beside, sizeof(beside))) /* installed, or the build's */
+		return beside;
 	return access(CONCUR_EXIT_PATH, X_OK) == 0 ? CONCUR_EXIT_PATH : NULL;
 }
 

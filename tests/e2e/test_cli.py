@@ -1338,6 +1338,71 @@ def assert_images(test, directory, stem):
     test.assertGreater(os.path.getsize(png), 1000, png)
 
 
+class Install(Base):
+    """concur installed (make install's cmake --install, and make package's Debian package unpacked into a
+    temporary root) runs and plots from there, away from the source and build trees."""
+
+    BUILD = os.path.dirname(CONCUR)
+
+    def setUp(self):
+        super().setUp()
+        if os.environ.get("CONCUR_SANITIZE"):
+            self.skipTest("the plain build's run covers installing; a sanitizer build's binaries are not for it")
+
+    def run_from(self, root, bindir, *args):
+        env = {k: v for k, v in self.env.items() if k != "CONCUR_PLOTS"}
+        p = subprocess.run([os.path.join(root, bindir, "concur"), *args], capture_output=True, text=True, env=env,
+                           cwd=root, timeout=600)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        return p
+
+    def test_make_install_runs_and_plots_from_its_prefix(self):
+        prefix = os.path.join(self.tmp.name, "prefix")
+        p = subprocess.run(["cmake", "--install", self.BUILD, "--prefix", prefix], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for part in ["bin/concur", "bin/concur-exit", "share/concur/plots/style.gp", "share/concur/plots/memory.gp",
+                     "share/concur/result.schema.json", "share/doc/concur/README.md", "share/doc/concur/servers.md"]:
+            self.assertTrue(os.path.exists(os.path.join(prefix, part)), part)
+        o = os.path.join(self.tmp.name, "r.json")
+        self.run_from(prefix, "bin", "run", "--suite", "smoke", "--workloads", "hash,spawn/exec", "--out", o)
+        doc = load_results(o)
+        self.assertValid(doc)
+        self.assertTrue(all(b["status"] == "ok" for b in doc["concur"]["benchmarks"]))  # concur-exit found beside it
+        charts = os.path.join(self.tmp.name, "charts")
+        self.run_from(prefix, "bin", "plot", o, "--out", charts)
+        self.assertTrue(os.path.exists(os.path.join(charts, "index.html")))
+        # the scripts come from the prefix, not from the source tree this concur was built from
+        os.remove(os.path.join(prefix, "share/concur/plots/scaling.gp"))
+        env = {k: v for k, v in self.env.items() if k != "CONCUR_PLOTS"}
+        p = subprocess.run([os.path.join(prefix, "bin/concur"), "plot", o, "--out", charts + "2"], capture_output=True,
+                           text=True, env=env, cwd=prefix, timeout=600)
+        self.assertIn(os.path.join(prefix, "share/concur/plots"), p.stderr)
+
+    def test_make_package_installs_into_a_root_that_runs_the_smoke_suite(self):
+        out = os.path.join(self.tmp.name, "pkg")
+        p = subprocess.run(["cpack", "-G", "DEB", "--config", os.path.join(self.BUILD, "CPackConfig.cmake"), "-B", out,
+                            "-D", "CPACK_PACKAGING_INSTALL_PREFIX=/usr"], capture_output=True, text=True, cwd=self.BUILD)
+        self.assertEqual(p.returncode, 0, p.stdout[-2000:] + p.stderr[-2000:])
+        debs = glob.glob(os.path.join(out, "concur_*.deb"))
+        self.assertEqual(len(debs), 1, os.listdir(out))
+        info = subprocess.run(["dpkg-deb", "--field", debs[0], "Depends"], capture_output=True, text=True).stdout
+        for lib in ["libhwloc", "libjansson", "gnuplot"]:
+            self.assertIn(lib, info)
+        root = os.path.join(self.tmp.name, "root")
+        p = subprocess.run(["dpkg-deb", "-x", debs[0], root], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        o = os.path.join(self.tmp.name, "smoke.json")
+        self.run_from(root, "usr/bin", "run", "--suite", "smoke", "--out", o)
+        doc = load_results(o)
+        self.assertValid(doc)
+        bad = [b["name"] for b in doc["concur"]["benchmarks"] if b["status"] != "ok"]
+        self.assertEqual(bad, [])
+        charts = os.path.join(self.tmp.name, "charts")
+        self.run_from(root, "usr/bin", "plot", o, "--out", charts)
+        self.assertTrue(glob.glob(os.path.join(charts, "*", "scaling-cpu_hash*.svg")) or
+                        glob.glob(os.path.join(charts, "scaling-cpu_hash*.svg")))
+
+
 class Plot(Base):
     def fixture(self, name, *args):
         o = self.out(name)
@@ -1357,7 +1422,7 @@ class Plot(Base):
         self.assertEqual(p.returncode, 0, p.stderr)
         stems = sorted(f[:-4] for f in os.listdir(out) if f.endswith(".svg"))
         for want in ["scaling-cpu_hash", "scaling-cpu_spin", "models-cpu_spin", "latency-cpu_spin-0123456789ab",
-                     "spawn-cpu_hash"]:
+                     "spawn-cpu_hash", "memory-io_sleep"]:
             self.assertTrue(any(s.startswith(want) for s in stems), (want, stems))
         for s in stems:
             assert_images(self, out, s)
