@@ -1145,7 +1145,7 @@ static const struct figure_kind kinds[] = {
 	{"memory", "Memory of one worker",
 	 "A workload whose tasks wait (io, mix), run far past the cores: the memory one worker cost at its peak against "
 	 "the workers, on logarithmic axes (down is better). A thread's or coroutine's share of the cell process's "
-	 "growth, a worker process's growth over what it inherited; less the report every worker keeps for concur. "
+	 "growth, a worker process's growth over what it inherited, with the page or two of its report to concur. "
 	 "A process costs hundreds of KiB, a thread about ten, a coroutine a few: what each waiting unit costs.",
 	 worker_memory, false, OF_TASKS},
 	{"placement", "Time and CPU per operation by executor and placement",

@@ -486,7 +486,8 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 						  model == &model_thread_per_task ? "thread" : "process", sel->topo->npu, nw);
 					continue;
 				}
-				if (far && far_fits(sel, model, wl, nw, why, sizeof(why))) {
+				/* past the CPUs, whatever asked for it: what the machine allows */
+				if (!sc && sel->topo && nw > sel->topo->npu && far_fits(sel, model, wl, nw, why, sizeof(why))) {
 					unplanned(plan, re, name, "%s", why);
 					continue;
 				}

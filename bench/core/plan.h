@@ -17,7 +17,7 @@
 #include "work/workload.h"
 #include "topo/topo.h"
 
-#define CC_MAX_WORKERS 4096
+#define CC_MAX_WORKERS 100000 /* coroutines on one thread go this far; threads and processes meet far_fits first */
 #define CC_MAX_LIST 64
 #define CC_MAX_POINTS 16     /* values in one parameter's sweep */
 #define CC_MAX_INSTANCES 256 /* parameter combinations of one workload */

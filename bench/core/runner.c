@@ -119,16 +119,16 @@ static long resident_kb(void)
 /* What one worker cost in memory at its peak, from the cell process's resident memory before any worker
  * (rss0) and the peaks after the batch: a thread's or coroutine's share of the process's growth, or a
  * worker process's own growth over what it inherited (its peak, less the pages it shares with the cell
- * process from the fork); < 0 for threads inside processes, which no one figure describes. Less the
- * worker's report to concur (its latency histogram), which every model's workers carry alike. */
+ * process from the fork); < 0 for threads inside processes, which no one figure describes. It includes
+ * the pages of the worker's report to concur that it touched (a page or two: the histogram's buckets
+ * are faulted in only where latencies land), as every model's workers do alike. */
 static double worker_rss_kb(const struct cc_model *m, unsigned workers, long rss0, long self_peak, long child_peak)
 {
 	long grown = (m->unit == CC_UNIT_PROCESS ? child_peak : self_peak) - rss0;
 	if (m->unit == CC_UNIT_MIXED || !rss0)
 		return -1;
-	double each = m->unit == CC_UNIT_PROCESS ? (double)grown : (double)grown / workers;
-	each -= (double)sizeof(struct cc_worker_out) / 1024;
-	return each > 0 ? each : 0;
+	grown = grown > 0 ? grown : 0;
+	return m->unit == CC_UNIT_PROCESS ? (double)grown : (double)grown / workers;
 }
 
 /* Chooses to time one task in `stride` so that clock reads stay under 1/FACTOR of the work. */

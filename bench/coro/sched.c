@@ -21,6 +21,20 @@
 #endif
 
 /* A coroutine lives at the top of its own stack: spawning allocates nothing else. */
+#ifdef CORO_TSAN
+/*
+ * ThreadSanitizer takes milliseconds to create and destroy a fiber, so a finished coroutine's is
+ * kept for the next (every switch synchronises, so reuse hides no race) -- a bounded number of
+ * times: a coroutine never returns from its entry, and each use leaves that frame on the fiber's
+ * shadow stack, which is 64 Ki entries deep.
+ */
+#define TSAN_FIBER_USES 1024
+struct tsan_fiber {
+	void *handle;
+	unsigned uses;
+};
+#endif
+
 struct coro {
 	struct coro_sched *s;
 	struct coro *next; /* in the run queue */
@@ -30,7 +44,7 @@ struct coro {
 	int revents;
 	bool done;
 #ifdef CORO_TSAN
-	void *fiber;
+	struct tsan_fiber fiber;
 #endif
 	alignas(16) unsigned char ctx[]; /* the backend's */
 };
@@ -60,6 +74,8 @@ struct coro_sched {
 #endif
 #ifdef CORO_TSAN
 	void *main_fiber;
+	struct tsan_fiber spare_fibers[64];
+	unsigned nspare;
 #endif
 	alignas(16) unsigned char main_ctx[]; /* the thread's own context while a coroutine runs */
 };
@@ -141,6 +157,10 @@ void coro_sched_destroy(struct coro_sched *s)
 	if (!s)
 		return;
 	coro_guard_thread_fini();
+#ifdef CORO_TSAN
+	while (s->nspare)
+		__tsan_destroy_fiber(s->spare_fibers[--s->nspare].handle);
+#endif
 	s->poller->fini(s->ps);
 	coro_stacks_destroy(&s->stacks);
 	free(s->heap);
@@ -162,7 +182,7 @@ static void switch_to_coro(struct coro_sched *s, struct coro *c)
 	__sanitizer_start_switch_fiber(&s->main_fake, c->stack, s->stacks.size);
 #endif
 #ifdef CORO_TSAN
-	__tsan_switch_to_fiber(c->fiber, 0);
+	__tsan_switch_to_fiber(c->fiber.handle, 0);
 #endif
 	s->backend->swap(s->main_ctx, c->ctx);
 #ifdef CORO_ASAN
@@ -274,7 +294,11 @@ int coro_spawn(struct coro_sched *s, void (*fn)(void *), void *arg)
 	*c = (struct coro){.s = s, .fn = fn, .arg = arg, .stack = stack};
 	s->backend->make(c->ctx, stack, s->stacks.size - head, coro_entry, c);
 #ifdef CORO_TSAN
-	c->fiber = __tsan_create_fiber(0);
+	if (s->nspare)
+		c->fiber = s->spare_fibers[--s->nspare];
+	else
+		c->fiber = (struct tsan_fiber){__tsan_create_fiber(0), 0};
+	c->fiber.uses++;
 #endif
 	s->live++;
 	s->st.spawned++;
@@ -292,7 +316,11 @@ static void resume(struct coro_sched *s, struct coro *c)
 	s->current = NULL;
 	if (c->done) {
 #ifdef CORO_TSAN
-		__tsan_destroy_fiber(c->fiber);
+		if (c->fiber.uses < TSAN_FIBER_USES &&
+		    s->nspare < sizeof(s->spare_fibers) / sizeof(s->spare_fibers[0]))
+			s->spare_fibers[s->nspare++] = c->fiber;
+		else
+			__tsan_destroy_fiber(c->fiber.handle);
 #endif
 		coro_stack_put(&s->stacks, c->stack);
 		s->live--;

@@ -97,6 +97,8 @@ class Base(unittest.TestCase):
         return self.out(name)
 
     def concur(self, *args, binary=CONCUR, timeout=300):
+        if os.environ.get("CONCUR_SANITIZE"):
+            timeout *= 2  # a sanitizer's cell processes start slowly and run 2 to 20 times slower
         return subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout, env=self.env,
                               cwd=self.tmp.name)
 

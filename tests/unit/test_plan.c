@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <cmocka.h>
 
@@ -418,6 +419,20 @@ static void the_waiting_sweep_goes_past_the_cores(void **state)
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
 	for (unsigned k = 0; k < p.ncells; k++)
 		assert_int_equal(p.cells[k].ntasks, 40);
+	cc_plan_free(&p);
+	/* counts given past the CPUs meet the same bounds: here the descriptors a connection each needs */
+	struct rlimit few = {4096, 4096};
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &few), 0); /* lowered for good: the last check of this test */
+	s = (struct cc_select){.suite = cc_suite_find("standard"), .timeout_s = 60, .topo = &big};
+	s.workloads[s.nworkloads++] = &wl_io_tcp;
+	s.models[s.nmodels++] = &model_coroutines;
+	s.workers[s.nworkers++] = 1000;
+	s.workers[s.nworkers++] = 100000;
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	assert_non_null(cell_named(&p, "io/tcp/coroutines/workers:1000/pin:core"));
+	why = unplanned_why(&p, "io/tcp/coroutines/workers:100000/pin:core");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "descriptors"));
 	cc_plan_free(&p);
 }
 
