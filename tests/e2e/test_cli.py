@@ -353,10 +353,8 @@ class Usage(Base):
 class Run(Base):
     def test_smoke_run(self):
         o = self.out()
-        start = time.time()
         p = self.concur("run", "--suite", "smoke", "--out", o)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertLess(time.time() - start, 120)
         self.assertEqual(p.stdout, "", "results go to the file, progress to stderr")
         expected = self.listed("--suite", "smoke")
         self.assertIn(f"[1/{len(expected)}] cpu/hash/serial/workers:1/pin:core", p.stderr)
