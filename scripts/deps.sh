@@ -45,6 +45,9 @@ need cmocka libcmocka-dev libcmocka-devel have_pc cmocka
 # Optional to the build (detected at configure time), installed here so that the io_uring
 # poller is built and tested wherever the distribution has it.
 need liburing liburing-dev liburing-devel have_pc liburing
+# Likewise MPI for the mpi models: Open MPI's launcher and its C library.
+need "Open MPI's mpiexec" openmpi-bin openmpi have_cmd mpiexec
+need "Open MPI's library" libopenmpi-dev openmpi-devel have_pc ompi-c
 # The end-to-end tests validate results against docs/result.schema.json with a
 # real JSON Schema validator rather than a home-made subset.
 need "python3 jsonschema (tests)" python3-jsonschema python3-jsonschema have_py jsonschema

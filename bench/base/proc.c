@@ -46,6 +46,15 @@ void cc_proc_kill_group(pid_t pgid)
 		;
 }
 
+void cc_proc_reap_ended(void)
+{
+	for (;;) {
+		pid_t got = waitpid(-1, NULL, WNOHANG);
+		if (got == 0 || (got < 0 && errno != EINTR))
+			return;
+	}
+}
+
 double cc_proc_cpu_s(pid_t pid)
 {
 	char path[64], buf[1024];

@@ -21,6 +21,10 @@ bool cc_proc_describe_status(int st, char *why, size_t len, const char *what, un
  * subreaper, adopted). Safe to call when the group is already gone. */
 void cc_proc_kill_group(pid_t pgid);
 
+/* Reaps every child of ours that has ended, waiting for none: processes a killed cell's children left (MPI
+ * ranks, each a process group of its own, die after it and are re-parented to us, the subreaper). */
+void cc_proc_reap_ended(void);
+
 /* The CPU time process pid has used so far, user and system, in seconds: from /proc/<pid>/schedstat
  * (nanoseconds), else /proc/<pid>/stat (clock ticks); < 0 when it cannot be read. For a helper that is
  * not our child (getrusage cannot see it). */

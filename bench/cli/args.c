@@ -11,6 +11,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/registry.h"
 #include "cli/args.h"
@@ -86,9 +88,24 @@ static int set_filter(struct cli *cli, const char *v)
 	return 0;
 }
 
+/* The mpi models' options exist in every build; without MPI they say what to install (exit 4). */
+static int mpi_absent(struct cli *cli, const char *flag)
+{
+#ifdef CONCUR_HAVE_MPI
+	(void)cli, (void)flag;
+	return 0;
+#else
+	bad(cli, "%s: this concur was built without MPI: install Open MPI (Debian: apt-get install openmpi-bin "
+		 "libopenmpi-dev; or run scripts/deps.sh) and build again", flag);
+	return -ENOTSUP;
+#endif
+}
+
 static int add_model(struct cli *cli, const char *v)
 {
 	const struct cc_model *m = model_find(v);
+	if (!m && (!strcmp(v, "mpi") || !strcmp(v, "mpi-static")) && mpi_absent(cli, "--models"))
+		return -ENOTSUP;
 	if (!m) {
 		char names[512] = "";
 		for (unsigned k = 0; k < model_count; k++)
@@ -348,6 +365,44 @@ static int set_coroutines(struct cli *cli, const char *v)
 	return set_count(cli, "--coroutines", v, 1, 1u << 20, &cli->sel.mopts.coroutines);
 }
 
+static int set_mpi_chunk(struct cli *cli, const char *v)
+{
+	if (mpi_absent(cli, "--mpi-chunk"))
+		return -ENOTSUP;
+	if (parse_u64(v, 1, UINT64_C(1) << 40, &cli->sel.mopts.mpi_chunk))
+		return bad(cli, "--mpi-chunk: '%s' is not a task count from 1 to 2^40", v);
+	return 0;
+}
+
+/* A host name or address as mpiexec's --host takes it (name[:slots]): letters, digits, '.', '-', '_', ':'. */
+static int set_hosts(struct cli *cli, const char *v)
+{
+	if (mpi_absent(cli, "--hosts"))
+		return -ENOTSUP;
+	if (cli->sel.mopts.mpi_hosts)
+		return bad(cli, "--hosts: the hosts are given already (by --hosts or --hostfile)");
+	size_t n = strlen(v), ok = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:,");
+	if (!n || n > 4096 || ok != n || *v == ',' || *v == '-' || strstr(v, ",,") || v[n - 1] == ',')
+		return bad(cli, "--hosts: expected host names separated by commas (letters, digits, '.', '-', '_', "
+				"':slots'), got '%.200s'", v);
+	cli->sel.mopts.mpi_hosts = v;
+	return 0;
+}
+
+static int set_hostfile(struct cli *cli, const char *v)
+{
+	if (mpi_absent(cli, "--hostfile"))
+		return -ENOTSUP;
+	if (cli->sel.mopts.mpi_hosts)
+		return bad(cli, "--hostfile: the hosts are given already (by --hosts or --hostfile)");
+	struct stat st;
+	if (stat(v, &st) < 0 || !S_ISREG(st.st_mode) || access(v, R_OK) < 0)
+		return bad(cli, "--hostfile: '%.200s' is not a readable file", v);
+	cli->sel.mopts.mpi_hosts = v;
+	cli->sel.mopts.mpi_hostfile = true;
+	return 0;
+}
+
 static int set_coro_backend(struct cli *cli, const char *v)
 {
 	cli->sel.mopts.coro.backend = coro_backend_find(v);
@@ -582,6 +637,12 @@ static const struct opt opts[] = {
 	{"max-live", "N", "per-task models: at most N threads or processes alive at once (default: no bound)",
 	 set_max_live, V_RUN},
 	{"coroutines", "N", "coro-pool, hybrid: coroutines per worker thread (default 64)", set_coroutines, V_RUN},
+	{"mpi-chunk", "N", "mpi: tasks a worker asks the master for at a time (default: about 0.5 ms of work, at "
+			   "least 8 chunks a worker)", set_mpi_chunk, V_RUN},
+	{"hosts", "A,B", "mpi: run the ranks on these hosts (mpiexec --host; name:slots), not only here",
+	 set_hosts, V_RUN},
+	{"hostfile", "FILE", "mpi: run the ranks on the hosts of this file (mpiexec --hostfile)", set_hostfile,
+	 V_RUN},
 	{"port", "N", "serve: the port (default 0: any free one, printed)", set_port, V_SERVE},
 	{"bind", "ADDR", "serve: the IPv4 address to listen on (default 127.0.0.1, this machine only; 0.0.0.0: every "
 			 "interface, for a load generator on another machine)", set_bind, V_SERVE},
@@ -726,7 +787,12 @@ static int parse_opts(struct cli *cli, int argc, char **argv, int first)
 				 val ? ", got the option '" : "", val ? val : "", val ? "'" : "");
 			return cli_usage_error(cli->verb, cli->err);
 		}
-		if (o->set(cli, val))
+		int err = o->set(cli, val);
+		if (err == -ENOTSUP) { /* asked for what this build lacks */
+			fprintf(stderr, "concur: %s: %s\n", cli->verb, cli->err);
+			return CC_EXIT_UNSUPPORTED;
+		}
+		if (err)
 			return cli_usage_error(cli->verb, cli->err);
 	}
 	return 0;

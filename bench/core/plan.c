@@ -471,6 +471,24 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 					unplanned(plan, re, name, "takes %u to %u roles", sc->min_roles, sc->max_roles);
 					continue;
 				}
+				if (!sc && model->cpu_headline_only && !sel->nmodels &&
+				    (!wl->headline || strcmp(wl->headline, "cpu"))) {
+					unplanned(plan, re, any, "the suites run it on the CPU headline's workload only: a "
+								 "batch of %s costs a launch (--models %s runs it)",
+						  model->name, model->name);
+					break;
+				}
+				if (!sc && model->separate_memory && (wl->reset || wl->verify)) {
+					unplanned(plan, re, any, "its tasks change memory that every worker shares; %s's "
+								 "ranks share none", model->name);
+					break;
+				}
+				if (far && model->separate_memory) {
+					if (k == nworkers)
+						unplanned(plan, re, name, "and on: %s's ranks wait as processes do (the "
+									  "processes model sweeps them)", model->name);
+					continue;
+				}
 				if (far && (model->coroutines_per_worker || model->spawn_each_ns)) {
 					if (model->coroutines_per_worker && k == nworkers) /* said once, at the first */
 						unplanned(plan, re, name, "and on: its workers are pinned threads of "
@@ -669,16 +687,21 @@ int cc_plan_build(const struct cc_select *sel, struct cc_plan *plan, char *err, 
 		goto fail;
 	}
 	for (unsigned w = 0; w < nwl; w++) {
-		if (plan_workload(sel, sel->nworkloads ? sel->workloads[w] : wl_all[w], &wps[w], err, errlen))
+		const struct wl_desc *wl = sel->nworkloads ? sel->workloads[w] : wl_all[w];
+		if (plan_workload(sel, wl, &wps[w], err, errlen))
 			goto fail;
+		/* a scenario's roles take the pair policies, a batch's workers the others; none goes with either */
+		unsigned its_pins = 0;
+		for (unsigned p = 0; p < npins; p++)
+			its_pins += pins[p] == TOPO_NONE || topo_policy_is_pair(pins[p]) == (wl->scenario != NULL);
 		ninst += wps[w].ninst;
-		ncounts += wps[w].ninst * (nworkers + 1 + (far_sweeps(sel, sel->nworkloads ? sel->workloads[w] : wl_all[w]) ?
-							    sizeof((unsigned[])CC_FAR_COUNTS) / sizeof(unsigned) : 0));
+		ncounts += wps[w].ninst * its_pins *
+			   (nworkers + 1 + (far_sweeps(sel, wl) ? sizeof((unsigned[])CC_FAR_COUNTS) / sizeof(unsigned) : 0));
 	}
 	plan->topo = sel->topo;
 	plan->inst = calloc(ninst, sizeof(*plan->inst));
 	plan->tasks_given = sel->tasks != 0;
-	plan->cells = calloc(ncounts * model_count * npins, sizeof(*plan->cells));
+	plan->cells = calloc(ncounts * model_count, sizeof(*plan->cells));
 	if (!plan->inst || !plan->cells) {
 		snprintf(err, errlen, "plan: %s", strerror(ENOMEM));
 		goto fail;

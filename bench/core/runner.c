@@ -270,6 +270,7 @@ static int run_batch(struct cc_cell *c, const struct cc_model *model, unsigned w
 		return -errno;
 	}
 	fflush(NULL); /* nothing buffered may be written twice */
+	cc_proc_reap_ended(); /* what the last cell left dying */
 	pid_t self = getpid(), pid = fork();
 	if (pid == 0)
 		cell_process(c, model, workers, reference, r, self);
@@ -660,8 +661,12 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	plan->steal_pct = -1;
 	int rc = 0;
 	maybe_probe(true);
-	while (!rc && plan->rounds_run < plan->repetitions)
+	while (!rc && plan->rounds_run < plan->repetitions) {
+		unsigned before = plan->rounds_run;
 		rc = run_round(false, 0);
+		if (plan->rounds_run == before)
+			break; /* every benchmark has failed: no round is left to run */
+	}
 	/* Extra rounds for noisy benchmarks take at most a twentieth of the time the rounds took, stopping
 	 * within a round when it is up: measured on the standard suite here, three in four benchmarks still
 	 * noisy after the rounds stay noisy after five more (the noise is the machine's), so more time buys
@@ -681,6 +686,7 @@ int cc_run(struct cc_plan *plan, const struct cc_run_info *info)
 	if (rc == -EINTR)
 		say(CC_EV_STOPPED, NULL, "stopped by signal %d; writing the benchmarks measured so far", (int)cc_stop_signal);
 	cc_plan_teardown(plan); /* servers stopped, temporary files removed */
+	cc_proc_reap_ended();
 	cc_probe_fini();
 	for (unsigned k = 0; k < plan->ncells; k++) /* a stop leaves cells short of their rounds */
 		if (plan->cells[k].status == CC_PENDING && plan->cells[k].nreps)

@@ -10,3 +10,7 @@ MODEL(model_coroutines)
 MODEL(model_coro_pool)
 MODEL(model_hybrid)
 MODEL(model_gil)
+#ifdef CONCUR_HAVE_MPI /* built when CMake finds MPI (Open MPI, MPICH) */
+MODEL(model_mpi)
+MODEL(model_mpi_static)
+#endif

@@ -29,6 +29,9 @@ struct cc_model_opts {
 	unsigned coroutines;   /* coro-pool and hybrid: coroutines per worker thread */
 	unsigned shape_processes, shape_threads; /* hybrid: 0 = derived from the workers and the topology */
 	unsigned gil_interval_us; /* gil: the switch interval (CPython's sys.setswitchinterval) */
+	uint64_t mpi_chunk;       /* mpi: tasks a worker asks the master for at a time (0: from the task length) */
+	const char *mpi_hosts;    /* mpi: where mpiexec runs the ranks (NULL: this host), a list or a hostfile */
+	bool mpi_hostfile;        /* mpi_hosts names a hostfile */
 };
 
 struct cc_job {
@@ -70,9 +73,19 @@ struct cc_model {
 	bool coroutines_per_worker; /* each worker runs --coroutines coroutines (coro-pool, hybrid) */
 	unsigned spawn_each_ns;     /* for duration estimates: creating a worker per task costs about this */
 	enum cc_unit unit;          /* what one worker is, for the memory each costs */
+	bool separate_memory;       /* its workers share no memory with the cell, not even the workload's
+				     * setup (mpi ranks, possibly on other hosts) */
+	bool cpu_headline_only;     /* a suite runs it on the CPU headline's workload only (each batch costs a
+				     * launch, a fraction of a second); --models naming it runs it on every one */
 	/* Runs the job; 0, or -errno with out->why saying what failed. */
 	int (*run)(const struct cc_job *job, struct cc_outcome *out);
 };
+
+#ifdef CONCUR_HAVE_MPI
+/* The chunk a worker of mpi asks for (--mpi-chunk, or from the task length); the rank program's path. */
+uint64_t cc_mpi_chunk(const struct cc_job *job);
+const char *cc_mpi_rank_path(void);
+#endif
 
 #define MODEL(sym) extern const struct cc_model sym;
 #include "models/list.h"

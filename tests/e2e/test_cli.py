@@ -221,7 +221,7 @@ class Usage(Base):
         self.assertUsageError(["run", "--param", "nosuch.size=5"], "--param", "nosuch")
         self.assertUsageError(["run", "--workloads", "hash", "--param", "ns=5"], "--param", "ns")
         self.assertUsageError(["run", "--param", "size"], "--param")
-        for bad in ["0", "x", "5000", "1,,2", "-1", "2.5", ""]:
+        for bad in ["0", "x", "100001", "1,,2", "-1", "2.5", ""]:
             self.assertUsageError(["run", "--workers", bad], "--workers")
         for bad in ["0", "1001", "many"]:
             self.assertUsageError(["run", "--repetitions", bad], "--repetitions")
@@ -289,8 +289,10 @@ class Usage(Base):
         names = [n for n in names if n not in scenarios]
         workloads = {"/".join(n.split("/")[:2]) for n in names}
         self.assertEqual(workloads, set(WORKLOADS))
-        # per workload: serial once, every other model at 1 and 2 workers
-        self.assertEqual(len(names), len(workloads) * (1 + 2 * (len(models) - 1)))
+        # per workload: serial once, every other model at 1 and 2 workers; the mpi models (where built) on
+        # cpu/hash only, a launch a batch
+        mpi = {"mpi", "mpi-static"} & models
+        self.assertEqual(len(names), len(workloads) * (1 + 2 * (len(models) - len(mpi) - 1)) + 2 * len(mpi))
         self.assertEqual(len(set(names)), len(names))
         for n in names:
             self.assertRegex(n, r"^(cpu|mem|sync|io|mix)/[a-z-]+/[a-z-]+/workers:\d+/pin:core$")
@@ -708,6 +710,13 @@ class Failures(Base):
             self.assertEqual(c["status"], "failed", m)
             self.assertIn("coroutine stack overflow", c["error"], m)
             self.assertIn("64 KiB", c["error"], m)
+
+    def test_a_run_whose_every_benchmark_failed_ends(self):
+        # once all have failed no round has anything to run: the run ends (it once spun for ever)
+        p, cells = self.run_fault("--param", "mode=3", "--models", "serial,threads", "--workers", "1",
+                                  "--repetitions", "3")
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual({c["status"] for c in cells.values()}, {"failed"})
 
     def test_nonzero_exit_is_recorded(self):
         p, cells = self.run_fault("--param", "mode=3", "--param", "where=1", "--models", "processes")
@@ -1641,6 +1650,74 @@ class Lessons(Base):
         self.assertEqual(p.returncode, 2)
         p = self.concur("lessons", plain, plain, plain)
         self.assertEqual(p.returncode, 2)
+
+
+def mpi_built():
+    p = subprocess.run([CONCUR, "--help"], capture_output=True, text=True)
+    return re.search(r"^  mpi\s", p.stdout, re.M) is not None
+
+
+@unittest.skipUnless(mpi_built(), "this concur was built without MPI (scripts/deps.sh installs Open MPI)")
+class Mpi(Base):
+    def test_every_workload_of_the_smoke_suite_does_serials_work(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--models", "serial,mpi,mpi-static", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        doc = load_results(o)
+        self.assertValid(doc)
+        cells = self.cells(doc)
+        ran = {"/".join(n.split("/")[:2]) for n, c in cells.items() if c["model"] == "mpi"}
+        self.assertEqual(ran, set(WORKLOADS) - {"sync/counter"})
+        for name, c in cells.items():
+            self.assertEqual(c["status"], "ok", name)
+            self.assertTrue(c["checksum_ok"], name)
+            if c["model"] == "mpi":
+                self.assertRegex(c["model_note"], r"^\d+ ranks on 1 host, a master handing out \d+ chunks of \d+ tasks")
+                self.assertEqual(len(c["worker_tasks"]), c["workers"])
+                self.assertEqual(sum(c["worker_tasks"]), c["tasks"])
+        p = self.concur("list", "--suite", "smoke", "--models", "serial,mpi", "--workloads", "counter", "--why")
+        self.assertIn("ranks share none", p.stdout)
+
+    def test_the_suites_run_it_on_the_cpu_headline_only(self):
+        names = self.listed("--suite", "smoke")
+        self.assertEqual(sorted(n for n in names if "/mpi" in n),
+                         ["cpu/hash/mpi-static/workers:1/pin:core", "cpu/hash/mpi-static/workers:2/pin:core",
+                          "cpu/hash/mpi/workers:1/pin:core", "cpu/hash/mpi/workers:2/pin:core"])
+
+    def run_fault(self, *args):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "fault", "--models", "mpi,mpi-static,threads",
+                        "--workers", "2", "--param", "where=1", "--out", o, *args, binary=CONCUR_TEST)
+        self.assertEqual(p.returncode, 1, p.stderr[-3000:])
+        cells = self.cells(load_results(o))
+        self.assertEqual(cells["cpu/fault/threads/workers:2/pin:core"]["status"], "ok", "the run goes on")
+        return [cells[f"cpu/fault/{m}/workers:2/pin:core"] for m in ("mpi", "mpi-static")]
+
+    def test_a_rank_killed_mid_batch_fails_its_cell(self):
+        for c in self.run_fault("--param", "mode=1", "--param", "at=5"):
+            self.assertEqual(c["status"], "failed", c)
+            self.assertIn("signal 11", c["error"])
+            self.assertIn("mpi: the job failed", c["error"])
+
+    def test_a_hung_rank_is_ended_by_the_watchdog(self):
+        start = time.time()
+        for c in self.run_fault("--param", "mode=2", "--param", "at=5", "--timeout", "2", "--repetitions", "2"):
+            self.assertEqual(c["status"], "timeout", c)
+        self.assertLess(time.time() - start, 120, "the watchdog ends it, not the test's timeout")
+        # tearDown: no rank, no mpiexec is left (they carry the test's tag in their environment)
+
+    def test_options(self):
+        self.assertUsageError(["run", "--models", "mpi", "--mpi-chunk", "0"], "--mpi-chunk")
+        self.assertUsageError(["run", "--models", "mpi", "--hosts", "a;rm -rf /"], "--hosts")
+        self.assertUsageError(["run", "--models", "mpi", "--hosts", "a", "--hostfile", "/etc/hostname"], "--hostfile")
+        self.assertUsageError(["run", "--models", "mpi", "--hostfile", "/nonexistent"], "--hostfile")
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "hash", "--models", "mpi", "--workers", "2",
+                        "--mpi-chunk", "7", "--hosts", "localhost:3", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        (c,) = load_results(o)["concur"]["benchmarks"]
+        self.assertRegex(c["model_note"], r"^3 ranks on 1 host, a master handing out \d+ chunks of 7 tasks")
+        self.assertTrue(c["checksum_ok"])
 
 
 class Servers(Base):

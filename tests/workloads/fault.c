@@ -39,8 +39,9 @@ static int deep(int n)
 static uint64_t fault_task(const void *p, uint64_t i)
 {
 	const struct fault_ctx *c = p;
-	/* the runner makes every cell process a group leader; model workers are not */
-	bool in_worker_process = getpid() != getpgrp();
+	/* the runner makes every cell process a group leader; model workers are not, and MPI ranks (each
+	 * a group of its own) know their rank from the launcher (Open MPI's variable, MPICH's) */
+	bool in_worker_process = getpid() != getpgrp() || getenv("OMPI_COMM_WORLD_RANK") || getenv("PMI_RANK");
 	if ((int64_t)i == c->at && (!c->where || in_worker_process)) {
 		switch (c->mode) {
 		case 1:

@@ -1,0 +1,253 @@
+/*
+ * mpi, mpi-static: the batch on MPI ranks, the notes' distributed task queue on the engine clusters run.
+ * The cell process starts mpiexec with concur-mpi (mpi/rank.c) as the program, hands each rank its job
+ * as plain values on the command line (models/mpi.h), and reads back what rank 0 gathered from a report
+ * file it maps. mpi: rank 0 the master handing out chunks of positions on request, ranks 1..W the
+ * workers; mpi-static: W ranks each taking a block of positions, no master in the loop.
+ *
+ * mpiexec runs with --bind-to none (each rank binds itself to the CPU the plan gives it, with hwloc, as
+ * every model's workers do) and --oversubscribe (the master holds no CPU: it sleeps between requests).
+ * It dies with the cell process (PR_SET_PDEATHSIG), and each rank with it: a rank that hangs is ended by
+ * the watchdog's kill of the cell, a rank that dies by mpiexec ending the job; either fails the cell with
+ * what mpiexec said.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "base/busy.h"
+#include "base/clock.h"
+#include "base/proc.h"
+#include "models/model.h"
+#include "models/mpi.h"
+
+/* A chunk carries at least this much work, so that a request and its answer (microseconds on one host,
+ * tens between hosts) stay a few percent of it; and a worker gets at least 8 chunks, to balance. */
+#define MPI_CHUNK_WORK_NS 500000.0
+#define MPI_CHUNKS_PER_WORKER 8
+
+uint64_t cc_mpi_chunk(const struct cc_job *job)
+{
+	if (job->opts.mpi_chunk)
+		return job->opts.mpi_chunk;
+	double task_ns = job->wl->task_ns ? job->wl->task_ns(job->params) : 0;
+	uint64_t by_work = task_ns > 0 ? (uint64_t)ceil(MPI_CHUNK_WORK_NS / task_ns) : 1;
+	uint64_t by_balance = job->ntasks / ((uint64_t)job->workers * MPI_CHUNKS_PER_WORKER);
+	uint64_t chunk = by_work < by_balance ? by_work : by_balance;
+	return chunk ? chunk : 1;
+}
+
+/* The rank program has the workloads of the concur it is beside: the tests' misbehaving ones with concur-test. */
+#ifdef CONCUR_TEST_WORKLOADS
+#define MPI_RANK_PROGRAM "concur-test-mpi"
+#else
+#define MPI_RANK_PROGRAM "concur-mpi"
+#endif
+
+const char *cc_mpi_rank_path(void)
+{
+	static char beside[PATH_MAX];
+	return cc_beside_exe(MPI_RANK_PROGRAM, X_OK, beside, sizeof(beside));
+}
+
+/* A temporary file of size bytes, unlinked at once if path is NULL; fd or -errno. */
+static int temp_file(char *path, uint64_t size)
+{
+	const char *dir = getenv("TMPDIR");
+	snprintf(path, PATH_MAX, "%s/concur-mpi-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)size) < 0) {
+		int err = -errno;
+		close(fd);
+		unlink(path);
+		return err;
+	}
+	return fd;
+}
+
+/* The last line mpiexec and the ranks wrote that is not empty, for the cell's reason. */
+static void last_words(int fd, char *buf, size_t len)
+{
+	char text[4096];
+	off_t end = lseek(fd, 0, SEEK_END), from = end > (off_t)sizeof(text) - 1 ? end - (off_t)sizeof(text) + 1 : 0;
+	ssize_t n = pread(fd, text, sizeof(text) - 1, from);
+	text[n > 0 ? n : 0] = 0;
+	char *line = NULL;
+	for (char *p = strtok(text, "\n"); p; p = strtok(NULL, "\n"))
+		if (strspn(p, " \t-*") < strlen(p) && !strstr(p, "--------"))
+			line = p;
+	snprintf(buf, len, "%s", line ? line : "(it said nothing)");
+}
+
+/* argv of mpiexec: the launcher's options, then concur-mpi and its job. Strings live in bufs. */
+static void build_argv(const struct cc_job *job, bool dynamic, uint64_t chunk, const char *rank, const char *report,
+		       char bufs[][32], char *cpus, size_t cpus_len, char *params, size_t params_len, const char **argv)
+{
+	unsigned a = 0, ranks = job->workers + (dynamic ? 1 : 0);
+	long online = sysconf(_SC_NPROCESSORS_ONLN);
+	snprintf(bufs[0], 32, "%u", ranks);
+	snprintf(bufs[1], 32, "%" PRIu64, job->ntasks);
+	snprintf(bufs[2], 32, "%u", job->latency_stride);
+	snprintf(bufs[3], 32, "%" PRIu64, dynamic ? chunk : 0);
+	/* a master without a CPU of its own spinning would take a worker's */
+	snprintf(bufs[4], 32, "%u", online > 0 && ranks <= (unsigned long)online ? job->opts.spin_ns : 0);
+	snprintf(bufs[5], 32, "%" PRIu64, cc_busy_rate());
+	size_t at = 0;
+	cpus[0] = 0;
+	for (unsigned k = 0; job->cpu && k < job->workers && at < cpus_len; k++)
+		at += (size_t)snprintf(cpus + at, cpus_len - at, "%s%d", k ? "," : "", job->cpu[k]);
+	if (!job->cpu)
+		snprintf(cpus, cpus_len, "-");
+	at = 0;
+	params[0] = 0;
+	for (unsigned k = 0; job->wl->params && job->wl->params[k].name && at < params_len; k++)
+		at += (size_t)snprintf(params + at, params_len - at, "%s%" PRId64, k ? "," : "", job->params[k]);
+	argv[a++] = CONCUR_MPIEXEC;
+	argv[a++] = "-n";
+	argv[a++] = bufs[0];
+	argv[a++] = "--oversubscribe";
+	argv[a++] = "--bind-to";
+	argv[a++] = "none";
+	if (job->opts.mpi_hosts) {
+		argv[a++] = job->opts.mpi_hostfile ? "--hostfile" : "--host";
+		argv[a++] = job->opts.mpi_hosts;
+	}
+	argv[a++] = rank;
+	argv[a++] = report;
+	argv[a++] = job->wl->name;
+	argv[a++] = bufs[1];
+	argv[a++] = bufs[2];
+	argv[a++] = bufs[3];
+	argv[a++] = bufs[4];
+	argv[a++] = cpus;
+	argv[a++] = params;
+	argv[a++] = bufs[5];
+	argv[a] = NULL;
+}
+
+static int mpi_launch(const struct cc_job *job, struct cc_outcome *out, bool dynamic)
+{
+	const char *rank = cc_mpi_rank_path();
+	if (!rank) {
+		snprintf(out->why, sizeof(out->why), "mpi: the rank program %s is not beside this program",
+			 MPI_RANK_PROGRAM);
+		return -ENOENT;
+	}
+	uint64_t chunk = cc_mpi_chunk(job), ndone = job->done_ns ? job->ntasks : 0;
+	uint64_t bytes = mpi_report_size(job->workers, ndone);
+	char report[PATH_MAX], log[PATH_MAX];
+	int rfd = temp_file(report, bytes), lfd = rfd < 0 ? rfd : temp_file(log, 0), err = 0;
+	if (rfd < 0 || lfd < 0) {
+		err = rfd < 0 ? rfd : lfd;
+		snprintf(out->why, sizeof(out->why), "mpi: a temporary file: %s", strerror(-err));
+		if (rfd >= 0) {
+			close(rfd);
+			unlink(report);
+		}
+		return err;
+	}
+	unlink(log);
+	struct mpi_report *r = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
+	char bufs[6][32], cpus[8 * 1024], params[512];
+	const char *argv[24];
+	build_argv(job, dynamic, chunk, rank, report, bufs, cpus, sizeof(cpus), params, sizeof(params), argv);
+	/* ranks mpiexec leaves dying as it ends a failed job become ours to reap (the cell is a process of its
+	 * own per batch) */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	int64_t t0 = cc_now_ns();
+	pid_t self = getpid(), pid = r == MAP_FAILED ? -1 : fork();
+	if (pid == 0) {
+		if (cc_proc_child_init(self) < 0)
+			_exit(127);
+		dup2(lfd, STDOUT_FILENO);
+		dup2(lfd, STDERR_FILENO);
+		if (geteuid() == 0) { /* Open MPI refuses root unless told twice (CI, containers) */
+			setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+			setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+		}
+		execv(argv[0], (char *const *)argv);
+		dprintf(STDERR_FILENO, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	if (pid < 0) {
+		err = -errno;
+		snprintf(out->why, sizeof(out->why), "mpi: %s: %s", r == MAP_FAILED ? "mapping the report" : "fork",
+			 strerror(errno));
+	} else {
+		int st;
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		/* every rank has SIGKILL as its parent-death signal, sent again as it is re-parented: this ends */
+		while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+			;
+		char said[160], status[48] = "";
+		if (cc_proc_describe_status(st, status, sizeof(status), "mpiexec", 0) ||
+		    __atomic_load_n(&r->magic, __ATOMIC_ACQUIRE) != MPI_REPORT_MAGIC) {
+			last_words(lfd, said, sizeof(said));
+			snprintf(out->why, sizeof(out->why), "mpi: the job failed: %s (%s)", said,
+				 *status ? status + strlen("mpiexec 0 ") : "no report from rank 0");
+			err = -ECHILD;
+		}
+	}
+	if (!err) {
+		const struct mpi_rank *ranks = (const struct mpi_rank *)(r + 1);
+		struct cc_worker_out *w = malloc(job->workers * sizeof(*w));
+		if (!w) {
+			err = -ENOMEM;
+			snprintf(out->why, sizeof(out->why), "mpi: out of memory for %u reports", job->workers);
+		} else {
+			for (unsigned k = 0; k < job->workers; k++)
+				w[k] = ranks[k].out;
+			if (ndone)
+				memcpy(job->done_ns, ranks + job->workers, ndone * sizeof(int64_t));
+			out->spawn_s = (double)(r->ready_ns - t0) / 1e9;
+			/* on several hosts the finish times are other clocks': rank 0's end of the gathering instead */
+			cc_outcome_collect(out, w, job->workers, r->start_ns, r->one_host ? 0 : r->end_ns);
+			int n = snprintf(out->note, sizeof(out->note), "%u ranks on %u host%s", job->workers + dynamic,
+					 r->hosts, r->hosts == 1 ? "" : "s");
+			if (dynamic)
+				snprintf(out->note + n, sizeof(out->note) - (size_t)n,
+					 ", a master handing out %u chunks of %" PRIu64 " tasks", r->chunks, chunk);
+			free(w);
+		}
+	}
+	if (r != MAP_FAILED)
+		munmap(r, bytes);
+	close(rfd);
+	close(lfd);
+	unlink(report);
+	return err;
+}
+
+static int mpi_run(const struct cc_job *job, struct cc_outcome *out) { return mpi_launch(job, out, true); }
+static int mpi_static_run(const struct cc_job *job, struct cc_outcome *out) { return mpi_launch(job, out, false); }
+
+const struct cc_model model_mpi = {
+	.name = "mpi",
+	.summary = "MPI ranks (mpiexec): a master hands out chunks of tasks on request, the notes' task queue",
+	.unit = CC_UNIT_PROCESS,
+	.separate_memory = true,
+	.cpu_headline_only = true,
+	.run = mpi_run,
+};
+
+const struct cc_model model_mpi_static = {
+	.name = "mpi-static",
+	.summary = "MPI ranks (mpiexec), each a block of the tasks: no master in the loop",
+	.unit = CC_UNIT_PROCESS,
+	.separate_memory = true,
+	.cpu_headline_only = true,
+	.run = mpi_static_run,
+};

@@ -1,0 +1,243 @@
+/*
+ * concur-mpi: one rank of the mpi models (models/mpi.h has its command line). Each rank rebuilds the
+ * job from plain values, sets the workload up itself (ranks share no memory) and, pinned where the plan
+ * says, waits at MPI_Barrier: the start gate. Then either
+ *   - dynamic (the notes' task queue): rank 0 the master, answering each worker's request with the next
+ *     chunk of positions; a worker keeps two requests outstanding, so that the next chunk is on its way
+ *     while it computes this one; or
+ *   - static: every rank a worker, taking its block of positions, no master in the loop.
+ * The workers' reports (checksum, histogram, placement, host) are gathered on rank 0 (the notes' result
+ * queue), which writes them into the report file of the cell process that launched the job. A failing
+ * rank says why on standard error and aborts the job: mpiexec then ends every rank.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <mpi.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "base/busy.h"
+#include "base/clock.h"
+#include "core/registry.h"
+#include "models/model.h"
+#include "models/mpi.h"
+
+enum { TAG_REQUEST = 1, TAG_CHUNK = 2 };
+
+static int rank;
+
+static _Noreturn __attribute__((format(printf, 1, 2))) void die(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "concur-mpi: rank %d: ", rank);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	MPI_Abort(MPI_COMM_WORLD, 1);
+	_exit(1);
+}
+
+static uint64_t number(const char *s, const char *what)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (!*s || *end || errno)
+		die("%s: not a number: '%s'", what, s);
+	return v;
+}
+
+/* "a,b,c" into at most max values; returns how many. */
+static unsigned numbers(const char *s, int64_t *out, unsigned max, const char *what)
+{
+	unsigned n = 0;
+	for (const char *p = s; *p;) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(p, &end, 10);
+		if (end == p || errno || n == max || (*end && *end != ','))
+			die("%s: expected at most %u comma-separated integers, got '%s'", what, max, s);
+		out[n++] = v;
+		p = *end ? end + 1 : end;
+	}
+	return n;
+}
+
+/* Waits for req without holding a CPU the workers need: spins spin_ns, then polls every 20 us (an MPI
+ * wait would busy-poll, and the master has no CPU of its own). */
+static void wait_gently(MPI_Request *req, MPI_Status *st, unsigned spin_ns)
+{
+	int done = 0;
+	int64_t spin_until = cc_now_ns() + spin_ns;
+	MPI_Test(req, &done, st);
+	while (!done) {
+		if (cc_now_ns() > spin_until)
+			nanosleep(&(struct timespec){0, 20000}, NULL);
+		MPI_Test(req, &done, st);
+	}
+}
+
+/* Answers requests until every worker has been told twice (once per outstanding request) there is no more. */
+static unsigned master(uint64_t ntasks, uint64_t chunk, int workers, unsigned spin_ns)
+{
+	uint64_t next = 0, range[2];
+	unsigned chunks = 0;
+	for (int ended = 0; ended < 2 * workers;) {
+		char dummy;
+		MPI_Request req;
+		MPI_Status st;
+		MPI_Irecv(&dummy, 1, MPI_CHAR, MPI_ANY_SOURCE, TAG_REQUEST, MPI_COMM_WORLD, &req);
+		wait_gently(&req, &st, spin_ns);
+		range[0] = next;
+		range[1] = ntasks - next < chunk ? ntasks - next : chunk;
+		next += range[1];
+		if (range[1])
+			chunks++;
+		else
+			ended++;
+		MPI_Send(range, 2, MPI_UINT64_T, st.MPI_SOURCE, TAG_CHUNK, MPI_COMM_WORLD);
+	}
+	return chunks;
+}
+
+static void worker_dynamic(const struct cc_job *job, struct cc_worker_out *out)
+{
+	char dummy = 0;
+	uint64_t range[2];
+	MPI_Send(&dummy, 1, MPI_CHAR, 0, TAG_REQUEST, MPI_COMM_WORLD);
+	MPI_Send(&dummy, 1, MPI_CHAR, 0, TAG_REQUEST, MPI_COMM_WORLD);
+	for (int outstanding = 2; outstanding;) {
+		MPI_Recv(range, 2, MPI_UINT64_T, 0, TAG_CHUNK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		if (!range[1]) {
+			outstanding--;
+			continue;
+		}
+		MPI_Send(&dummy, 1, MPI_CHAR, 0, TAG_REQUEST, MPI_COMM_WORLD);
+		for (uint64_t pos = range[0]; pos < range[0] + range[1]; pos++)
+			cc_worker_task(job, out, pos);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	/* dies with mpiexec: no rank outlives the job that the cell process's watchdog may kill */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	MPI_Init(&argc, &argv);
+	int size;
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	MPI_Comm_size(MPI_COMM_WORLD, &size);
+	if (argc != 10)
+		die("usage: concur-mpi REPORT WORKLOAD NTASKS STRIDE CHUNK SPIN_NS CPUS PARAMS BUSY_RATE (got %d "
+		    "arguments)", argc - 1);
+	if (cc_busy_set_rate(number(argv[9], "BUSY_RATE")))
+		die("BUSY_RATE: out of range: '%s'", argv[9]);
+	const struct wl_desc *wl = wl_find(argv[2]);
+	if (!wl || !wl->task)
+		die("no workload '%s' of tasks in this concur-mpi (the same build on every host?)", argv[2]);
+	uint64_t ntasks = number(argv[3], "NTASKS"), chunk = number(argv[5], "CHUNK");
+	unsigned stride = (unsigned)number(argv[4], "STRIDE"), spin_ns = (unsigned)number(argv[6], "SPIN_NS");
+	bool dynamic = chunk > 0;
+	int workers = dynamic ? size - 1 : size, k = dynamic ? rank - 1 : rank;
+	if (workers < 1)
+		die("%d ranks: the task queue needs a master and at least one worker", size);
+	int64_t params[WL_MAX_PARAMS] = {0}, *cpus = calloc((size_t)workers, sizeof(*cpus));
+	int *cpu_of = calloc((size_t)workers, sizeof(*cpu_of));
+	if (!cpus || !cpu_of)
+		die("out of memory");
+	unsigned ncpus = strcmp(argv[7], "-") ? numbers(argv[7], cpus, (unsigned)workers, "CPUS") : 0;
+	if (ncpus && ncpus != (unsigned)workers)
+		die("%u CPUs for %d workers", ncpus, workers);
+	numbers(argv[8], params, WL_MAX_PARAMS, "PARAMS");
+
+	struct topo topo = {0};
+	for (unsigned c = 0; c < ncpus; c++)
+		cpu_of[c] = (int)cpus[c];
+	if (ncpus && topo_load(&topo, NULL, NULL))
+		die("loading this host's topology (hwloc) failed");
+	void *ctx = NULL;
+	int err = wl->setup ? wl->setup(params, &ctx) : 0;
+	if (err)
+		die("setting up %s: %s", wl->name, strerror(-err));
+	uint64_t *order = cc_task_order(wl, ctx, params, ntasks, &err);
+	if (err)
+		die("ordering %" PRIu64 " tasks: %s", ntasks, strerror(-err));
+	int64_t *done_ns = wl->task_cost ? calloc(ntasks, sizeof(int64_t)) : NULL;
+	if (wl->task_cost && !done_ns)
+		die("%" PRIu64 " task end times: out of memory", ntasks);
+	struct cc_job job = {.wl = wl, .ctx = ctx, .ntasks = ntasks, .workers = (unsigned)workers,
+			     .latency_stride = stride, .topo = ncpus ? &topo : NULL, .cpu = ncpus ? cpu_of : NULL,
+			     .params = params, .order = order, .done_ns = done_ns};
+	struct mpi_rank *mine = calloc(1, sizeof(*mine));
+	if (!mine)
+		die("out of memory");
+	gethostname(mine->host, sizeof(mine->host) - 1);
+	bool working = k >= 0;
+	if (working) {
+		cc_worker_bind(&job, (unsigned)k, true, &mine->out);
+		cc_worker_begin(&mine->out);
+	}
+
+	MPI_Barrier(MPI_COMM_WORLD); /* every rank placed and set up: the gate */
+	int64_t start_ns = cc_now_ns();
+	unsigned chunks = 0;
+	if (!working)
+		chunks = master(ntasks, chunk, workers, spin_ns);
+	else if (dynamic)
+		worker_dynamic(&job, &mine->out);
+	else
+		for (uint64_t pos = ntasks * (uint64_t)k / workers; pos < ntasks * (uint64_t)(k + 1) / workers; pos++)
+			cc_worker_task(&job, &mine->out, pos);
+	if (working)
+		cc_worker_end(&mine->out);
+
+	/* the result queue: every rank's report to rank 0 (the master's own is dropped) */
+	struct mpi_rank *all = rank == 0 ? calloc((size_t)size, sizeof(*all)) : NULL;
+	if (rank == 0 && !all)
+		die("gathering %d reports: out of memory", size);
+	MPI_Gather(mine, sizeof(*mine), MPI_BYTE, all, sizeof(*mine), MPI_BYTE, 0, MPI_COMM_WORLD);
+	int64_t end_ns = cc_now_ns();
+	if (done_ns)
+		MPI_Reduce(rank == 0 ? MPI_IN_PLACE : done_ns, done_ns, (int)ntasks, MPI_INT64_T, MPI_MAX, 0,
+			   MPI_COMM_WORLD);
+	if (wl->teardown)
+		wl->teardown(ctx);
+	if (rank == 0) {
+		uint64_t bytes = mpi_report_size((unsigned)workers, done_ns ? ntasks : 0);
+		int fd = open(argv[1], O_RDWR);
+		struct mpi_report *r = fd < 0 ? MAP_FAILED : mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (r == MAP_FAILED)
+			die("the report file %s: %s", argv[1], strerror(errno));
+		struct mpi_rank *w = (struct mpi_rank *)(r + 1);
+		unsigned hosts = 0, one_host = 1;
+		for (int q = 0; q < size; q++) {
+			bool seen = false;
+			for (int p = 0; p < q && !seen; p++)
+				seen = !strcmp(all[p].host, all[q].host);
+			hosts += !seen;
+			one_host &= !strcmp(all[q].host, all[0].host);
+		}
+		memcpy(w, all + (dynamic ? 1 : 0), (size_t)workers * sizeof(*w));
+		if (done_ns)
+			memcpy(w + workers, done_ns, ntasks * sizeof(int64_t));
+		r->start_ns = r->ready_ns = start_ns;
+		r->end_ns = end_ns;
+		r->workers = (unsigned)workers;
+		r->hosts = hosts;
+		r->chunks = chunks;
+		r->one_host = one_host;
+		__atomic_store_n(&r->magic, MPI_REPORT_MAGIC, __ATOMIC_RELEASE);
+		munmap(r, bytes);
+		close(fd);
+	}
+	MPI_Finalize();
+	return 0;
+}
