@@ -124,6 +124,8 @@ static long resident_kb(void)
  * are faulted in only where latencies land), as every model's workers do alike. */
 static double worker_rss_kb(const struct cc_model *m, unsigned workers, long rss0, long self_peak, long child_peak)
 {
+	if (m->unit == CC_UNIT_PROGRAM) /* inherits nothing; the largest of the job's processes (mpiexec's if it is) */
+		return (double)child_peak;
 	long grown = (m->unit == CC_UNIT_PROCESS ? child_peak : self_peak) - rss0;
 	if (m->unit == CC_UNIT_MIXED || !rss0)
 		return -1;

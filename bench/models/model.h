@@ -61,9 +61,9 @@ struct cc_outcome {
 };
 
 /* What one worker of a model is: a thread or coroutine of the cell process (its memory is the process's
- * growth over the workers), a process of its own (its memory is that process's growth), or threads inside
- * processes (no one figure per worker). */
-enum cc_unit { CC_UNIT_THREAD, CC_UNIT_PROCESS, CC_UNIT_MIXED };
+ * growth over the workers), a forked process (its memory is that process's growth over what it inherited),
+ * a program started anew (mpi's ranks: its whole peak), or threads inside processes (no one figure). */
+enum cc_unit { CC_UNIT_THREAD, CC_UNIT_PROCESS, CC_UNIT_PROGRAM, CC_UNIT_MIXED };
 
 struct cc_model {
 	const char *name;
@@ -80,12 +80,6 @@ struct cc_model {
 	/* Runs the job; 0, or -errno with out->why saying what failed. */
 	int (*run)(const struct cc_job *job, struct cc_outcome *out);
 };
-
-#ifdef CONCUR_HAVE_MPI
-/* The chunk a worker of mpi asks for (--mpi-chunk, or from the task length); the rank program's path. */
-uint64_t cc_mpi_chunk(const struct cc_job *job);
-const char *cc_mpi_rank_path(void);
-#endif
 
 #define MODEL(sym) extern const struct cc_model sym;
 #include "models/list.h"

@@ -36,7 +36,7 @@
 #define MPI_CHUNK_WORK_NS 500000.0
 #define MPI_CHUNKS_PER_WORKER 8
 
-uint64_t cc_mpi_chunk(const struct cc_job *job)
+static uint64_t chunk_of(const struct cc_job *job)
 {
 	if (job->opts.mpi_chunk)
 		return job->opts.mpi_chunk;
@@ -54,13 +54,13 @@ uint64_t cc_mpi_chunk(const struct cc_job *job)
 #define MPI_RANK_PROGRAM "concur-mpi"
 #endif
 
-const char *cc_mpi_rank_path(void)
+static const char *rank_path(void)
 {
 	static char beside[PATH_MAX];
 	return cc_beside_exe(MPI_RANK_PROGRAM, X_OK, beside, sizeof(beside));
 }
 
-/* A temporary file of size bytes, unlinked at once if path is NULL; fd or -errno. */
+/* A temporary file of size bytes, its name in path (PATH_MAX); fd or -errno. */
 static int temp_file(char *path, uint64_t size)
 {
 	const char *dir = getenv("TMPDIR");
@@ -91,61 +91,62 @@ static void last_words(int fd, char *buf, size_t len)
 	snprintf(buf, len, "%s", line ? line : "(it said nothing)");
 }
 
-/* argv of mpiexec: the launcher's options, then concur-mpi and its job. Strings live in bufs. */
-static void build_argv(const struct cc_job *job, bool dynamic, uint64_t chunk, const char *rank, const char *report,
-		       char bufs[][32], char *cpus, size_t cpus_len, char *params, size_t params_len, const char **argv)
+/* mpiexec's command line: the launcher's options, then the rank program and its job (models/mpi.h). */
+struct launch {
+	char ranks[16], tasks[24], stride[16], chunk[24], spin[16], rate[24], params[WL_MAX_PARAMS * 24];
+	char *cpus; /* malloc'd: a number per worker */
+	const char *argv[24];
+};
+
+static int launch_argv(struct launch *l, const struct cc_job *job, bool dynamic, uint64_t chunk, const char *rank,
+		       const char *report)
 {
 	unsigned a = 0, ranks = job->workers + (dynamic ? 1 : 0);
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
-	snprintf(bufs[0], 32, "%u", ranks);
-	snprintf(bufs[1], 32, "%" PRIu64, job->ntasks);
-	snprintf(bufs[2], 32, "%u", job->latency_stride);
-	snprintf(bufs[3], 32, "%" PRIu64, dynamic ? chunk : 0);
+	size_t cpus_len = job->cpu ? (size_t)job->workers * 12 : 2, at = 0;
+	if (!(l->cpus = malloc(cpus_len)))
+		return -ENOMEM;
+	snprintf(l->ranks, sizeof(l->ranks), "%u", ranks);
+	snprintf(l->tasks, sizeof(l->tasks), "%" PRIu64, job->ntasks);
+	snprintf(l->stride, sizeof(l->stride), "%u", job->latency_stride);
+	snprintf(l->chunk, sizeof(l->chunk), "%" PRIu64, dynamic ? chunk : 0);
 	/* a master without a CPU of its own spinning would take a worker's */
-	snprintf(bufs[4], 32, "%u", online > 0 && ranks <= (unsigned long)online ? job->opts.spin_ns : 0);
-	snprintf(bufs[5], 32, "%" PRIu64, cc_busy_rate());
-	size_t at = 0;
-	cpus[0] = 0;
-	for (unsigned k = 0; job->cpu && k < job->workers && at < cpus_len; k++)
-		at += (size_t)snprintf(cpus + at, cpus_len - at, "%s%d", k ? "," : "", job->cpu[k]);
-	if (!job->cpu)
-		snprintf(cpus, cpus_len, "-");
+	snprintf(l->spin, sizeof(l->spin), "%u", online > 0 && ranks <= (unsigned long)online ? job->opts.spin_ns : 0);
+	snprintf(l->rate, sizeof(l->rate), "%" PRIu64, cc_busy_rate());
+	snprintf(l->cpus, cpus_len, "-");
+	for (unsigned k = 0; job->cpu && k < job->workers; k++) /* 12 bytes hold ",-2147483648" */
+		at += (size_t)snprintf(l->cpus + at, cpus_len - at, "%s%d", k ? "," : "", job->cpu[k]);
+	l->params[0] = 0;
 	at = 0;
-	params[0] = 0;
-	for (unsigned k = 0; job->wl->params && job->wl->params[k].name && at < params_len; k++)
-		at += (size_t)snprintf(params + at, params_len - at, "%s%" PRId64, k ? "," : "", job->params[k]);
-	argv[a++] = CONCUR_MPIEXEC;
-	argv[a++] = "-n";
-	argv[a++] = bufs[0];
-	argv[a++] = "--oversubscribe";
-	argv[a++] = "--bind-to";
-	argv[a++] = "none";
+	for (unsigned k = 0; job->wl->params && job->wl->params[k].name; k++)
+		at += (size_t)snprintf(l->params + at, sizeof(l->params) - at, "%s%" PRId64, k ? "," : "", job->params[k]);
+	l->argv[a++] = CONCUR_MPIEXEC;
+	l->argv[a++] = "-n";
+	l->argv[a++] = l->ranks;
+	l->argv[a++] = "--oversubscribe";
+	l->argv[a++] = "--bind-to";
+	l->argv[a++] = "none";
 	if (job->opts.mpi_hosts) {
-		argv[a++] = job->opts.mpi_hostfile ? "--hostfile" : "--host";
-		argv[a++] = job->opts.mpi_hosts;
+		l->argv[a++] = job->opts.mpi_hostfile ? "--hostfile" : "--host";
+		l->argv[a++] = job->opts.mpi_hosts;
 	}
-	argv[a++] = rank;
-	argv[a++] = report;
-	argv[a++] = job->wl->name;
-	argv[a++] = bufs[1];
-	argv[a++] = bufs[2];
-	argv[a++] = bufs[3];
-	argv[a++] = bufs[4];
-	argv[a++] = cpus;
-	argv[a++] = params;
-	argv[a++] = bufs[5];
-	argv[a] = NULL;
+	const char *job_args[] = {rank, report, job->wl->name, l->tasks, l->stride, l->chunk, l->spin, l->cpus,
+				  l->params, l->rate};
+	for (unsigned k = 0; k < sizeof(job_args) / sizeof(job_args[0]); k++)
+		l->argv[a++] = job_args[k];
+	l->argv[a] = NULL;
+	return 0;
 }
 
 static int mpi_launch(const struct cc_job *job, struct cc_outcome *out, bool dynamic)
 {
-	const char *rank = cc_mpi_rank_path();
+	const char *rank = rank_path();
 	if (!rank) {
 		snprintf(out->why, sizeof(out->why), "mpi: the rank program %s is not beside this program",
 			 MPI_RANK_PROGRAM);
 		return -ENOENT;
 	}
-	uint64_t chunk = cc_mpi_chunk(job), ndone = job->done_ns ? job->ntasks : 0;
+	uint64_t chunk = chunk_of(job), ndone = job->done_ns ? job->ntasks : 0;
 	uint64_t bytes = mpi_report_size(job->workers, ndone);
 	char report[PATH_MAX], log[PATH_MAX];
 	int rfd = temp_file(report, bytes), lfd = rfd < 0 ? rfd : temp_file(log, 0), err = 0;
@@ -160,9 +161,9 @@ static int mpi_launch(const struct cc_job *job, struct cc_outcome *out, bool dyn
 	}
 	unlink(log);
 	struct mpi_report *r = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, rfd, 0);
-	char bufs[6][32], cpus[8 * 1024], params[512];
-	const char *argv[24];
-	build_argv(job, dynamic, chunk, rank, report, bufs, cpus, sizeof(cpus), params, sizeof(params), argv);
+	struct launch l;
+	if (launch_argv(&l, job, dynamic, chunk, rank, report) < 0)
+		r = MAP_FAILED, errno = ENOMEM;
 	/* ranks mpiexec leaves dying as it ends a failed job become ours to reap (the cell is a process of its
 	 * own per batch) */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
@@ -177,14 +178,14 @@ static int mpi_launch(const struct cc_job *job, struct cc_outcome *out, bool dyn
 			setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
 			setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
 		}
-		execv(argv[0], (char *const *)argv);
-		dprintf(STDERR_FILENO, "exec %s: %s\n", argv[0], strerror(errno));
+		execv(l.argv[0], (char *const *)l.argv);
+		dprintf(STDERR_FILENO, "exec %s: %s\n", l.argv[0], strerror(errno));
 		_exit(127);
 	}
 	if (pid < 0) {
 		err = -errno;
-		snprintf(out->why, sizeof(out->why), "mpi: %s: %s", r == MAP_FAILED ? "mapping the report" : "fork",
-			 strerror(errno));
+		snprintf(out->why, sizeof(out->why), "mpi: %s: %s",
+			 r == MAP_FAILED ? "the report and the command line" : "fork", strerror(errno));
 	} else {
 		int st;
 		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
@@ -201,28 +202,24 @@ static int mpi_launch(const struct cc_job *job, struct cc_outcome *out, bool dyn
 			err = -ECHILD;
 		}
 	}
-	if (!err) {
-		const struct mpi_rank *ranks = (const struct mpi_rank *)(r + 1);
-		struct cc_worker_out *w = malloc(job->workers * sizeof(*w));
-		if (!w) {
-			err = -ENOMEM;
-			snprintf(out->why, sizeof(out->why), "mpi: out of memory for %u reports", job->workers);
-		} else {
-			for (unsigned k = 0; k < job->workers; k++)
-				w[k] = ranks[k].out;
-			if (ndone)
-				memcpy(job->done_ns, ranks + job->workers, ndone * sizeof(int64_t));
-			out->spawn_s = (double)(r->ready_ns - t0) / 1e9;
-			/* on several hosts the finish times are other clocks': rank 0's end of the gathering instead */
-			cc_outcome_collect(out, w, job->workers, r->start_ns, r->one_host ? 0 : r->end_ns);
-			int n = snprintf(out->note, sizeof(out->note), "%u ranks on %u host%s", job->workers + dynamic,
-					 r->hosts, r->hosts == 1 ? "" : "s");
-			if (dynamic)
-				snprintf(out->note + n, sizeof(out->note) - (size_t)n,
-					 ", a master handing out %u chunks of %" PRIu64 " tasks", r->chunks, chunk);
-			free(w);
-		}
+	if (!err && r->workers != job->workers) {
+		snprintf(out->why, sizeof(out->why), "mpi: rank 0 reported %u workers, not %u", r->workers, job->workers);
+		err = -EPROTO;
 	}
+	if (!err) {
+		const struct cc_worker_out *w = (const struct cc_worker_out *)(r + 1);
+		if (ndone)
+			memcpy(job->done_ns, w + job->workers, ndone * sizeof(int64_t));
+		out->spawn_s = (double)(r->start_ns - t0) / 1e9;
+		/* on several hosts the finish times are other clocks': rank 0's end of the gathering instead */
+		cc_outcome_collect(out, w, job->workers, r->start_ns, r->one_host ? 0 : r->end_ns);
+		int n = snprintf(out->note, sizeof(out->note), "%u ranks on %u host%s", job->workers + dynamic,
+				 r->hosts, r->hosts == 1 ? "" : "s");
+		if (dynamic)
+			snprintf(out->note + n, sizeof(out->note) - (size_t)n,
+				 ", a master handing out %u chunks of %" PRIu64 " tasks", r->chunks, chunk);
+	}
+	free(l.cpus);
 	if (r != MAP_FAILED)
 		munmap(r, bytes);
 	close(rfd);
@@ -237,7 +234,7 @@ static int mpi_static_run(const struct cc_job *job, struct cc_outcome *out) { re
 const struct cc_model model_mpi = {
 	.name = "mpi",
 	.summary = "MPI ranks (mpiexec): a master hands out chunks of tasks on request, the notes' task queue",
-	.unit = CC_UNIT_PROCESS,
+	.unit = CC_UNIT_PROGRAM,
 	.separate_memory = true,
 	.cpu_headline_only = true,
 	.run = mpi_run,
@@ -246,7 +243,7 @@ const struct cc_model model_mpi = {
 const struct cc_model model_mpi_static = {
 	.name = "mpi-static",
 	.summary = "MPI ranks (mpiexec), each a block of the tasks: no master in the loop",
-	.unit = CC_UNIT_PROCESS,
+	.unit = CC_UNIT_PROGRAM,
 	.separate_memory = true,
 	.cpu_headline_only = true,
 	.run = mpi_static_run,

@@ -18,28 +18,21 @@
 #include "work/worker.h"
 
 #define MPI_REPORT_MAGIC 0x636f6e6375726d70ull /* "concurmp" */
-#define MPI_HOST_MAX 64
 
 struct mpi_report {
 	uint64_t magic;    /* written last: a report without it was never finished */
-	int64_t ready_ns;  /* every rank has passed the start gate (CLOCK_MONOTONIC of rank 0's host) */
-	int64_t start_ns;  /* the batch began: the gate opened */
+	int64_t start_ns;  /* every rank had passed the start gate (CLOCK_MONOTONIC of rank 0's host) */
 	int64_t end_ns;    /* every worker had finished (rank 0's clock, for ranks on other hosts) */
 	unsigned workers;  /* W reports follow */
 	unsigned hosts;    /* distinct host names among the ranks */
 	unsigned chunks;   /* chunks the master handed out (0: static) */
 	unsigned one_host; /* every rank ran on rank 0's host: the clocks compare */
-	/* then W x struct mpi_rank, then, for a workload with task_cost, NTASKS x int64_t end times */
-};
-
-struct mpi_rank {
-	char host[MPI_HOST_MAX];
-	struct cc_worker_out out;
+	/* then W x struct cc_worker_out, then, for a workload with task_cost, NTASKS x int64_t end times */
 };
 
 static inline uint64_t mpi_report_size(unsigned workers, uint64_t done_ns)
 {
-	return sizeof(struct mpi_report) + workers * sizeof(struct mpi_rank) + done_ns * sizeof(int64_t);
+	return sizeof(struct mpi_report) + workers * sizeof(struct cc_worker_out) + done_ns * sizeof(int64_t);
 }
 
 #endif

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <mpi.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -31,6 +33,12 @@
 #include "models/mpi.h"
 
 enum { TAG_REQUEST = 1, TAG_CHUNK = 2 };
+
+/* What each rank sends rank 0: its worker's report, and its host (the master's report is empty). */
+struct rank_report {
+	char host[64];
+	struct cc_worker_out out;
+};
 
 static int rank;
 
@@ -143,7 +151,11 @@ int main(int argc, char **argv)
 	const struct wl_desc *wl = wl_find(argv[2]);
 	if (!wl || !wl->task)
 		die("no workload '%s' of tasks in this concur-mpi (the same build on every host?)", argv[2]);
+	if (wl->reset || wl->verify)
+		die("%s changes memory every worker shares: ranks share none", wl->name);
 	uint64_t ntasks = number(argv[3], "NTASKS"), chunk = number(argv[5], "CHUNK");
+	if (wl->task_cost && ntasks > INT_MAX) /* the end times are reduced in one MPI call, counted in an int */
+		die("%" PRIu64 " tasks: at most %d with task end times", ntasks, INT_MAX);
 	unsigned stride = (unsigned)number(argv[4], "STRIDE"), spin_ns = (unsigned)number(argv[6], "SPIN_NS");
 	bool dynamic = chunk > 0;
 	int workers = dynamic ? size - 1 : size, k = dynamic ? rank - 1 : rank;
@@ -176,7 +188,7 @@ int main(int argc, char **argv)
 	struct cc_job job = {.wl = wl, .ctx = ctx, .ntasks = ntasks, .workers = (unsigned)workers,
 			     .latency_stride = stride, .topo = ncpus ? &topo : NULL, .cpu = ncpus ? cpu_of : NULL,
 			     .params = params, .order = order, .done_ns = done_ns};
-	struct mpi_rank *mine = calloc(1, sizeof(*mine));
+	struct rank_report *mine = calloc(1, sizeof(*mine));
 	if (!mine)
 		die("out of memory");
 	gethostname(mine->host, sizeof(mine->host) - 1);
@@ -200,7 +212,7 @@ int main(int argc, char **argv)
 		cc_worker_end(&mine->out);
 
 	/* the result queue: every rank's report to rank 0 (the master's own is dropped) */
-	struct mpi_rank *all = rank == 0 ? calloc((size_t)size, sizeof(*all)) : NULL;
+	struct rank_report *all = rank == 0 ? calloc((size_t)size, sizeof(*all)) : NULL;
 	if (rank == 0 && !all)
 		die("gathering %d reports: out of memory", size);
 	MPI_Gather(mine, sizeof(*mine), MPI_BYTE, all, sizeof(*mine), MPI_BYTE, 0, MPI_COMM_WORLD);
@@ -212,11 +224,19 @@ int main(int argc, char **argv)
 		wl->teardown(ctx);
 	if (rank == 0) {
 		uint64_t bytes = mpi_report_size((unsigned)workers, done_ns ? ntasks : 0);
+		/* the cell process made it this size for its job: another size is another job's, or another
+		 * build's idea of the layout (mapping past its end would crash) */
+		struct stat st;
 		int fd = open(argv[1], O_RDWR);
-		struct mpi_report *r = fd < 0 ? MAP_FAILED : mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (fd < 0 || fstat(fd, &st) < 0)
+			die("the report file %s (rank 0 runs on the launching host): %s", argv[1], strerror(errno));
+		if ((uint64_t)st.st_size != bytes)
+			die("the report file %s has %lld bytes, not the %" PRIu64 " of this job", argv[1],
+			    (long long)st.st_size, bytes);
+		struct mpi_report *r = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 		if (r == MAP_FAILED)
-			die("the report file %s: %s", argv[1], strerror(errno));
-		struct mpi_rank *w = (struct mpi_rank *)(r + 1);
+			die("mapping the report file %s: %s", argv[1], strerror(errno));
+		struct cc_worker_out *w = (struct cc_worker_out *)(r + 1);
 		unsigned hosts = 0, one_host = 1;
 		for (int q = 0; q < size; q++) {
 			bool seen = false;
@@ -225,10 +245,11 @@ int main(int argc, char **argv)
 			hosts += !seen;
 			one_host &= !strcmp(all[q].host, all[0].host);
 		}
-		memcpy(w, all + (dynamic ? 1 : 0), (size_t)workers * sizeof(*w));
+		for (int q = dynamic ? 1 : 0, n = 0; q < size; q++)
+			w[n++] = all[q].out;
 		if (done_ns)
 			memcpy(w + workers, done_ns, ntasks * sizeof(int64_t));
-		r->start_ns = r->ready_ns = start_ns;
+		r->start_ns = start_ns;
 		r->end_ns = end_ns;
 		r->workers = (unsigned)workers;
 		r->hosts = hosts;
