@@ -57,3 +57,7 @@ WL(sc_server_nonblocking)
 WL(sc_server_coro_pool)
 WL(sc_server_hybrid)
 WL(sc_server_io_uring)
+#ifdef CONCUR_HAVE_MPI /* their roles are MPI ranks: only where the mpi executor is built */
+WL(sc_dist_pingpong)
+WL(sc_dist_dispatch)
+#endif

@@ -40,7 +40,8 @@ static const char *class_title(const char *cls)
 	static const char *const titles[][2] = {{"cpu", "CPU-bound"},   {"io", "IO-bound"},     {"mix", "Mixed CPU and IO"},
 						{"mem", "Memory-bound"}, {"sync", "Synchronisation"}, {"ipc", "IPC"},
 						{"server", "Serving"},  {"spawn", "Spawning and reaping"},
-						{"switch", "Context switches"}, {"queue", "Queues"}};
+						{"switch", "Context switches"}, {"queue", "Queues"},
+						{"dist", "Beyond one machine (MPI)"}};
 	for (size_t k = 0; k < sizeof(titles) / sizeof(titles[0]); k++)
 		if (!strcmp(cls, titles[k][0]))
 			return titles[k][1];

@@ -779,6 +779,7 @@ void cc_plan_free(struct cc_plan *plan)
 	for (unsigned k = 0; k < plan->ncells; k++) {
 		free(plan->cells[k].reps);
 		free(plan->cells[k].workers_info);
+		free(plan->cells[k].hosts);
 		free(plan->cells[k].cpus);
 	}
 	cc_plan_teardown(plan);

@@ -161,6 +161,8 @@ struct cc_cell {
 	unsigned migrations;            /* summed over repetitions and workers */
 	char note[160];                 /* the model's note from the last repetition */
 	struct cc_worker_info *workers_info; /* from the last repetition */
+	struct cc_host *hosts;               /* the hosts the workers ran on, when the model says (mpi) */
+	unsigned nhosts, hosts_total;        /* ... listed, and in all */
 };
 
 struct cc_plan {

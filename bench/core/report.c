@@ -235,6 +235,22 @@ static double probe_near(const struct cc_plan *p, unsigned at, int kind)
 	return n ? cc_median(v, n) : 0;
 }
 
+/* The hosts the workers ran on (mpi's ranks): each one's name, machine id and shape, and its ranks. */
+static json_t *hosts_json(const struct cc_cell *c)
+{
+	json_t *list = json_array();
+	for (unsigned k = 0; k < c->nhosts; k++) {
+		const struct cc_host *h = &c->hosts[k];
+		json_array_append_new(list, json_pack("{s:s%, s:s%, s:s%, s:i, s:i, s:i, s:i, s:i}", "hostname", h->name,
+						      strnlen(h->name, sizeof(h->name)), "machine_id", h->machine_id,
+						      strnlen(h->machine_id, sizeof(h->machine_id)), "cpu_model",
+						      h->cpu_model, strnlen(h->cpu_model, sizeof(h->cpu_model)), "ranks",
+						      h->ranks, "pus", h->pus, "cores", h->cores, "packages", h->packages,
+						      "numa_nodes", h->numa_nodes));
+	}
+	return json_pack("{s:i, s:o}", "count", c->hosts_total, "list", list);
+}
+
 /* The cell's wall time against its reference probe: for the cpu probe the one the cell took on its
  * own CPUs around each batch ("cell"), else those the run took between benchmarks ("run"). */
 static json_t *probe_relative_json(const struct cc_plan *p, const struct cc_cell *c)
@@ -347,6 +363,8 @@ static json_t *cell_json(const struct cc_plan *p, const struct cc_cell *c)
 	json_object_set_new(b, "placement", placement_json(c));
 	if (c->note[0])
 		json_object_set_new(b, "model_note", json_string(c->note));
+	if (c->nhosts)
+		json_object_set_new(b, "hosts", hosts_json(c));
 	if (wl->scenario)
 		json_object_set_new(b, "scenario", scenario_json(c));
 	else if (wl->task_cost)

@@ -63,6 +63,8 @@ struct cell_report {
 	double helpers_s;             /* ... and of the workload's helper processes' CPU time */
 	double worker_rss_kb;         /* the memory one worker cost at its peak; < 0 unknown (cc_model.unit) */
 	double metrics[SC_MAX_METRICS]; /* a scenario's own */
+	struct cc_host hosts[CC_MAX_HOSTS];
+	unsigned nhosts, hosts_total;
 	struct cc_hist hist;
 	struct cc_worker_info workers[];
 };
@@ -145,7 +147,7 @@ static unsigned latency_stride(double task_ns)
 static int run_verified(const struct cc_model *model, const struct cc_job *job, struct cc_outcome *o, void *ctx)
 {
 	if (job->wl->scenario) /* a scenario sets up, runs and verifies its roles itself */
-		return sc_run(job, model, o);
+		return model->run_roles ? model->run_roles(job, o) : sc_run(job, model, o);
 	if (job->wl->reset)
 		job->wl->reset(ctx);
 	int err = model->run(job, o);
@@ -225,6 +227,9 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	r->checksum = o.checksum;
 	memcpy(r->metrics, o.metrics, sizeof(r->metrics));
 	memcpy(r->note, o.note, sizeof(r->note));
+	memcpy(r->hosts, o.hosts, sizeof(r->hosts));
+	r->nhosts = o.nhosts < CC_MAX_HOSTS ? o.nhosts : CC_MAX_HOSTS;
+	r->hosts_total = o.hosts_total;
 out:
 	memcpy(r->why, o.why, sizeof(r->why));
 	_exit(0);
@@ -359,10 +364,12 @@ static int ensure_reference(struct cc_cell *c, int64_t deadline)
 	size_t size;
 	char why[256];
 	/* a scenario's reference: its roles unpinned, as threads when it has them (else as processes: a server
-	 * that forks must not carry its client's sockets into its children) */
-	bool sc = in->wl->scenario != NULL;
-	const struct cc_model *ref = !sc ? cc_cell_reference(c) : sc_runs_as(in->wl->scenario, &model_threads) ?
-								   &model_threads : &model_processes;
+	 * that forks must not carry its client's sockets into its children; else as its own executor, mpi's ranks) */
+	const struct sc_desc *sc = in->wl->scenario;
+	const struct cc_model *ref = !sc                                 ? cc_cell_reference(c)
+				     : sc_runs_as(sc, &model_threads)   ? &model_threads
+				     : sc_runs_as(sc, &model_processes) ? &model_processes
+									: c->model;
 	int rc = run_batch(c, ref, sc || ref->one_thread ? c->workers : 1, true, deadline, &r, &size, why, sizeof(why));
 	if (rc == -EINTR)
 		return rc;
@@ -512,6 +519,13 @@ static int measure_rep(struct cc_cell *c)
 	cc_cell_check_placement(c);
 	c->latency_stride = r->stride;
 	memcpy(c->note, r->note, sizeof(c->note));
+	if (r->nhosts && !c->hosts) /* the first repetition's: each launch places the ranks alike */
+		c->hosts = malloc(r->nhosts * sizeof(*c->hosts));
+	if (r->nhosts && c->hosts) {
+		memcpy(c->hosts, r->hosts, r->nhosts * sizeof(*c->hosts));
+		c->nhosts = r->nhosts;
+		c->hosts_total = r->hosts_total;
+	}
 	munmap(r, size);
 	if (c->nreps >= p->repetitions && c->status == CC_PENDING)
 		c->status = CC_OK;

@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "models/model.h"
+#include "work/scenario.h"
 
 static int coroutines_run(const struct cc_job *job, struct cc_outcome *out)
 {
@@ -45,6 +46,7 @@ static int coroutines_run(const struct cc_job *job, struct cc_outcome *out)
 
 const struct cc_model model_coroutines = {
 	.name = "coroutines",
+	.executor = SC_COROUTINES,
 	.summary = "--workers coroutines on one pinned thread, taking turns after every task",
 	.one_thread = true,
 	.run = coroutines_run,

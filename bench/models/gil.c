@@ -13,6 +13,7 @@
 
 #include "base/gil.h"
 #include "models/model.h"
+#include "work/scenario.h"
 
 struct gil_run {
 	const struct cc_job *job;
@@ -64,6 +65,7 @@ static int gil_run(const struct cc_job *job, struct cc_outcome *out)
 
 const struct cc_model model_gil = {
 	.name = "gil",
+	.executor = SC_GIL,
 	.summary = "threads under one CPython-style global interpreter lock (switch interval, drop requests, "
 		   "forced switching, released around IO)",
 	.run = gil_run,

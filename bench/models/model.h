@@ -48,6 +48,14 @@ struct cc_job {
 	int64_t *done_ns;        /* each position's end time (every process sees it); NULL: not kept */
 };
 
+/* A host a model's workers ran on (the mpi models' ranks, possibly on several): who it is and its shape,
+ * as the run's own machine is recorded. */
+#define CC_MAX_HOSTS 16
+struct cc_host {
+	char name[64], machine_id[13], cpu_model[64];
+	unsigned ranks, pus, cores, packages, numa_nodes;
+};
+
 struct cc_outcome {
 	double spawn_s;        /* creating workers until all have passed the start gate */
 	double wall_s;         /* gate opened until the last worker finished */
@@ -58,6 +66,8 @@ struct cc_outcome {
 	struct cc_hist *hist;   /* caller-provided; merged latencies */
 	char why[256];          /* set when run() fails */
 	double metrics[SC_MAX_METRICS]; /* a scenario's own figures, in its table's order */
+	struct cc_host hosts[CC_MAX_HOSTS]; /* the hosts of a model that says (mpi), the first CC_MAX_HOSTS */
+	unsigned nhosts, hosts_total;        /* ... how many of them, and how many there were */
 };
 
 /* What one worker of a model is: a thread or coroutine of the cell process (its memory is the process's
@@ -77,8 +87,12 @@ struct cc_model {
 				     * setup (mpi ranks, possibly on other hosts) */
 	bool cpu_headline_only;     /* a suite runs it on the CPU headline's workload only (each batch costs a
 				     * launch, a fraction of a second); --models naming it runs it on every one */
+	unsigned executor;          /* the scenario executor it is (enum sc_executor in work/scenario.h), 0: none */
 	/* Runs the job; 0, or -errno with out->why saying what failed. */
 	int (*run)(const struct cc_job *job, struct cc_outcome *out);
+	/* Optional: runs a scenario's roles itself (the mpi executor's ranks, in a program it launches) and
+	 * checks them as sc_settle does (models/roles.h); without it sc_run starts them. */
+	int (*run_roles)(const struct cc_job *job, struct cc_outcome *out);
 };
 
 #define MODEL(sym) extern const struct cc_model sym;

@@ -30,6 +30,7 @@
 #include "base/proc.h"
 #include "models/model.h"
 #include "models/mpi.h"
+#include "work/scenario.h"
 
 /* A chunk carries at least this much work, so that a request and its answer (microseconds on one host,
  * tens between hosts) stay a few percent of it; and a worker gets at least 8 chunks, to balance. */
@@ -202,6 +203,10 @@ static int mpi_launch(const struct cc_job *job, struct cc_outcome *out, bool dyn
 			err = -ECHILD;
 		}
 	}
+	if (!err && r->err) { /* a scenario's roles that did not settle: rank 0 says why */
+		snprintf(out->why, sizeof(out->why), "%.*s", (int)sizeof(r->why), r->why);
+		err = r->err;
+	}
 	if (!err && r->workers != job->workers) {
 		snprintf(out->why, sizeof(out->why), "mpi: rank 0 reported %u workers, not %u", r->workers, job->workers);
 		err = -EPROTO;
@@ -210,11 +215,16 @@ static int mpi_launch(const struct cc_job *job, struct cc_outcome *out, bool dyn
 		const struct cc_worker_out *w = (const struct cc_worker_out *)(r + 1);
 		if (ndone)
 			memcpy(job->done_ns, w + job->workers, ndone * sizeof(int64_t));
+		memcpy(out->metrics, r->metrics, sizeof(out->metrics));
+		out->nhosts = r->hosts < CC_MAX_HOSTS ? r->hosts : CC_MAX_HOSTS;
+		memcpy(out->hosts, r->host, out->nhosts * sizeof(*out->hosts));
+		out->hosts_total = r->hosts;
 		out->spawn_s = (double)(r->start_ns - t0) / 1e9;
 		/* on several hosts the finish times are other clocks': rank 0's end of the gathering instead */
 		cc_outcome_collect(out, w, job->workers, r->start_ns, r->one_host ? 0 : r->end_ns);
-		int n = snprintf(out->note, sizeof(out->note), "%u ranks on %u host%s", job->workers + dynamic,
-				 r->hosts, r->hosts == 1 ? "" : "s");
+		/* the CPU time counted is the launch's too (mpiexec, MPI_Init): the timed region's is said apart */
+		int n = snprintf(out->note, sizeof(out->note), "%u ranks on %u host%s, %.3g ms CPU from the gate",
+				 job->workers + dynamic, r->hosts, r->hosts == 1 ? "" : "s", (double)r->gate_cpu_ns / 1e6);
 		if (dynamic)
 			snprintf(out->note + n, sizeof(out->note) - (size_t)n,
 				 ", a master handing out %u chunks of %" PRIu64 " tasks", r->chunks, chunk);
@@ -237,7 +247,9 @@ const struct cc_model model_mpi = {
 	.unit = CC_UNIT_PROGRAM,
 	.separate_memory = true,
 	.cpu_headline_only = true,
+	.executor = SC_MPI,
 	.run = mpi_run,
+	.run_roles = mpi_static_run, /* every rank a role: no master of the harness's */
 };
 
 const struct cc_model model_mpi_static = {

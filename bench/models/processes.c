@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "models/model.h"
+#include "work/scenario.h"
 
 struct shared {
 	const struct cc_job *job;
@@ -51,6 +52,7 @@ static int processes_run(const struct cc_job *job, struct cc_outcome *out)
 
 const struct cc_model model_processes = {
 	.name = "processes",
+	.executor = SC_PROCESSES,
 	.unit = CC_UNIT_PROCESS,
 	.summary = "one forked process per worker, results back through shared memory",
 	.run = processes_run,

@@ -16,10 +16,7 @@
 
 bool sc_runs_as(const struct sc_desc *sc, const struct cc_model *model)
 {
-	return (model == &model_threads && (sc->executors & SC_THREADS)) ||
-	       (model == &model_processes && (sc->executors & SC_PROCESSES)) ||
-	       (model == &model_coroutines && (sc->executors & SC_COROUTINES)) ||
-	       (model == &model_gil && (sc->executors & SC_GIL));
+	return (sc->executors & model->executor) != 0;
 }
 
 /* One mapping shared by the coordinator and every role, threads or processes. */
@@ -43,7 +40,7 @@ static void role_body(struct shared *sh, unsigned k)
 	const struct cc_job *job = sh->job;
 	cc_worker_begin(&sh->w[k]);
 	struct sc_role r = {sh->state, job->params, k, job->workers, job->ntasks, &sh->w[k],
-			    job->latency_stride ? job->latency_stride : 1, &job->opts.coro};
+			    job->latency_stride ? job->latency_stride : 1, &job->opts.coro, NULL};
 	char why[200] = "";
 	int err = job->wl->scenario->role(&r, why, sizeof(why));
 	cc_worker_end(&sh->w[k]);
@@ -132,6 +129,36 @@ static int run_coroutines(struct shared *sh, unsigned n, int64_t *t0, int64_t *s
 	return err;
 }
 
+int sc_settle(const struct cc_job *job, const struct cc_worker_out *w, const void *state, struct cc_outcome *out)
+{
+	const struct sc_desc *sc = job->wl->scenario;
+	unsigned n = job->workers;
+	uint64_t total = 0;
+	int err = 0;
+	for (unsigned k = 0; k < n && !err; k++) { /* nothing lost: every role completed every operation */
+		total += w[k].info.tasks;
+		if (!sc->total_ops && w[k].info.tasks != job->ntasks) {
+			snprintf(out->why, sizeof(out->why), "role %u completed %llu of %llu operations", k,
+				 (unsigned long long)w[k].info.tasks, (unsigned long long)job->ntasks);
+			err = -EPROTO;
+		}
+	}
+	/* roles whose counts vary (consumers): the scenario's own check says what went missing, first */
+	uint64_t want = sc->total_ops ? sc->total_ops(job->params, n, job->ntasks) : 0;
+	if (!err && sc->total_ops && sc->verify)
+		err = sc->verify(state, job->params, job->ntasks, out->why, sizeof(out->why));
+	if (!err && sc->total_ops && total != want) {
+		snprintf(out->why, sizeof(out->why), "the roles completed %llu operations together of %llu",
+			 (unsigned long long)total, (unsigned long long)want);
+		err = -EPROTO;
+	}
+	if (!err && !sc->total_ops && sc->verify)
+		err = sc->verify(state, job->params, job->ntasks, out->why, sizeof(out->why));
+	if (!err && sc->measure)
+		sc->measure(state, job->params, job->ntasks, out->metrics);
+	return err;
+}
+
 int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_outcome *out)
 {
 	const struct sc_desc *sc = job->wl->scenario;
@@ -175,28 +202,8 @@ int sc_run(const struct cc_job *job, const struct cc_model *model, struct cc_out
 		snprintf(out->why, sizeof(out->why), "%s%s", sh->failed[0].why,
 			 sh->nfailed > 1 ? " (and other roles failed)" : "");
 	}
-	uint64_t total = 0;
-	for (unsigned k = 0; k < n && !err; k++) { /* nothing lost: every role completed every operation */
-		total += sh->w[k].info.tasks;
-		if (!sc->total_ops && sh->w[k].info.tasks != job->ntasks) {
-			snprintf(out->why, sizeof(out->why), "role %u completed %llu of %llu operations", k,
-				 (unsigned long long)sh->w[k].info.tasks, (unsigned long long)job->ntasks);
-			err = -EPROTO;
-		}
-	}
-	/* roles whose counts vary (consumers): the scenario's own check says what went missing, first */
-	uint64_t want = sc->total_ops ? sc->total_ops(job->params, n, job->ntasks) : 0;
-	if (!err && sc->total_ops && sc->verify)
-		err = sc->verify(sh->state, job->params, job->ntasks, out->why, sizeof(out->why));
-	if (!err && sc->total_ops && total != want) {
-		snprintf(out->why, sizeof(out->why), "the roles completed %llu operations together of %llu",
-			 (unsigned long long)total, (unsigned long long)want);
-		err = -EPROTO;
-	}
-	if (!err && !sc->total_ops && sc->verify)
-		err = sc->verify(sh->state, job->params, job->ntasks, out->why, sizeof(out->why));
-	if (!err && sc->measure)
-		sc->measure(sh->state, job->params, job->ntasks, out->metrics);
+	if (!err)
+		err = sc_settle(job, sh->w, sh->state, out);
 	if (!err) {
 		out->spawn_s = (double)(start - t0) / 1e9;
 		cc_outcome_collect(out, sh->w, n, start, 0);

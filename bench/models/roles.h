@@ -8,8 +8,13 @@
 #include "models/model.h"
 #include "work/scenario.h"
 
-/* Whether executor model (threads, processes, coroutines) can run scenario sc. */
+/* Whether model is an executor of scenario sc (threads, processes, coroutines, gil, mpi). */
 bool sc_runs_as(const struct sc_desc *sc, const struct cc_model *model);
+/* After a batch of the job's scenario, its roles' reports w (job->workers of them) and the state its
+ * verify and measure hooks read: nothing lost (every role completed every operation, or the roles
+ * together the scenario's total), verified, measured into out->metrics. 0, or -EPROTO/-errno with
+ * out->why. */
+int sc_settle(const struct cc_job *job, const struct cc_worker_out *w, const void *state, struct cc_outcome *out);
 /* Runs one batch of the job's scenario with its roles as model says (threads, processes, coroutines): the
  * state set up, the roles started through the start gate and bound as job->cpu says, timed from the
  * gate to the last role's end, then verified and torn down. 0, or -errno with out->why. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "models/model.h"
+#include "work/scenario.h"
 
 struct threads_run {
 	const struct cc_job *job;
@@ -44,6 +45,7 @@ static int threads_run(const struct cc_job *job, struct cc_outcome *out)
 
 const struct cc_model model_threads = {
 	.name = "threads",
+	.executor = SC_THREADS,
 	.summary = "one pthread per worker, tasks shared out through an atomic index",
 	.run = threads_run,
 };

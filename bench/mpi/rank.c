@@ -7,8 +7,15 @@
  *     while it computes this one; or
  *   - static: every rank a worker, taking its block of positions, no master in the loop.
  * The workers' reports (checksum, histogram, placement, host) are gathered on rank 0 (the notes' result
- * queue), which writes them into the report file of the cell process that launched the job. A failing
- * rank says why on standard error and aborts the job: mpiexec then ends every rank.
+ * queue), which writes them into the report file of the cell process that launched the job.
+ *
+ * For a scenario (the mpi executor, work/scenario.h) every rank is the role of its number: it sets the
+ * scenario's state up for itself, runs its role a few operations untimed before the gate (MPI connects a
+ * pair of ranks on their first message, which osu_latency's skipped iterations also keep out), and talks
+ * to the other roles through MPI_Send and MPI_Recv; rank 0 then settles the batch (every operation done,
+ * verified, measured) as sc_run does for threads and processes.
+ *
+ * A failing rank says why on standard error and aborts the job: mpiexec then ends every rank.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -29,18 +36,39 @@
 #include "base/busy.h"
 #include "base/clock.h"
 #include "core/registry.h"
+#include "core/report.h"
+#include "core/sysinfo.h"
 #include "models/model.h"
 #include "models/mpi.h"
+#include "models/roles.h"
+#include "work/scenario.h"
 
 enum { TAG_REQUEST = 1, TAG_CHUNK = 2 };
 
 /* What each rank sends rank 0: its worker's report, and its host (the master's report is empty). */
 struct rank_report {
-	char host[64];
+	struct cc_host host;
+	int64_t cpu_ns; /* the rank's CPU time from the gate to its end */
 	struct cc_worker_out out;
 };
 
+static int64_t cpu_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 static int rank;
+
+/* Whether a rank before q ran on q's host. */
+static bool host_before(const struct rank_report *all, int q)
+{
+	for (int p = 0; p < q; p++)
+		if (!strcmp(all[p].host.name, all[q].host.name))
+			return true;
+	return false;
+}
 
 static _Noreturn __attribute__((format(printf, 1, 2))) void die(const char *fmt, ...)
 {
@@ -135,6 +163,96 @@ static void worker_dynamic(const struct cc_job *job, struct cc_worker_out *out)
 	}
 }
 
+/* Text of another host for the results: printable ASCII, the rest '?' (the report is JSON, read elsewhere). */
+static void printable(char *s, size_t len, const char *from)
+{
+	size_t k = 0;
+	for (; k + 1 < len && from[k]; k++)
+		s[k] = from[k] >= 0x20 && from[k] < 0x7f ? from[k] : '?';
+	s[k] = 0;
+}
+
+/* This rank's host: its name, machine id (as concur run records its own) and shape. */
+static void describe_host(struct cc_host *h)
+{
+	const struct cc_sysinfo *si;
+	char name[256] = "";
+	gethostname(name, sizeof(name) - 1);
+	printable(h->name, sizeof(h->name), name);
+	cc_machine_id(h->machine_id);
+	if (cc_sysinfo_get(&si) == 0) {
+		printable(h->cpu_model, sizeof(h->cpu_model), si->cpu_model);
+		h->pus = si->pus, h->cores = si->cores, h->packages = si->packages, h->numa_nodes = si->numa_nodes;
+	}
+	h->ranks = 1;
+}
+
+/* The mpi executor's messages: blocking, as osu_latency's. MPI's default error handler aborts the job on
+ * a failure, so a failed call seldom returns; when one does, the role fails. */
+static int link_send(unsigned to, int tag, const void *buf, size_t len)
+{
+	if (len > INT_MAX)
+		return -EMSGSIZE;
+	return MPI_Send(buf, (int)len, MPI_BYTE, (int)to, tag, MPI_COMM_WORLD) == MPI_SUCCESS ? 0 : -EIO;
+}
+
+static int link_recv(int from, int tag, void *buf, size_t len, unsigned *sender, size_t *got)
+{
+	MPI_Status st;
+	int n = 0;
+	if (len > INT_MAX)
+		return -EMSGSIZE;
+	if (MPI_Recv(buf, (int)len, MPI_BYTE, from == SC_ANY_ROLE ? MPI_ANY_SOURCE : from, tag, MPI_COMM_WORLD,
+		     &st) != MPI_SUCCESS ||
+	    MPI_Get_count(&st, MPI_BYTE, &n) != MPI_SUCCESS)
+		return -EIO;
+	if (sender)
+		*sender = (unsigned)st.MPI_SOURCE;
+	if (got)
+		*got = (size_t)n;
+	return 0;
+}
+
+static const struct sc_link mpi_link = {link_send, link_recv};
+
+/* Operations a role runs before the gate: a pair's first messages set up its connection. */
+#define ROLE_WARMUP_OPS 100
+
+/* This rank's role of the scenario, on its own state: set up, warmed up and placed before the gate, run
+ * after it. Returns the state (rank 0 settles the batch with it). */
+static void *role_prepare(const struct cc_job *job, struct sc_role *r, struct cc_worker_out *out)
+{
+	const struct sc_desc *sc = job->wl->scenario;
+	char why[200] = "";
+	void *state = calloc(1, sc->state_bytes ? sc->state_bytes : 1);
+	struct cc_worker_out *scratch = calloc(1, sizeof(*scratch));
+	if (!state || !scratch)
+		die("the state of %s: out of memory", job->wl->name);
+	if (sc->impl)
+		*(const void **)state = sc->impl;
+	int err = sc->setup ? sc->setup(state, job->params, job->workers, why, sizeof(why)) : 0;
+	if (err)
+		die("setting up %s: %s", job->wl->name, why[0] ? why : strerror(-err));
+	cc_worker_bind(job, (unsigned)rank, true, out);
+	*r = (struct sc_role){state, job->params, (unsigned)rank, job->workers,
+			      job->ntasks < ROLE_WARMUP_OPS ? job->ntasks : ROLE_WARMUP_OPS, scratch,
+			      job->latency_stride ? job->latency_stride : 1, NULL, &mpi_link};
+	if ((err = sc->role(r, why, sizeof(why))))
+		die("role %d, warming up: %s", rank, why[0] ? why : strerror(-err));
+	free(scratch);
+	r->ops = job->ntasks;
+	r->out = out;
+	return state;
+}
+
+static void role_run(const struct cc_job *job, struct sc_role *r)
+{
+	char why[200] = "";
+	int err = job->wl->scenario->role(r, why, sizeof(why));
+	if (err)
+		die("role %d: %s", rank, why[0] ? why : strerror(-err));
+}
+
 int main(int argc, char **argv)
 {
 	/* dies with mpiexec: no rank outlives the job that the cell process's watchdog may kill */
@@ -149,15 +267,16 @@ int main(int argc, char **argv)
 	if (cc_busy_set_rate(number(argv[9], "BUSY_RATE")))
 		die("BUSY_RATE: out of range: '%s'", argv[9]);
 	const struct wl_desc *wl = wl_find(argv[2]);
-	if (!wl || !wl->task)
-		die("no workload '%s' of tasks in this concur-mpi (the same build on every host?)", argv[2]);
+	const struct sc_desc *sc = wl ? wl->scenario : NULL;
+	if (!wl || !(wl->task || (sc && (sc->executors & SC_MPI))))
+		die("no workload or mpi scenario '%s' in this concur-mpi (the same build on every host?)", argv[2]);
 	if (wl->reset || wl->verify)
 		die("%s changes memory every worker shares: ranks share none", wl->name);
 	uint64_t ntasks = number(argv[3], "NTASKS"), chunk = number(argv[5], "CHUNK");
 	if (wl->task_cost && ntasks > INT_MAX) /* the end times are reduced in one MPI call, counted in an int */
 		die("%" PRIu64 " tasks: at most %d with task end times", ntasks, INT_MAX);
 	unsigned stride = (unsigned)number(argv[4], "STRIDE"), spin_ns = (unsigned)number(argv[6], "SPIN_NS");
-	bool dynamic = chunk > 0;
+	bool dynamic = chunk > 0 && !sc;
 	int workers = dynamic ? size - 1 : size, k = dynamic ? rank - 1 : rank;
 	if (workers < 1)
 		die("%d ranks: the task queue needs a master and at least one worker", size);
@@ -179,7 +298,7 @@ int main(int argc, char **argv)
 	int err = wl->setup ? wl->setup(params, &ctx) : 0;
 	if (err)
 		die("setting up %s: %s", wl->name, strerror(-err));
-	uint64_t *order = cc_task_order(wl, ctx, params, ntasks, &err);
+	uint64_t *order = sc ? NULL : cc_task_order(wl, ctx, params, ntasks, &err);
 	if (err)
 		die("ordering %" PRIu64 " tasks: %s", ntasks, strerror(-err));
 	int64_t *done_ns = wl->task_cost ? calloc(ntasks, sizeof(int64_t)) : NULL;
@@ -191,17 +310,21 @@ int main(int argc, char **argv)
 	struct rank_report *mine = calloc(1, sizeof(*mine));
 	if (!mine)
 		die("out of memory");
-	gethostname(mine->host, sizeof(mine->host) - 1);
+	describe_host(&mine->host);
 	bool working = k >= 0;
-	if (working) {
+	struct sc_role role;
+	void *state = sc ? role_prepare(&job, &role, &mine->out) : NULL;
+	if (working && !sc)
 		cc_worker_bind(&job, (unsigned)k, true, &mine->out);
+	if (working)
 		cc_worker_begin(&mine->out);
-	}
 
 	MPI_Barrier(MPI_COMM_WORLD); /* every rank placed and set up: the gate */
-	int64_t start_ns = cc_now_ns();
+	int64_t start_ns = cc_now_ns(), cpu0 = cpu_now_ns();
 	unsigned chunks = 0;
-	if (!working)
+	if (sc)
+		role_run(&job, &role);
+	else if (!working)
 		chunks = master(ntasks, chunk, workers, spin_ns);
 	else if (dynamic)
 		worker_dynamic(&job, &mine->out);
@@ -210,6 +333,7 @@ int main(int argc, char **argv)
 			cc_worker_task(&job, &mine->out, pos);
 	if (working)
 		cc_worker_end(&mine->out);
+	mine->cpu_ns = cpu_now_ns() - cpu0;
 
 	/* the result queue: every rank's report to rank 0 (the master's own is dropped) */
 	struct rank_report *all = rank == 0 ? calloc((size_t)size, sizeof(*all)) : NULL;
@@ -238,17 +362,29 @@ int main(int argc, char **argv)
 			die("mapping the report file %s: %s", argv[1], strerror(errno));
 		struct cc_worker_out *w = (struct cc_worker_out *)(r + 1);
 		unsigned hosts = 0, one_host = 1;
-		for (int q = 0; q < size; q++) {
-			bool seen = false;
-			for (int p = 0; p < q && !seen; p++)
-				seen = !strcmp(all[p].host, all[q].host);
-			hosts += !seen;
-			one_host &= !strcmp(all[q].host, all[0].host);
+		for (int q = 0; q < size; q++) { /* the distinct hosts, in rank order, each with its ranks */
+			if (!host_before(all, q)) {
+				if (hosts < CC_MAX_HOSTS)
+					r->host[hosts] = all[q].host;
+				hosts++;
+			} else {
+				for (unsigned h = 0; h < hosts && h < CC_MAX_HOSTS; h++)
+					r->host[h].ranks += !strcmp(r->host[h].name, all[q].host.name);
+			}
+			one_host &= !strcmp(all[q].host.name, all[0].host.name);
 		}
 		for (int q = dynamic ? 1 : 0, n = 0; q < size; q++)
 			w[n++] = all[q].out;
+		for (int q = 0; q < size; q++)
+			r->gate_cpu_ns += all[q].cpu_ns;
 		if (done_ns)
 			memcpy(w + workers, done_ns, ntasks * sizeof(int64_t));
+		if (sc) { /* the roles' reports are all here, and rank 0's state: settled as sc_run settles */
+			struct cc_outcome settled = {0};
+			r->err = sc_settle(&job, w, state, &settled);
+			memcpy(r->why, settled.why, sizeof(r->why));
+			memcpy(r->metrics, settled.metrics, sizeof(r->metrics));
+		}
 		r->start_ns = start_ns;
 		r->end_ns = end_ns;
 		r->workers = (unsigned)workers;
@@ -259,6 +395,8 @@ int main(int argc, char **argv)
 		munmap(r, bytes);
 		close(fd);
 	}
+	if (sc && sc->teardown)
+		sc->teardown(state, job.workers);
 	MPI_Finalize();
 	return 0;
 }

@@ -26,7 +26,19 @@
  * coroutine runtime (coro_yield, coro_wait_fd, cio_*), never block it. */
 /* SC_GIL: threads under one global interpreter lock (base/gil.h), as the gil model runs them; its switch
  * interval is the scenario's gil_interval_us parameter when it has one and it is not 0, else --gil-interval. */
-enum sc_executor { SC_THREADS = 1, SC_PROCESSES = 2, SC_COROUTINES = 4, SC_GIL = 8 };
+/* SC_MPI: ranks of a job mpiexec starts (the mpi model, where MPI is built), possibly on several hosts: each
+ * rank has its own state (set up by each, shared with no other) and talks to the others through r->link
+ * alone. */
+enum sc_executor { SC_THREADS = 1, SC_PROCESSES = 2, SC_COROUTINES = 4, SC_GIL = 8, SC_MPI = 16 };
+
+/* Messages between roles that share no memory (the mpi executor's ranks): blocking sends and receives,
+ * tagged; from SC_ANY_ROLE receives from whichever role sends first. 0, or -EIO. */
+#define SC_ANY_ROLE (-1)
+struct sc_link {
+	int (*send)(unsigned to, int tag, const void *buf, size_t len);
+	/* *sender and *got (when not NULL): who sent, and the bytes that arrived (at most len) */
+	int (*recv)(int from, int tag, void *buf, size_t len, unsigned *sender, size_t *got);
+};
 
 /* What one role is given: the shared state, its number, how many operations, and its report. */
 struct sc_role {
@@ -37,6 +49,7 @@ struct sc_role {
 	struct cc_worker_out *out;  /* checksum (fold what arrived), latency samples, CPU samples */
 	unsigned stride;            /* time one operation in this many */
 	const struct coro_opts *coro; /* the run's coroutine backend, stack size and poller */
+	const struct sc_link *link;   /* the mpi executor's messages; NULL for the others */
 };
 
 struct sc_desc {

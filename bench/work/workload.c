@@ -13,7 +13,7 @@
 
 const char *wl_class_name(enum wl_class cls)
 {
-	static const char *const names[] = {"cpu", "io", "mix", "sync", "ipc", "server", "mem", "spawn", "switch", "queue"};
+	static const char *const names[] = {"cpu", "io", "mix", "sync", "ipc", "server", "mem", "spawn", "switch", "queue", "dist"};
 	return names[cls];
 }
 

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum wl_class { WL_CPU, WL_IO, WL_MIX, WL_SYNC, WL_IPC, WL_SERVER, WL_MEM, WL_SPAWN, WL_SWITCH, WL_QUEUE };
+enum wl_class { WL_CPU, WL_IO, WL_MIX, WL_SYNC, WL_IPC, WL_SERVER, WL_MEM, WL_SPAWN, WL_SWITCH, WL_QUEUE, WL_DIST };
 
 struct sc_desc; /* core/scenario.h */
 

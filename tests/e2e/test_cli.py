@@ -1666,23 +1666,33 @@ class Mpi(Base):
         doc = load_results(o)
         self.assertValid(doc)
         cells = self.cells(doc)
-        ran = {"/".join(n.split("/")[:2]) for n, c in cells.items() if c["model"] == "mpi"}
+        ran = {"/".join(n.split("/")[:2]) for n, c in cells.items() if c["model"] == "mpi" and c["kind"] == "tasks"}
         self.assertEqual(ran, set(WORKLOADS) - {"sync/counter"})
         for name, c in cells.items():
             self.assertEqual(c["status"], "ok", name)
             self.assertTrue(c["checksum_ok"], name)
-            if c["model"] == "mpi":
-                self.assertRegex(c["model_note"], r"^\d+ ranks on 1 host, a master handing out \d+ chunks of \d+ tasks")
+            if c["model"] == "mpi" and c["kind"] == "tasks":
+                self.assertRegex(c["model_note"], r"^\d+ ranks on 1 host, [0-9.e+-]+ ms CPU from the gate, a master "
+                                                  r"handing out \d+ chunks of \d+ tasks")
                 self.assertEqual(len(c["worker_tasks"]), c["workers"])
                 self.assertEqual(sum(c["worker_tasks"]), c["tasks"])
+            if c["model"].startswith("mpi"):  # every rank's host, recorded as the run records its own machine
+                (host,) = c["hosts"]["list"]
+                self.assertEqual(c["hosts"]["count"], 1)
+                self.assertEqual(host["machine_id"], doc["concur"]["machine"]["id"])
+                self.assertEqual(host["ranks"], c["workers"] + (c["model"] == "mpi" and c["kind"] == "tasks"))
         p = self.concur("list", "--suite", "smoke", "--models", "serial,mpi", "--workloads", "counter", "--why")
         self.assertIn("ranks share none", p.stdout)
 
     def test_the_suites_run_it_on_the_cpu_headline_only(self):
         names = self.listed("--suite", "smoke")
-        self.assertEqual(sorted(n for n in names if "/mpi" in n),
+        ranks = sorted(n for n in names if "/mpi" in n)
+        self.assertEqual([n for n in ranks if not n.startswith("dist/")],
                          ["cpu/hash/mpi-static/workers:1/pin:core", "cpu/hash/mpi-static/workers:2/pin:core",
                           "cpu/hash/mpi/workers:1/pin:core", "cpu/hash/mpi/workers:2/pin:core"])
+        # and the mpi executor's scenarios, at two roles on whichever pair of CPUs this machine has
+        self.assertEqual({n.split("/")[1] for n in ranks if n.startswith("dist/")}, {"pingpong", "dispatch"})
+        self.assertTrue(all("/mpi/workers:2/pin:" in n for n in ranks if n.startswith("dist/")))
 
     def run_fault(self, *args):
         o = self.out()
@@ -1716,8 +1726,36 @@ class Mpi(Base):
                         "--mpi-chunk", "7", "--hosts", "localhost:3", "--out", o)
         self.assertEqual(p.returncode, 0, p.stderr[-3000:])
         (c,) = load_results(o)["concur"]["benchmarks"]
-        self.assertRegex(c["model_note"], r"^3 ranks on 1 host, a master handing out \d+ chunks of 7 tasks")
+        self.assertRegex(c["model_note"], r"^3 ranks on 1 host, .*, a master handing out \d+ chunks of 7 tasks")
         self.assertTrue(c["checksum_ok"])
+
+    def test_the_dist_scenarios_run_on_ranks(self):
+        o = self.out()
+        p = self.concur("run", "--suite", "smoke", "--workloads", "dist/pingpong,dist/dispatch", "--param",
+                        "size=1,4K,1M", "--param", "chunk=1,7", "--out", o)
+        self.assertEqual(p.returncode, 0, p.stderr[-3000:])
+        doc = load_results(o)
+        self.assertValid(doc)
+        cells = self.cells(doc)
+        self.assertEqual(sorted(cells), sorted(self.listed("--suite", "smoke", "--workloads", "dist/pingpong,dist/dispatch",
+                                                           "--param", "size=1,4K,1M", "--param", "chunk=1,7")))
+        sizes = set()
+        for name, c in cells.items():
+            self.assertEqual(c["status"], "ok", name)
+            self.assertTrue(c["checksum_ok"], name)
+            self.assertEqual(c["model"], "mpi")
+            self.assertEqual(c["hosts"]["list"][0]["machine_id"], doc["concur"]["machine"]["id"])
+            if name.startswith("dist/pingpong/"):
+                size = c["params"]["size"]
+                sizes.add(size)
+                self.assertEqual(c["worker_tasks"], [c["tasks"], c["tasks"]])  # every round trip, both ends
+                self.assertGreater(c["scenario"]["metrics"]["one_way_us"]["value"], 0)
+            else:  # the master handed out every task, the worker did each
+                self.assertEqual(c["worker_tasks"], [c["tasks"], c["tasks"]])
+        self.assertEqual(sizes, {1, 4096, 1 << 20})
+        more = len(os.sched_getaffinity(0)) + 1
+        p = self.concur("list", "--workloads", "dist/dispatch", "--workers", f"2,{more}", "--why")
+        self.assertIn("busy-wait", p.stdout + p.stderr)  # MPI's blocking receive polls: never more ranks than CPUs
 
 
 class Servers(Base):

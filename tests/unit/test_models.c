@@ -398,7 +398,7 @@ static void ipc_stop_wakes_a_waiting_role(void **state)
 			cc_hist_reset(&out.hist);
 			/* role 1 waits for role 0's first message, which never comes; streamed, role 0 sends
 			 * into a channel nobody empties (a large message fills it), then waits for an ack */
-			struct waiter wt = {{s, params, params[1] ? 0 : 1, 2, 10, &out, 1, NULL}, 1};
+			struct waiter wt = {{s, params, params[1] ? 0 : 1, 2, 10, &out, 1, NULL, NULL}, 1};
 			pid_t child = -1;
 			pthread_t t;
 			if (variant & 2) {
