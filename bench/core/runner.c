@@ -167,6 +167,7 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 	/* the reference run is unpinned: only its checksum counts */
 	struct cc_job job = {.wl = c->inst->wl, .ctx = c->inst->ctx, .ntasks = c->ntasks, .workers = workers,
 			     .latency_stride = UINT_MAX, .topo = run.plan->topo, .cpu = reference ? NULL : c->cpus,
+			     .pin = reference ? TOPO_NONE : (int)c->pin,
 			     .opts = run.plan->mopts, .params = c->inst->params};
 	struct cc_outcome o = {.workers = r->workers, .hist = &r->hist};
 	struct rusage s0, s1, c0, c1;

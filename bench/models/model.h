@@ -42,6 +42,8 @@ struct cc_job {
 	unsigned latency_stride; /* time one task in this many (1: every task) */
 	const struct topo *topo; /* for binding */
 	const int *cpu;          /* OS CPU per worker; NULL: unpinned (the OS decides) */
+	int pin;                 /* the placement policy cpu comes from (enum topo_policy), for a launcher that
+				  * plans on each host of its own (mpi on several hosts) */
 	struct cc_model_opts opts;
 	const int64_t *params;   /* the instance's parameter values (scenarios read them) */
 	const uint64_t *order;   /* the task at each position of the queue (cc_task_order); NULL: 0, 1, 2 ... */

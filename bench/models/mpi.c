@@ -104,7 +104,7 @@ static int launch_argv(struct launch *l, const struct cc_job *job, bool dynamic,
 {
 	unsigned a = 0, ranks = job->workers + (dynamic ? 1 : 0);
 	long online = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t cpus_len = job->cpu ? (size_t)job->workers * 12 : 2, at = 0;
+	size_t cpus_len = job->cpu ? (size_t)job->workers * 12 + 32 : 2, at = 0;
 	if (!(l->cpus = malloc(cpus_len)))
 		return -ENOMEM;
 	snprintf(l->ranks, sizeof(l->ranks), "%u", ranks);
@@ -115,7 +115,9 @@ static int launch_argv(struct launch *l, const struct cc_job *job, bool dynamic,
 	snprintf(l->spin, sizeof(l->spin), "%u", online > 0 && ranks <= (unsigned long)online ? job->opts.spin_ns : 0);
 	snprintf(l->rate, sizeof(l->rate), "%" PRIu64, cc_busy_rate());
 	snprintf(l->cpus, cpus_len, "-");
-	for (unsigned k = 0; job->cpu && k < job->workers; k++) /* 12 bytes hold ",-2147483648" */
+	if (job->cpu && job->opts.mpi_hosts) /* other hosts: each plans its ranks on its own topology */
+		snprintf(l->cpus, cpus_len, "@%s", topo_policy_name(job->pin));
+	for (unsigned k = 0; job->cpu && !job->opts.mpi_hosts && k < job->workers; k++) /* 12 bytes: ",-2147483648" */
 		at += (size_t)snprintf(l->cpus + at, cpus_len - at, "%s%d", k ? "," : "", job->cpu[k]);
 	l->params[0] = 0;
 	at = 0;

@@ -5,6 +5,9 @@
  *
  *   concur-mpi REPORT WORKLOAD NTASKS STRIDE CHUNK SPIN_NS CPUS P0,P1,... BUSY_RATE
  *
+ * CPUS may also be "@POLICY" (a placement policy's name, --pin's): each host plans its own ranks by its own
+ * topology, as concur run plans one machine (the mpi models on several hosts).
+ *
  * CHUNK 0 is the static variant (block distribution, every rank a worker); otherwise rank 0 is the master
  * handing out CHUNK positions at a time and ranks 1..W the workers. For a scenario (the mpi executor)
  * every rank is the role of its number, NTASKS its operations, and CHUNK is 0. CPUS is "-" (unpinned) or the OS CPU

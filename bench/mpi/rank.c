@@ -187,6 +187,33 @@ static void describe_host(struct cc_host *h)
 	h->ranks = 1;
 }
 
+/* This host's CPU for this worker rank under the named policy: the workers on this host (the master is
+ * none) planned on this host's topology, as concur run plans one machine. Collective: every rank calls it. */
+static int plan_here(const struct topo *topo, const char *policy, bool has_master)
+{
+	int pin = topo_policy_parse(policy), working = !(has_master && rank == 0), local = 0, nlocal = 1;
+	if (pin < 0 || pin == TOPO_NONE)
+		die("CPUS: '@%s' is not a placement policy", policy);
+	MPI_Comm workers, here;
+	MPI_Comm_split(MPI_COMM_WORLD, working ? 0 : MPI_UNDEFINED, rank, &workers);
+	if (!working)
+		return -1;
+	MPI_Comm_split_type(workers, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &here);
+	MPI_Comm_rank(here, &local);
+	MPI_Comm_size(here, &nlocal);
+	MPI_Comm_free(&here);
+	MPI_Comm_free(&workers);
+	const struct topo_place **pl = calloc((size_t)nlocal, sizeof(*pl));
+	if (!pl)
+		die("planning %d ranks: out of memory", nlocal);
+	topo_plan(topo, (enum topo_policy)pin, (unsigned)nlocal, pl);
+	if (!pl[local])
+		die("this host has no %s placement (concur topo --pairs)", policy);
+	int cpu = (int)pl[local]->pu_os;
+	free(pl);
+	return cpu;
+}
+
 /* The mpi executor's messages: blocking, as osu_latency's. MPI's default error handler aborts the job on
  * a failure, so a failed call seldom returns; when one does, the role fails. */
 static int link_send(unsigned to, int tag, const void *buf, size_t len)
@@ -284,16 +311,21 @@ int main(int argc, char **argv)
 	int *cpu_of = calloc((size_t)workers, sizeof(*cpu_of));
 	if (!cpus || !cpu_of)
 		die("out of memory");
-	unsigned ncpus = strcmp(argv[7], "-") ? numbers(argv[7], cpus, (unsigned)workers, "CPUS") : 0;
+	bool per_host = argv[7][0] == '@';
+	unsigned ncpus = per_host ? (unsigned)workers : strcmp(argv[7], "-") ? numbers(argv[7], cpus, (unsigned)workers, "CPUS") : 0;
 	if (ncpus && ncpus != (unsigned)workers)
 		die("%u CPUs for %d workers", ncpus, workers);
 	numbers(argv[8], params, WL_MAX_PARAMS, "PARAMS");
 
 	struct topo topo = {0};
-	for (unsigned c = 0; c < ncpus; c++)
+	for (unsigned c = 0; c < ncpus && !per_host; c++)
 		cpu_of[c] = (int)cpus[c];
 	if (ncpus && topo_load(&topo, NULL, NULL))
 		die("loading this host's topology (hwloc) failed");
+	if (per_host && k >= 0)
+		cpu_of[k] = plan_here(&topo, argv[7] + 1, dynamic);
+	else if (per_host)
+		plan_here(&topo, argv[7] + 1, dynamic); /* the master takes part in splitting the ranks */
 	void *ctx = NULL;
 	int err = wl->setup ? wl->setup(params, &ctx) : 0;
 	if (err)

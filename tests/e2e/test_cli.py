@@ -1728,6 +1728,11 @@ class Mpi(Base):
         (c,) = load_results(o)["concur"]["benchmarks"]
         self.assertRegex(c["model_note"], r"^3 ranks on 1 host, .*, a master handing out \d+ chunks of 7 tasks")
         self.assertTrue(c["checksum_ok"])
+        # with --hosts each host plans its own ranks by its topology: here the plan concur run makes
+        self.assertTrue(c["placement"]["valid"], c["placement"])
+        self.assertEqual(c["placement"]["observed"], [[cpu] for cpu in c["placement"]["requested"]])
+        p = self.concur("topo", "--json", "--workers", "2", "--pin", "core")
+        self.assertEqual(c["placement"]["requested"], [w["cpu"] for w in json.loads(p.stdout)["plans"][0]["plan"]])
 
     def test_the_dist_scenarios_run_on_ranks(self):
         o = self.out()
