@@ -478,6 +478,13 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 						  model->name, model->name);
 					break;
 				}
+				if (model->cpu_headline_only && !sel->nmodels && !sel->nworkers && sel->topo &&
+				    nw > sel->topo->npu) {
+					unplanned(plan, re, name, "the suites run %s up to the %u CPUs: past them its ranks "
+								  "share CPUs, a launch a batch (--workers or --models runs it)",
+						  model->name, sel->topo->npu);
+					continue;
+				}
 				if (!sc && model->separate_memory && (wl->reset || wl->verify)) {
 					unplanned(plan, re, any, "its tasks change memory that every worker shares; %s's "
 								 "ranks share none", model->name);
@@ -807,8 +814,8 @@ double cc_cell_estimate_s(const struct cc_plan *plan, const struct cc_cell *c, u
 	/* starting the workers, for the warm-up and again for the batch (a thread ~30 us, a fork ~0.5 ms) */
 	double start = c->model->one_thread ? 0 : c->model->unit == CC_UNIT_PROCESS ? 500e-6 : 30e-6;
 	double starting = c->model->single_worker || c->model->spawn_each_ns ? 0 : 2 * c->workers * start;
-	if (c->model->unit == CC_UNIT_PROGRAM) /* a launch (mpiexec: 0.39 to 0.53 s measured here), twice */
-		starting = 2 * 0.45;
+	if (c->model->unit == CC_UNIT_PROGRAM) /* a launch (mpiexec: 0.39 to 0.53 s measured here), no warm-up */
+		starting = 0.45;
 	/* a waiting task still computes (at least its share of the IO layer's calls): on one thread, or on
 	 * the cores, that part does not overlap */
 	double threads = c->model->one_thread ? 1 : par < cpus ? par : cpus;

@@ -189,7 +189,12 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 		}
 	}
 
-	if (!reference) {
+	if (!reference && model->unit == CC_UNIT_PROGRAM) {
+		/* a program's workers start afresh at each launch: a warm-up launch would warm nothing of the
+		 * next and cost a launch (mpiexec: 0.4 s here); the stride comes from the estimate of a task */
+		const struct wl_desc *wl = c->inst->wl;
+		job.latency_stride = latency_stride(wl->task_ns ? wl->task_ns(c->inst->params) : 2000);
+	} else if (!reference) {
 		/* Warm-up on a tenth of the batch, timing every task: faults pages in and
 		 * measures a task's typical length (wall time would add the wake-up of workers). */
 		job.ntasks = c->ntasks / 10 ? c->ntasks / 10 : 1;
