@@ -225,8 +225,9 @@ static int mpi_launch(const struct cc_job *job, struct cc_outcome *out, bool dyn
 		/* on several hosts the finish times are other clocks': rank 0's end of the gathering instead */
 		cc_outcome_collect(out, w, job->workers, r->start_ns, r->one_host ? 0 : r->end_ns);
 		/* the CPU time counted is the launch's too (mpiexec, MPI_Init): the timed region's is said apart */
-		int n = snprintf(out->note, sizeof(out->note), "%u ranks on %u host%s, %.3g ms CPU from the gate",
-				 job->workers + dynamic, r->hosts, r->hosts == 1 ? "" : "s", (double)r->gate_cpu_ns / 1e6);
+		unsigned ranks = job->workers + dynamic;
+		int n = snprintf(out->note, sizeof(out->note), "%u rank%s on %u host%s, %.3g ms CPU from the gate", ranks,
+				 ranks == 1 ? "" : "s", r->hosts, r->hosts == 1 ? "" : "s", (double)r->gate_cpu_ns / 1e6);
 		if (dynamic)
 			snprintf(out->note + n, sizeof(out->note) - (size_t)n,
 				 ", a master handing out %u chunks of %" PRIu64 " tasks", r->chunks, chunk);

@@ -136,6 +136,7 @@ SCENARIOS = ["spawn/thread", "spawn/fork", "spawn/vfork", "spawn/exec", "spawn/p
              "sync/futex-lock", "sync/spin-tas", "sync/spin-ticket", "sync/deadlock", "sync/timer", "sync/convoy", "sync/rwlock",
              "sync/barrier", "sync/spin-barrier", "sync/event", "sync/semaphore", "sync/value",
              "queue/fifo", "queue/lifo", "queue/priority", "queue/joinable", "queue/ring", "queue/mp", "server/blocking-thread", "server/blocking-process", "server/prefork", "server/select", "server/poll", "server/epoll", "server/epoll-et", "server/coroutines", "server/thread-pool", "server/nonblocking", "server/coro-pool", "server/hybrid", "server/io-uring"]
+MPI_SCENARIOS = ["dist/pingpong", "dist/dispatch"]  # where concur was built with MPI: their roles are ranks
 PAIR_POLICIES = ["same-cpu", "smt", "same-l3", "cross-l3", "cross-numa", "cross-package"]
 
 
@@ -285,7 +286,7 @@ class Usage(Base):
         self.assertIn("cpu/spin/processes/workers:2/pin:core", names)
         models = self.all_models()
         self.assertTrue({"serial", "threads", "processes", "thread-pool"} <= models)
-        scenarios = [n for n in names if "/".join(n.split("/")[:2]) in SCENARIOS]
+        scenarios = [n for n in names if "/".join(n.split("/")[:2]) in SCENARIOS + MPI_SCENARIOS]
         names = [n for n in names if n not in scenarios]
         workloads = {"/".join(n.split("/")[:2]) for n in names}
         self.assertEqual(workloads, set(WORKLOADS))
@@ -297,12 +298,15 @@ class Usage(Base):
         for n in names:
             self.assertRegex(n, r"^(cpu|mem|sync|io|mix)/[a-z-]+/[a-z-]+/workers:\d+/pin:core$")
         # per scenario: its executors (threads, processes), its roles, the pair policies this machine has
-        self.assertEqual({"/".join(n.split("/")[:2]) for n in scenarios}, set(SCENARIOS))
+        self.assertEqual({"/".join(n.split("/")[:2]) for n in scenarios},
+                         set(SCENARIOS) | (set(MPI_SCENARIOS) if "mpi" in models else set()))
         pairs = {p["policy"] for p in json.loads(self.concur("topo", "--json").stdout)["pairs"] if p["available"]}
         for n in scenarios:
             cls, name, executor, roles, pin = n.split("/")
-            self.assertIn(executor, ("threads", "processes", "coroutines", "gil"))
+            self.assertIn(executor, ("threads", "processes", "coroutines", "gil") if cls != "dist" else ("mpi",))
             self.assertIn(pin[len("pin:"):], pairs)
+            if cls == "dist":  # MPI's blocking receive polls: never on one CPU
+                self.assertNotEqual(pin, "pin:same-cpu")
             if name == "yield":  # roles that take turns on one CPU by design
                 self.assertEqual(pin, "pin:same-cpu")
             if name == "shm-spin":  # roles that busy-wait for each other: never on one CPU
