@@ -220,6 +220,12 @@ static json_t *placement_json(const struct cc_cell *c)
 			      "oversubscribed", c->oversubscribed, "valid", !c->placement_bad);
 	if (c->placement_bad)
 		json_object_set_new(p, "reason", json_string(c->placement_why));
+	if (c->nhosts) { /* which of the benchmark's hosts each worker ran on */
+		json_t *hosts = json_array();
+		for (unsigned k = 0; k < c->workers; k++)
+			json_array_append_new(hosts, json_integer(c->workers_info[k].host));
+		json_object_set_new(p, "hosts", hosts);
+	}
 	return p;
 }
 

@@ -405,8 +405,13 @@ int main(int argc, char **argv)
 			}
 			one_host &= !strcmp(all[q].host.name, all[0].host.name);
 		}
-		for (int q = dynamic ? 1 : 0, n = 0; q < size; q++)
-			w[n++] = all[q].out;
+		for (int q = dynamic ? 1 : 0, n = 0; q < size; q++, n++) {
+			w[n] = all[q].out;
+			w[n].info.host = -1;
+			for (unsigned h = 0; h < hosts && h < CC_MAX_HOSTS && w[n].info.host < 0; h++)
+				if (!strcmp(r->host[h].name, all[q].host.name))
+					w[n].info.host = (int)h;
+		}
 		for (int q = 0; q < size; q++)
 			r->gate_cpu_ns += all[q].cpu_ns;
 		if (done_ns)

@@ -20,6 +20,8 @@ struct cc_worker_info {
 	int observed[CC_MAX_OBSERVED];
 	unsigned migrations; /* changes of CPU between samples */
 	long nivcsw;         /* involuntary context switches while working */
+	int host;            /* the host it ran on, of a job that records its hosts (mpi's ranks): an index into
+			      * the outcome's hosts, -1 past them; 0 for the models of one machine */
 };
 
 /* What one worker reports; lives in memory its coordinator can read (shared for processes). */

@@ -1685,6 +1685,7 @@ class Mpi(Base):
                 self.assertEqual(c["hosts"]["count"], 1)
                 self.assertEqual(host["machine_id"], doc["concur"]["machine"]["id"])
                 self.assertEqual(host["ranks"], c["workers"] + (c["model"] == "mpi" and c["kind"] == "tasks"))
+                self.assertEqual(c["placement"]["hosts"], [0] * c["workers"])  # each worker's host, by index
         p = self.concur("list", "--suite", "smoke", "--models", "serial,mpi", "--workloads", "counter", "--why")
         self.assertIn("ranks share none", p.stdout)
 
