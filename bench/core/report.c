@@ -207,8 +207,8 @@ static json_t *placement_json(const struct cc_cell *c)
 	json_t *req = json_array(), *seen = json_array(), *ivcsw = json_array();
 	for (unsigned k = 0; k < c->workers; k++) {
 		const struct cc_worker_info *w = &c->workers_info[k];
-		if (c->cpus) /* on several hosts each planned its own (mpi): what each worker was given */
-			json_array_append_new(req, json_integer(c->hosts_total > 1 ? w->cpu_requested : c->cpus[k]));
+		if (c->cpus) /* a model that records hosts (mpi) may plan on each: what each worker was given */
+			json_array_append_new(req, json_integer(c->nhosts ? w->cpu_requested : c->cpus[k]));
 		json_t *cpus = json_array();
 		for (unsigned o = 0; o < w->nobserved; o++)
 			json_array_append_new(cpus, json_integer(w->observed[o]));

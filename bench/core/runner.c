@@ -525,8 +525,8 @@ static int measure_rep(struct cc_cell *c)
 	cc_cell_check_placement(c);
 	c->latency_stride = r->stride;
 	memcpy(c->note, r->note, sizeof(c->note));
-	if (r->nhosts && !c->hosts) /* the first repetition's: each launch places the ranks alike */
-		c->hosts = malloc(r->nhosts * sizeof(*c->hosts));
+	if (r->nhosts && !c->hosts) /* the last repetition's, as the note: a launch may place ranks elsewhere */
+		c->hosts = malloc(CC_MAX_HOSTS * sizeof(*c->hosts));
 	if (r->nhosts && c->hosts) {
 		memcpy(c->hosts, r->hosts, r->nhosts * sizeof(*c->hosts));
 		c->nhosts = r->nhosts;

@@ -61,6 +61,15 @@ static int64_t cpu_now_ns(void)
 
 static int rank;
 
+/* The index of host `name` among the n listed, or -1. */
+static int listed_host(const struct cc_host *listed, unsigned n, const char *name)
+{
+	for (unsigned h = 0; h < n; h++)
+		if (!strcmp(listed[h].name, name))
+			return (int)h;
+	return -1;
+}
+
 /* Whether a rank before q ran on q's host. */
 static bool host_before(const struct rank_report *all, int q)
 {
@@ -184,7 +193,6 @@ static void describe_host(struct cc_host *h)
 		printable(h->cpu_model, sizeof(h->cpu_model), si->cpu_model);
 		h->pus = si->pus, h->cores = si->cores, h->packages = si->packages, h->numa_nodes = si->numa_nodes;
 	}
-	h->ranks = 1;
 }
 
 /* This host's CPU for this worker rank under the named policy: the workers on this host (the master is
@@ -394,26 +402,22 @@ int main(int argc, char **argv)
 			die("mapping the report file %s: %s", argv[1], strerror(errno));
 		struct cc_worker_out *w = (struct cc_worker_out *)(r + 1);
 		unsigned hosts = 0, one_host = 1;
-		for (int q = 0; q < size; q++) { /* the distinct hosts, in rank order, each with its ranks */
-			if (!host_before(all, q)) {
+		for (int q = 0, n = 0; q < size; q++) { /* the distinct hosts in rank order, each with its ranks */
+			int h = listed_host(r->host, hosts < CC_MAX_HOSTS ? hosts : CC_MAX_HOSTS, all[q].host.name);
+			if (h < 0 && !host_before(all, q)) { /* a new host: listed while there is room, counted anyway */
 				if (hosts < CC_MAX_HOSTS)
-					r->host[hosts] = all[q].host;
+					r->host[h = (int)hosts] = all[q].host;
 				hosts++;
-			} else {
-				for (unsigned h = 0; h < hosts && h < CC_MAX_HOSTS; h++)
-					r->host[h].ranks += !strcmp(r->host[h].name, all[q].host.name);
 			}
+			if (h >= 0)
+				r->host[h].ranks++;
 			one_host &= !strcmp(all[q].host.name, all[0].host.name);
-		}
-		for (int q = dynamic ? 1 : 0, n = 0; q < size; q++, n++) {
-			w[n] = all[q].out;
-			w[n].info.host = -1;
-			for (unsigned h = 0; h < hosts && h < CC_MAX_HOSTS && w[n].info.host < 0; h++)
-				if (!strcmp(r->host[h].name, all[q].host.name))
-					w[n].info.host = (int)h;
-		}
-		for (int q = 0; q < size; q++)
 			r->gate_cpu_ns += all[q].cpu_ns;
+			if (q == 0 && dynamic) /* the master's report is dropped */
+				continue;
+			w[n] = all[q].out;
+			w[n++].info.host = h;
+		}
 		if (done_ns)
 			memcpy(w + workers, done_ns, ntasks * sizeof(int64_t));
 		if (sc) { /* the roles' reports are all here, and rank 0's state: settled as sc_run settles */
