@@ -576,7 +576,7 @@ static void by_workers(const struct fctx *x, const struct figure_kind *k, const 
 	if (!f)
 		return;
 	const char *models[32];
-	size_t nmod = distinct(x->s, FIELD(model), models, 32), blocks = 0;
+	size_t nmod = distinct(x->s, FIELD(model), models, 32), blocks = 0, points = 0;
 	struct styles st = {"", ""};
 	for (size_t m = 0; m < nmod; m++)
 		for (size_t h = 0; h < x->nm; h++) {
@@ -590,6 +590,7 @@ static void by_workers(const struct fctx *x, const struct figure_kind *k, const 
 				if (!rows++)
 					series_header(f, &blocks, &st, model_style(models[m]), models[m], suffix, unit, h, x->nm);
 				fprintf(f, "%d\t%.6g\n", c->workers, value(c));
+				points++;
 			}
 		}
 	fclose(f);
@@ -598,7 +599,7 @@ static void by_workers(const struct fctx *x, const struct figure_kind *k, const 
 	snprintf(vars, sizeof(vars), "title=%s; lts='%s'; dts='%s'", qwl, st.lt, st.dt);
 	sweep_point(point, sizeof(point), x->wl);
 	snprintf(full, sizeof(full), "%s%s", k->title, point);
-	if (blocks)
+	if (points > 1) /* one point compares nothing (a server's one executor at one placement) */
 		render(x->fig, k, script, name, path, vars, x->base, full);
 }
 
@@ -751,7 +752,7 @@ static void by_placement(const struct fctx *x, const struct figure_kind *k)
 	snprintf(vars, sizeof(vars), "machines=%zu; title=%s", x->nm, qwl);
 	sweep_point(point, sizeof(point), x->wl);
 	snprintf(full, sizeof(full), "%s%s", k->title, point);
-	if (rows)
+	if (rows > 1 || x->nm > 1) /* one bar of one machine compares nothing */
 		render(x->fig, k, "placement.gp", name, path, vars, x->base, full);
 }
 

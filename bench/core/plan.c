@@ -16,18 +16,19 @@
 
 const struct cc_suite cc_suites[] = {
 	{"smoke", "every model and workload once at 1 and 2 workers, tiny batches: checks that all works", 1, 0.05, 0,
-	 2, false, false, true, CC_FAR_NONE, false},
+	 2, false, false, true, CC_FAR_NONE, false, false},
 	{"quick", "3 rounds, quarter-size batches of at least 5 ms", 3, 0.25, 0.005, 0, false, false, false,
-	 CC_FAR_NONE, false},
+	 CC_FAR_NONE, false, false},
 	{"ci", "for the CI gate (make bench-ci): the quick suite's benchmarks with full-size batches of at least "
 	       "20 ms, 5 rounds",
-	 5, 1.0, 0.02, 0, false, false, false, CC_FAR_NONE, false},
-	{"standard", "5 rounds, full batches of at least 10 ms, workers up to 2x the CPUs (io/sleep on far past "
-		     "them), servers at 1, 100 and 1,000 connections",
-	 5, 1.0, 0.01, 0, true, false, false, CC_FAR_HEADLINE, true},
+	 5, 1.0, 0.02, 0, false, false, false, CC_FAR_NONE, false, false},
+	{"standard", "5 rounds, full batches of at least 10 ms; the headline workloads on workers up to 2x the "
+		     "CPUs (io/sleep on far past them), the other workloads at the machine's size; every scenario, the "
+		     "servers at 1, 100 and 1,000 connections on two cores",
+	 5, 1.0, 0.01, 0, true, false, false, CC_FAR_HEADLINE, true, true},
 	{"full", "10 rounds, double batches of at least 20 ms, workers up to 2x the CPUs (io and mix workloads far "
 		 "past them), each workload's parameter sweep",
-	 10, 2.0, 0.02, 0, true, true, false, CC_FAR_ALL, false},
+	 10, 2.0, 0.02, 0, true, true, false, CC_FAR_ALL, false, false},
 	{0},
 };
 
@@ -373,6 +374,36 @@ __attribute__((format(printf, 4, 5))) static void unplanned(struct cc_plan *plan
 	va_end(ap);
 }
 
+/* In a focused suite, the one worker count of a workload outside the headline (and of the models the suites
+ * run on the headline at one count): the largest of the sweep within the CPUs; 0 for the whole sweep. */
+static unsigned focus_count(const struct cc_select *sel, const struct wl_desc *wl, const struct cc_model *m,
+			    const unsigned *workers, unsigned nworkers)
+{
+	if (!sel->suite->focused || sel->nworkers || sel->workers_auto || !sel->topo || wl->scenario ||
+	    m->single_worker || (wl->headline && !m->cpu_headline_only))
+		return 0;
+	unsigned at = nworkers ? workers[0] : 0;
+	for (unsigned k = 0; k < nworkers; k++)
+		if (workers[k] <= sel->topo->npu)
+			at = workers[k];
+	return at;
+}
+
+/* In a focused suite, the servers' one placement: the load generator and the server on the nearest two
+ * cores (both on one CPU where the machine has a single core). */
+static bool focus_pair(const struct cc_select *sel, const struct wl_desc *wl, enum topo_policy pin)
+{
+	if (!sel->suite->focused || sel->npins || wl->cls != WL_SERVER || !sel->topo)
+		return true;
+	static const enum topo_policy nearest[] = {TOPO_SAME_L3, TOPO_CROSS_L3, TOPO_CROSS_NUMA, TOPO_CROSS_PACKAGE,
+						   TOPO_SMT};
+	unsigned cpu[2];
+	for (unsigned k = 0; k < sizeof(nearest) / sizeof(nearest[0]); k++)
+		if (topo_pair(sel->topo, nearest[k], cpu))
+			return pin == nearest[k];
+	return pin == TOPO_SAME_CPU;
+}
+
 /* The cells of one instance that the filter keeps, named <class>/<workload>/<model>/workers:<n>/pin:<policy>
  * and then /<param>:<value> for each swept parameter. Returns how many. */
 static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel, struct cc_instance *in,
@@ -412,9 +443,14 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 			}
 			continue;
 		}
+		unsigned focus = focus_count(sel, wl, model, workers, nworkers);
+		int one_role_cpu = -1; /* where a sweep's single role was planned, and by which pair */
+		enum topo_policy one_role_pin = TOPO_NONE;
 		for (unsigned p = 0; p < npins; p++) {
 			bool pair = topo_policy_is_pair(pins[p]);
 			unsigned cpu[2];
+			if (!focus_pair(sel, wl, pins[p]))
+				continue;
 			for (unsigned k = 0; k < (sc && sc->roles ? 1 : ncounts); k++) {
 				/* serial is the baseline: it runs once, at one worker, whatever the sweep; a
 				 * scenario has its roles, or takes them from the sweep within its bounds */
@@ -424,6 +460,8 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 					continue; /* the waiting sweep takes threads and processes to 1,024 */
 				if (model->single_worker && k > 0)
 					break;
+				if (focus && nw != focus)
+					continue;
 				snprintf(name, sizeof(name), "%s/%s/%s/workers:%u/pin:%s%s", wl_class_name(wl->cls), wl->name,
 					 model->name, nw, topo_policy_name(pins[p]), swept);
 				/* what leaves out a whole placement leaves out every count of the sweep */
@@ -471,6 +509,12 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 					unplanned(plan, re, name, "takes %u to %u roles", sc->min_roles, sc->max_roles);
 					continue;
 				}
+				/* a single role sits on its pair's first CPU: another pair from that CPU is the same cell */
+				if (sc && pair && nw == 1 && one_role_cpu == (int)cpu[0]) {
+					unplanned(plan, re, name, "one role: on the same CPU as at pin:%s",
+						  topo_policy_name(one_role_pin));
+					continue;
+				}
 				if (!sc && model->cpu_headline_only && !sel->nmodels &&
 				    (!wl->headline || strcmp(wl->headline, "cpu"))) {
 					unplanned(plan, re, any, "the suites run it on the CPU headline's workload only: a "
@@ -511,6 +555,12 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 						  model == &model_thread_per_task ? "thread" : "process", sel->topo->npu, nw);
 					continue;
 				}
+				if (far && far_of(sel) == CC_FAR_HEADLINE && nw > CC_FAR_HEADLINE_PER_CPU * sel->topo->npu) {
+					unplanned(plan, re, name, "the suite's waiting sweep stops at %u workers, %u a CPU "
+								  "(--workers auto goes on)",
+						  CC_FAR_HEADLINE_PER_CPU * sel->topo->npu, CC_FAR_HEADLINE_PER_CPU);
+					continue;
+				}
 				/* past the CPUs, whatever asked for it: what the machine allows */
 				if (!sc && sel->topo && nw > sel->topo->npu && far_fits(sel, model, wl, nw, why, sizeof(why))) {
 					unplanned(plan, re, name, "%s", why);
@@ -532,6 +582,10 @@ static unsigned plan_instance(struct cc_plan *plan, const struct cc_select *sel,
 					continue;
 				}
 				plan->ncells++;
+				if (sc && pair && nw == 1) {
+					one_role_cpu = (int)cpu[0];
+					one_role_pin = pins[p];
+				}
 			}
 		}
 	}

@@ -31,6 +31,9 @@ enum cc_far {
 };
 #define CC_FAR_COUNTS {16, 64, 256, 1024, 10000, 100000}
 #define CC_FAR_MAX_OS 1024        /* threads and processes go this far; coroutines on one thread all the way */
+/* a suite's own waiting sweep (CC_FAR_HEADLINE) goes to this many workers a CPU (64 on 2 CPUs, where 64 processes
+ * already take 2.5 times as long as 64 threads and 256 cost a second a repetition); --workers auto goes on */
+#define CC_FAR_HEADLINE_PER_CPU 32
 #define CC_FAR_TASKS_EACH 2       /* a far point's batch gives each worker this many tasks */
 /* a far point whose repetition (workers started twice, the batch) would take longer here is left out, with
  * why: a quarter of this in a suite's waiting sweep, all of it with --workers auto */
@@ -38,7 +41,7 @@ enum cc_far {
 /* A model that starts a thread or process per task runs at most this long a batch of its spawning
  * (by spawn_each_ns): the same figure as a longer one, without minutes of forks. */
 #define CC_PER_TASK_BATCH_S 0.05
-#define CC_PER_TASK_MIN 32
+#define CC_PER_TASK_MIN 16
 /* The CPU a task that waits takes on its thread besides its waiting, for estimates (a coroutine's timer
  * and poller calls in a VM: about 50 us measured). */
 #define CC_WAIT_CPU_NS 50000
@@ -55,6 +58,9 @@ struct cc_suite {
 	bool smoke_values;  /* workloads run at their smoke values (wl_desc.smoke), not their defaults */
 	enum cc_far waits_far; /* which workloads' worker sweep goes on past the cores (cc_far_counts) */
 	bool standard_sweeps;  /* without sweeps: each workload's sweep_standard runs */
+	/* the headline workloads sweep the workers; every other batch workload runs at the machine's size (the
+	 * largest count of the sweep within the CPUs), and the servers on the nearest pair of two cores */
+	bool focused;
 };
 
 extern const struct cc_suite cc_suites[];

@@ -199,11 +199,20 @@ static _Noreturn void cell_process(const struct cc_cell *c, const struct cc_mode
 		 * measures a task's typical length (wall time would add the wake-up of workers). */
 		job.ntasks = c->ntasks / 10 ? c->ntasks / 10 : 1;
 		job.latency_stride = 1;
+		/* a point of the waiting sweep warms up on as many workers as CPUs: its batch starts its 1,024
+		 * threads or 256 processes afresh, so starting them for the warm-up too would double the cell's
+		 * time and warm nothing the batch uses */
+		unsigned npu = run.plan->topo ? run.plan->topo->npu : 1;
+		if (c->far && job.workers > npu) {
+			job.workers = npu;
+			job.ntasks = CC_FAR_TASKS_EACH * npu < job.ntasks ? CC_FAR_TASKS_EACH * npu : job.ntasks;
+		}
 		r->err = run_verified(model, &job, &o, c->inst->ctx);
 		if (r->err)
 			goto out;
 		job.latency_stride = latency_stride((double)cc_hist_quantile(&r->hist, 0.5));
 		job.ntasks = c->ntasks;
+		job.workers = workers;
 	}
 	r->stride = job.latency_stride;
 	/* the cpu probe on the cell's CPUs just before and just after the batch (unpinned: where it runs), for
@@ -370,12 +379,15 @@ static int ensure_reference(struct cc_cell *c, int64_t deadline)
 	size_t size;
 	char why[256];
 	/* a scenario's reference: its roles unpinned, as threads when it has them (else as processes: a server
-	 * that forks must not carry its client's sockets into its children; else as its own executor, mpi's ranks) */
+	 * that forks must not carry its client's sockets into its children; else as its own executor, mpi's ranks);
+	 * a cell of that executor is its own reference, as serial is: its first batch (the same code, pinned) */
 	const struct sc_desc *sc = in->wl->scenario;
 	const struct cc_model *ref = !sc                                 ? cc_cell_reference(c)
 				     : sc_runs_as(sc, &model_threads)   ? &model_threads
 				     : sc_runs_as(sc, &model_processes) ? &model_processes
 									: c->model;
+	if (sc && ref == c->model)
+		return 0;
 	int rc = run_batch(c, ref, sc || ref->one_thread ? c->workers : 1, true, deadline, &r, &size, why, sizeof(why));
 	if (rc == -EINTR)
 		return rc;
@@ -491,7 +503,7 @@ static int measure_rep(struct cc_cell *c)
 		return 0;
 	}
 	uint64_t ref;
-	if (!cc_cell_ref(c, &ref)) { /* only serial gets here: its first batch is the reference */
+	if (!cc_cell_ref(c, &ref)) { /* serial, or a scenario's reference executor: its first batch is the reference */
 		cc_cell_set_ref(c, r->checksum);
 		ref = r->checksum;
 	}

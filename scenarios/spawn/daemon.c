@@ -93,7 +93,7 @@ const struct wl_desc sc_spawn_daemon = {
 	.cls = WL_SPAWN,
 	.summary = "start a daemon (fork, setsid, fork) and reap it as the subreaper it is orphaned to",
 	.params = (const struct wl_param[]){{0}},
-	.default_tasks = 100,
+	.default_tasks = 50,
 	.task_ns = op_ns,
 	.scenario = &scenario,
 };

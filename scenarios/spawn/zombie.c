@@ -259,7 +259,7 @@ const struct wl_desc sc_spawn_zombie = {
 	.params = (const struct wl_param[]){{"reap", WL_INT, REAP_HANDLER, REAP_WAIT, REAP_END,
 					     "0 waitpid each at once, 1 SIGCHLD handler, 2 poll after each fork, 3 at the end"},
 					    {0}},
-	.default_tasks = 200,
+	.default_tasks = 100,
 	.task_ns = op_ns,
 	.sweep = "reap=0,1,2,3",
 	.scenario = &scenario,

@@ -380,7 +380,7 @@ class Run(Base):
                     by_batch.setdefault(c["tasks"], set()).add(c["checksum"])
                     self.assertEqual(c["checksum"], c["reference_checksum"], c["name"])
                     self.assertEqual(c["reference"], "serial", c["name"])
-            if wl == "hash":  # 200 tasks in smoke: a process per task runs 100
+            if wl == "hash":  # 200 tasks in smoke: a process per task runs 25
                 self.assertGreater(len(by_batch), 1, f"{wl}: the per-task models' batch is capped")
             for n, sums in by_batch.items():
                 self.assertEqual(len(sums), 1, f"{wl} at {n} tasks: every model must compute what serial computes")

@@ -414,7 +414,7 @@ static void the_waiting_sweep_goes_past_the_cores(void **state)
 	cc_plan_free(&p);
 	s.workloads[0] = &wl_io_sleep;
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
-	assert_non_null(cell_named(&p, "io/sleep/threads/workers:1024/pin:core"));
+	assert_non_null(cell_named(&p, "io/sleep/threads/workers:1024/pin:core")); /* within 32 a CPU */
 	assert_null(cell_named(&p, "io/sleep/coroutines/workers:10000/pin:core"));
 	assert_non_null(unplanned_why(&p, "io/sleep/coroutines/workers:10000/pin:core"));
 	cc_plan_free(&p);
@@ -437,6 +437,54 @@ static void the_waiting_sweep_goes_past_the_cores(void **state)
 	why = unplanned_why(&p, "io/tcp/coroutines/workers:100000/pin:core");
 	assert_non_null(why);
 	assert_non_null(strstr(why, "descriptors"));
+	cc_plan_free(&p);
+}
+
+/* The standard suite: the headline's workload sweeps the workers, the others run at the machine's size, the
+ * servers on the nearest two cores; --workers and --pin choose again. */
+static void the_standard_suite_focuses(void **state)
+{
+	(void)state;
+	struct cc_select s = base("standard");
+	struct cc_plan p;
+	char err[256];
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	assert_non_null(cell_named(&p, "cpu/hash/threads/workers:8/pin:core"));
+	assert_non_null(cell_named(&p, "cpu/hash/threads/workers:256/pin:core"));
+	assert_non_null(cell_named(&p, "cpu/spin/serial/workers:1/pin:core"));
+	assert_non_null(cell_named(&p, "cpu/spin/process-per-task/workers:128/pin:core"));
+	unsigned spin = 0, cpu_only = 0;
+	for (unsigned m = 0; m < model_count; m++)
+		cpu_only += model_all[m]->cpu_headline_only;
+	for (unsigned k = 0; k < p.ncells; k++) {
+		const struct cc_cell *c = &p.cells[k];
+		spin += c->inst->wl == &wl_cpu_spin;
+		if ((c->inst->wl == &wl_cpu_spin && c->model != &model_serial) || c->model->cpu_headline_only)
+			assert_int_equal(c->workers, 128); /* the largest count of the sweep within the 128 CPUs */
+	}
+	assert_int_equal(spin, model_count - cpu_only); /* serial, and every other model once */
+	cc_plan_free(&p);
+	s.workers[s.nworkers++] = 8; /* counts given: every workload runs them */
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	assert_non_null(cell_named(&p, "cpu/spin/threads/workers:8/pin:core"));
+	cc_plan_free(&p);
+
+	s = (struct cc_select){.suite = cc_suite_find("standard"), .timeout_s = 60, .topo = &big};
+	s.workloads[s.nworkloads++] = &sc_server_epoll;
+	s.workloads[s.nworkloads++] = &sc_switch_pipe;
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	unsigned servers = 0;
+	for (unsigned k = 0; k < p.ncells; k++)
+		if (p.cells[k].inst->wl == &sc_server_epoll) {
+			assert_int_equal(p.cells[k].pin, TOPO_SAME_L3);
+			servers++;
+		}
+	assert_int_equal(servers, 3); /* at 1, 100 and 1,000 connections */
+	assert_non_null(cell_named(&p, "switch/pipe/threads/workers:2/pin:cross-numa")); /* the others: every pair */
+	cc_plan_free(&p);
+	s.pins[s.npins++] = TOPO_SAME_CPU;
+	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
+	assert_non_null(cell_named(&p, "server/epoll/processes/workers:2/pin:same-cpu/conns:1000"));
 	cc_plan_free(&p);
 }
 
@@ -540,6 +588,7 @@ int main(void)
 		cmocka_unit_test(a_scenario_goes_by_pair_policies),
 		cmocka_unit_test(the_full_suite_runs_each_workloads_sweep),
 		cmocka_unit_test(the_waiting_sweep_goes_past_the_cores),
+		cmocka_unit_test(the_standard_suite_focuses),
 		cmocka_unit_test(placement_checks),
 		cmocka_unit_test(statistics),
 		cmocka_unit_test(probes_and_minimum_batches),
