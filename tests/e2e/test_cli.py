@@ -1698,12 +1698,14 @@ class Mpi(Base):
         # and the mpi executor's scenarios, at two roles on whichever pair of CPUs this machine has
         self.assertEqual({n.split("/")[1] for n in ranks if n.startswith("dist/")}, {"pingpong", "dispatch"})
         self.assertTrue(all("/mpi/workers:2/pin:" in n for n in ranks if n.startswith("dist/")))
-        # the suites that sweep past the CPUs stop the mpi models at them (a launch a batch); --workers goes on
+        # the suites that sweep past the CPUs stop the mpi models at them (a launch a batch), the standard suite
+        # runs them at the machine's size alone; --workers goes on
         cpus = allowed_cpus()
+        workers = lambda n: int(n.split("workers:")[1].split("/")[0])
         standard = self.listed("--suite", "standard", "--workloads", "hash")
-        self.assertTrue(any("/threads/workers:" in n and int(n.split("workers:")[1].split("/")[0]) > cpus for n in standard))
-        self.assertFalse([n for n in standard if "/mpi" in n and int(n.split("workers:")[1].split("/")[0]) > cpus])
-        p = self.concur("list", "--suite", "standard", "--workloads", "hash", "--why")
+        self.assertTrue(any("/threads/workers:" in n and workers(n) > cpus for n in standard))
+        self.assertEqual({workers(n) for n in standard if "/mpi" in n}, {cpus})
+        p = self.concur("list", "--suite", "full", "--workloads", "hash", "--why")
         self.assertIn(f"the suites run mpi up to the {cpus} CPUs", p.stdout)
         self.assertIn(f"cpu/hash/mpi/workers:{2 * cpus}/pin:core",
                       self.listed("--suite", "standard", "--workloads", "hash", "--workers", f"1,{2 * cpus}"))
