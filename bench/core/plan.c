@@ -865,9 +865,11 @@ double cc_cell_estimate_s(const struct cc_plan *plan, const struct cc_cell *c, u
 		par = cpus;
 	task += c->model->spawn_each_ns;
 	double batch = (double)c->ntasks * task / 1e9 / (par > 0 ? par : 1);
-	/* starting the workers, for the warm-up and again for the batch (a thread ~30 us, a fork ~0.5 ms) */
-	double start = c->model->one_thread ? 0 : c->model->unit == CC_UNIT_PROCESS ? 500e-6 : 30e-6;
-	double starting = c->model->single_worker || c->model->spawn_each_ns ? 0 : 2 * c->workers * start;
+	/* starting the workers, for the warm-up (a far point's on as many as CPUs) and again for the batch (a
+	 * thread ~30 us; a fork with its exit and wait ~1.2 ms, spawn/fork's figure on a 2-vCPU VM) */
+	double start = c->model->one_thread ? 0 : c->model->unit == CC_UNIT_PROCESS ? 1.2e-3 : 30e-6;
+	double started = c->far && c->workers > cpus ? c->workers + cpus : 2.0 * c->workers;
+	double starting = c->model->single_worker || c->model->spawn_each_ns ? 0 : started * start;
 	if (c->model->unit == CC_UNIT_PROGRAM) /* a launch (mpiexec: 0.39 to 0.53 s measured here), no warm-up */
 		starting = 0.45;
 	/* a waiting task still computes (at least its share of the IO layer's calls): on one thread, or on
@@ -876,8 +878,13 @@ double cc_cell_estimate_s(const struct cc_plan *plan, const struct cc_cell *c, u
 	double cpu = wl->task_cpu_ns ? wl->task_cpu_ns(c->inst->params) : CC_WAIT_CPU_NS;
 	if (waits && batch < (double)c->ntasks * cpu / 1e9 / threads)
 		batch = (double)c->ntasks * cpu / 1e9 / threads;
+	const struct sc_desc *sc = wl->scenario;
+	if (sc && sc->run_ns)
+		batch += sc->run_ns(sc->impl, c->inst->params) / 1e9;
+	/* the instance is set up before its first cell, every round */
+	double setup = wl->setup_ns && (c == plan->cells || c[-1].inst != c->inst) ? wl->setup_ns(c->inst->params) / 1e9 : 0;
 	/* warm-up (a tenth) and each repetition in a fresh cell process (~12 ms here) */
-	return plan->repetitions * (1.1 * batch + starting + 0.012);
+	return plan->repetitions * (1.1 * batch + starting + 0.012 + setup);
 }
 
 /* Instance set-up once a round, and a share for the reference probes (40 ms each, at most once every 2 s);

@@ -727,12 +727,14 @@ static void headline_print(FILE *f, json_t *h)
 		if (json_object_get(a, "cheapest")) { /* a question of scenarios: the cheapest per placement */
 			fprintf(f, "%s\n", json_string_value(json_object_get(a, "question")));
 			json_array_foreach(json_object_get(a, "cheapest"), i, row)
-				fprintf(f, "  %-14s %2lld roles  %-22s as %-12s %12.0f ns per op\n",
-					json_string_value(json_object_get(row, "pin")),
-					(long long)json_integer_value(json_object_get(row, "roles")),
+			{
+				long long roles = (long long)json_integer_value(json_object_get(row, "roles"));
+				fprintf(f, "  %-14s %2lld %-5s  %-22s as %-12s %12.0f ns per op\n",
+					json_string_value(json_object_get(row, "pin")), roles, roles == 1 ? "role" : "roles",
 					json_string_value(json_object_get(row, "scenario")),
 					json_string_value(json_object_get(row, "executor")),
 					json_number_value(json_object_get(row, "ns_per_op")));
+			}
 			json_array_foreach(json_object_get(a, "by_connections"), i, row)
 				fprintf(f, "  %-14s %5lld conns  %-22s %10.0f requests/s, p99 %.0f us, %.1f us CPU a request\n",
 					json_string_value(json_object_get(row, "pin")),

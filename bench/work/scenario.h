@@ -91,6 +91,9 @@ struct sc_desc {
 	uint64_t (*total_ops)(const int64_t *params, unsigned roles, uint64_t ops);
 	/* Optional: bytes one operation moves, for bytes/s. */
 	int64_t (*bytes_per_op)(const int64_t *params);
+	/* Optional, for the estimates: what a batch costs beside its operations (wl_desc.task_ns each): a server's
+	 * connections, a fork each for a process per connection. */
+	double (*run_ns)(const void *impl, const int64_t *params);
 	/* Optional: its own figures (at most SC_MAX_METRICS, the list ending with a NULL name), and after a
 	 * batch that verified, their values in that order. */
 	const struct sc_metric *metrics;

@@ -63,6 +63,9 @@ struct wl_desc {
 	/* Optional: about how long one task takes alone, for the suites' duration estimates and for
 	 * keeping each point of a sweep near the same amount of work. */
 	double (*task_ns)(const int64_t *params);
+	/* Optional, for the estimates: about how long setup takes (it runs again every round, so that no other
+	 * workload's fork copies its memory). NULL: a few ms. */
+	double (*setup_ns)(const int64_t *params);
 	/* Optional, for a workload whose tasks compute and wait (io, mix): how much of task_ns is computing, which
 	 * overlaps only across cores. NULL: about CC_WAIT_CPU_NS (core/plan.h). */
 	double (*task_cpu_ns)(const int64_t *params);

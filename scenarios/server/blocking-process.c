@@ -66,7 +66,8 @@ static int serve(struct srv_state *s, char *why, size_t len)
 	return err;
 }
 
-static const struct srv_model model = {.serve = serve};
+/* conn_ns: a fork, an exit and a reap: 1.8 ms a connection at 1,000 measured on a 2-vCPU VM */
+static const struct srv_model model = {.serve = serve, .conn_ns = 1.8e6};
 static const struct sc_desc scenario = SRV_SCENARIO(&model);
 SRV_DESC(sc_server_blocking_process, "blocking-process", "a process forked per connection, blocking in read and "
 	 "write (the notes' first server)", scenario);

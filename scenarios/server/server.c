@@ -483,6 +483,12 @@ double srv_op_ns(const int64_t *params)
 	return 30000.0 + (double)params[SRV_CPU_US] * 1000 + (double)params[SRV_WAIT_US] * 1000 / (double)params[SRV_CONNS];
 }
 
+double srv_run_ns(const void *impl, const int64_t *params)
+{
+	const struct srv_model *m = impl;
+	return (double)params[SRV_CONNS] * (m->conn_ns > 0 ? m->conn_ns : SRV_CONN_NS);
+}
+
 const struct sc_metric srv_metrics[] = {
 	{"requests_per_s", "1/s", "replies per second from the first request to the last reply (the connections open)",
 	 SC_MEDIAN},

@@ -34,7 +34,12 @@ struct srv_model {
 	/* Optional: whether it can serve these parameters (select: descriptors below FD_SETSIZE); 0, or
 	 * -EINVAL with why. */
 	int (*plannable)(const int64_t *params, char *why, size_t len);
+	/* For the estimates: what a connection costs it beside its requests (0: SRV_CONN_NS). */
+	double conn_ns;
 };
+/* A connection opened, accepted and closed on loopback by a server that starts nothing for it: 10-20 us
+ * measured on a 2-vCPU VM (2026-12-04) for the multiplexing servers. */
+#define SRV_CONN_NS 20000.0
 
 struct srv_state {
 	const struct srv_model *model; /* first: set by the harness (sc_desc.impl) */
@@ -135,6 +140,7 @@ int srv_plannable(const void *impl, const int64_t *params, char *why, size_t len
 uint64_t srv_total_ops(const int64_t *params, unsigned roles, uint64_t ops);
 int srv_verify(const void *state, const int64_t *params, uint64_t ops, char *why, size_t len);
 double srv_op_ns(const int64_t *params);
+double srv_run_ns(const void *impl, const int64_t *params);
 void srv_measure(const void *state, const int64_t *params, uint64_t ops, double *values);
 extern const struct sc_metric srv_metrics[];
 
@@ -144,6 +150,7 @@ extern const struct sc_metric srv_metrics[];
 		.op = "a request and its checked reply", .impl = (model_), .plannable = srv_plannable,   \
 		.setup = srv_setup, .teardown = srv_teardown, .role = srv_role, .stop = srv_stop,        \
 		.total_ops = srv_total_ops, .verify = srv_verify, .metrics = srv_metrics, .measure = srv_measure,              \
+		.run_ns = srv_run_ns,                                                                    \
 	}
 
 #define SRV_PARAMS                                                                                     \
