@@ -1,6 +1,9 @@
 # The shared style of every concur figure: palette, fonts, grid, and the terminal.
 # Each figure script loads this first; concur sets, with -e: fmt ('svg' or 'png'),
 # out (the output path without extension) and data (the figure's TSV data file).
+# concur draws a figure's SVG and then its PNG in one gnuplot, the script twice: every setting starts afresh
+# (arrows and labels would otherwise be drawn twice)
+reset
 if (fmt eq 'svg') {
     set terminal svg size 960,560 dynamic font 'Sans,12' background rgb 'white'
 } else {

@@ -2,6 +2,7 @@
 #ifndef CONCUR_CLI_PLOT_H
 #define CONCUR_CLI_PLOT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 /* 0 if gnuplot can be run; otherwise says how to install it and returns CC_EXIT_NO_RESOURCE. */
@@ -9,6 +10,10 @@ int plot_check_gnuplot(const char *verb);
 /* Renders script (a file in plots/) to out.svg and out.png from data; vars are extra
  * gnuplot assignments ("cores=2; title='x'"). 0, or -1 after saying what failed. */
 int plot_render(const char *script, const char *data, const char *out, const char *vars);
+/* The same, drawn while the caller goes on (as many gnuplots at once as CPUs): *failed is set if gnuplot fails,
+ * by the time plot_wait returns. */
+void plot_render_start(const char *script, const char *data, const char *out, const char *vars, bool *failed);
+void plot_wait(void);
 /* mkdir -p; 0 or -errno. */
 int plot_mkdirs(const char *dir);
 /* A file name made from a benchmark name: letters, digits, '-' and '.', the rest as '_'. */

@@ -61,6 +61,7 @@ struct pfigure {
 	const char *how;   /* how to read that kind */
 	const char *base;  /* the section it belongs to (class/name) */
 	char title[320];   /* for a person: what it shows, and of which sweep point or machine */
+	bool failed;       /* gnuplot failed on it: left off the page */
 };
 
 struct figures {

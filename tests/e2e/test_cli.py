@@ -1551,6 +1551,26 @@ class Plot(Base):
         assert_images(self, out, "history-BM_alpha")
         assert_images(self, out, "history-BM_beta")
 
+    def test_a_figure_gnuplot_fails_on_is_said_and_left_off_the_page(self):
+        # real gnuplot on a broken copy of one script: the other figures are drawn (several at once), the
+        # broken kind's are named on stderr and not on the page
+        a = self.fixture("a.json", "--models", "serial,threads", "--workloads", "hash,spin")
+        plots = os.path.join(self.tmp.name, "plots")
+        shutil.copytree(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "plots"), plots)
+        with open(os.path.join(plots, "latency.gp"), "a") as f:
+            f.write("this is not gnuplot\n")
+        out = os.path.join(self.tmp.name, "charts")
+        p = subprocess.run([CONCUR, "plot", a, "--out", out], capture_output=True, text=True,
+                           env=dict(self.env, CONCUR_PLOTS=plots), timeout=120)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("gnuplot failed on latency.gp for", p.stderr)
+        with open(os.path.join(out, "index.html")) as f:
+            html = f.read()
+        self.assertNotIn('src="latency-', html)
+        for stem in ["scaling-cpu_hash", "models-cpu_spin"]:
+            self.assertIn(f'src="{stem}.svg"', html)
+            assert_images(self, out, stem)
+
     def test_without_gnuplot_a_clear_error(self):
         a = self.fixture("a.json", "--models", "serial", "--workloads", "hash")
         env = dict(self.env, PATH="/nonexistent")
