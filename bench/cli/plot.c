@@ -596,7 +596,7 @@ static void latency(const struct fctx *x, const struct figure_kind *k)
 		size_t rows = 0;
 		for (size_t k = 0; k < nmod; k++) {
 			const struct pcell *c = at_point(x->s, x->wl, x->machines[m], models[k], w);
-			if (!c)
+			if (!c || c->lat[4] <= 0) /* nothing sampled (operations of 20 ns, one in 256,000 timed) */
 				continue;
 			plot_data_string(f, c->model, !strcmp(c->model, "serial") ? " (1)" : "");
 			fprintf(f, "\t%.6g\t%.6g\t%.6g\t%.6g\n", fmax(c->lat[0], 1), fmax(c->lat[1], 1),
