@@ -141,9 +141,13 @@ static unsigned njobs;
 
 static unsigned job_slots(void)
 {
+	static unsigned slots; /* asked once: the affinity does not change while figures are drawn */
 	cpu_set_t set;
-	unsigned n = sched_getaffinity(0, sizeof(set), &set) == 0 ? (unsigned)CPU_COUNT(&set) : 2;
-	return n < 2 ? 2 : n > sizeof(jobs) / sizeof(jobs[0]) ? sizeof(jobs) / sizeof(jobs[0]) : n;
+	if (!slots) {
+		unsigned n = sched_getaffinity(0, sizeof(set), &set) == 0 ? (unsigned)CPU_COUNT(&set) : 2;
+		slots = n < 2 ? 2 : n > sizeof(jobs) / sizeof(jobs[0]) ? sizeof(jobs) / sizeof(jobs[0]) : n;
+	}
+	return slots;
 }
 
 /* Waits for one job to end (any other child that ends meanwhile is reaped and ignored). */

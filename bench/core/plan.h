@@ -35,8 +35,8 @@ enum cc_far {
  * already take 2.5 times as long as 64 threads and 256 cost a second a repetition); --workers auto goes on */
 #define CC_FAR_HEADLINE_PER_CPU 32
 #define CC_FAR_TASKS_EACH 2       /* a far point's batch gives each worker this many tasks */
-/* a far point whose repetition (workers started twice, the batch) would take longer here is left out, with
- * why: a quarter of this in a suite's waiting sweep, all of it with --workers auto */
+/* a far point whose repetition (its workers started, the warm-up's on the CPUs, the batch) would take longer
+ * here is left out, with why: a quarter of this in a suite's waiting sweep, all of it with --workers auto */
 #define CC_FAR_MAX_REP_S 2.0
 /* A model that starts a thread or process per task runs at most this long a batch of its spawning
  * (by spawn_each_ns): the same figure as a longer one, without minutes of forks. */

@@ -266,6 +266,22 @@ static void a_list_sweeps_a_parameter(void **state)
 
 /* A scenario's cells: its executors, its roles, every pair policy this machine has (one role: one CPU);
  * batches keep core, and --pin picks either kind. */
+static const struct cc_cell *cell_named(const struct cc_plan *p, const char *name)
+{
+	for (unsigned k = 0; k < p->ncells; k++)
+		if (!strcmp(p->cells[k].name, name))
+			return &p->cells[k];
+	return NULL;
+}
+
+static const char *unplanned_why(const struct cc_plan *p, const char *name)
+{
+	for (unsigned k = 0; k < p->nunplanned; k++)
+		if (!strcmp(p->unplanned[k].name, name))
+			return p->unplanned[k].why;
+	return NULL;
+}
+
 static void a_scenario_goes_by_pair_policies(void **state)
 {
 	(void)state;
@@ -306,6 +322,24 @@ static void a_scenario_goes_by_pair_policies(void **state)
 	assert_int_equal(p.ncells, 2);
 	assert_string_equal(p.cells[0].name, "switch/yield/threads/workers:2/pin:same-cpu");
 	assert_string_equal(p.cells[1].name, "switch/yield/coroutines/workers:2/pin:same-cpu");
+	cc_plan_free(&p);
+	/* one role of a swept scenario sits on its pair's first CPU: planned once, at the first pair planned */
+	struct cc_select one = {.suite = cc_suite_find("smoke"), .timeout_s = 60, .topo = &big};
+	one.workloads[one.nworkloads++] = &sc_sync_mutex;
+	one.workloads[one.nworkloads++] = &sc_sync_spin_tas;
+	one.models[one.nmodels++] = &model_threads;
+	assert_int_equal(cc_plan_build(&one, &p, err, sizeof(err)), 0);
+	unsigned single[2] = {0, 0};
+	for (unsigned c = 0; c < p.ncells; c++)
+		single[p.cells[c].inst->wl == &sc_sync_spin_tas] += p.cells[c].workers == 1;
+	assert_int_equal(single[0], 1);
+	assert_int_equal(single[1], 1);
+	assert_non_null(cell_named(&p, "sync/mutex/threads/workers:1/pin:same-cpu"));
+	assert_non_null(cell_named(&p, "sync/mutex/threads/workers:2/pin:cross-l3"));
+	assert_non_null(cell_named(&p, "sync/spin-tas/threads/workers:1/pin:smt")); /* spins: never same-cpu */
+	const char *why = unplanned_why(&p, "sync/mutex/threads/workers:1/pin:cross-l3");
+	assert_non_null(why);
+	assert_non_null(strstr(why, "pin:same-cpu"));
 	cc_plan_free(&p);
 	s.pins[s.npins++] = TOPO_CROSS_PACKAGE; /* --pin cross-package: the scenario's only, no batch */
 	assert_int_equal(cc_plan_build(&s, &p, err, sizeof(err)), 0);
@@ -348,22 +382,6 @@ static void the_full_suite_runs_each_workloads_sweep(void **state)
 	assert_int_equal(p.ninst, 1);
 	assert_string_equal(p.cells[0].name, "cpu/hash/serial/workers:1/pin:core");
 	cc_plan_free(&p);
-}
-
-static const struct cc_cell *cell_named(const struct cc_plan *p, const char *name)
-{
-	for (unsigned k = 0; k < p->ncells; k++)
-		if (!strcmp(p->cells[k].name, name))
-			return &p->cells[k];
-	return NULL;
-}
-
-static const char *unplanned_why(const struct cc_plan *p, const char *name)
-{
-	for (unsigned k = 0; k < p->nunplanned; k++)
-		if (!strcmp(p->unplanned[k].name, name))
-			return p->unplanned[k].why;
-	return NULL;
 }
 
 /* --workers auto: io and mix workloads go on far past the cores, each far point with a batch that gives
